@@ -37,7 +37,7 @@ CREATE TABLE "Point" (
 
     PRIMARY KEY ("seriesId", "ts"),
     CONSTRAINT "Point_seriesId_fkey" FOREIGN KEY ("seriesId") REFERENCES "Series" ("id") ON DELETE CASCADE ON UPDATE CASCADE
-);
+) WITHOUT ROWID;
 
 -- CreateTable
 CREATE TABLE "Run" (
@@ -101,7 +101,7 @@ CREATE TABLE "ForecastPoint" (
 
     PRIMARY KEY ("forecastId", "step"),
     CONSTRAINT "ForecastPoint_forecastId_fkey" FOREIGN KEY ("forecastId") REFERENCES "Forecast" ("id") ON DELETE CASCADE ON UPDATE CASCADE
-);
+) WITHOUT ROWID;
 
 -- CreateTable
 CREATE TABLE "Job" (

@@ -1,0 +1,40 @@
+import { getSeries } from "@/lib/db/datasets";
+import { readPoints } from "@/lib/db/points";
+import { parseTimestamp } from "@/lib/series";
+import { jsonError, jsonOk, notFound, parseId } from "../../_lib/http";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+type Ctx = { params: Promise<{ id: string }> };
+
+function parseBound(url: URL, key: "from" | "to"): number | undefined | { error: Response } {
+  const raw = url.searchParams.get(key);
+  if (raw === null || raw === "") return undefined;
+  const ts = /^-?\d+$/.test(raw) ? Number(raw) : parseTimestamp(raw);
+  if (ts === null || !Number.isFinite(ts)) {
+    return { error: jsonError(400, "INVALID_QUERY", `"${key}" must be an ISO date or epoch milliseconds, got "${raw}".`, { param: key, value: raw }) };
+  }
+  return ts;
+}
+
+/**
+ * GET /api/series/{id}?from=&to=: the series with its points as columns
+ * (`points.ts` epoch ms, `points.value` with null for missing) — compact for a million points.
+ */
+export async function GET(req: Request, ctx: Ctx): Promise<Response> {
+  const { id: raw } = await ctx.params;
+  const id = parseId(raw);
+  if (id === null) return jsonError(400, "INVALID_ID", `"${raw}" is not a series id.`, { id: raw });
+  const url = new URL(req.url);
+  const from = parseBound(url, "from");
+  const to = parseBound(url, "to");
+  if (typeof from === "object") return from.error;
+  if (typeof to === "object") return to.error;
+  const series = await getSeries(id);
+  if (!series) return notFound("Series", id);
+  const { timestamps, values } = readPoints(id, { from, to });
+  const value: (number | null)[] = new Array(values.length);
+  for (let i = 0; i < values.length; i++) value[i] = Number.isNaN(values[i]) ? null : values[i];
+  return jsonOk({ series, points: { ts: Array.from(timestamps), value } });
+}

@@ -1,0 +1,31 @@
+import crypto from "node:crypto";
+import { CsvImportError, parseCsv } from "../series";
+import { storeDataset, type StoreResult } from "./import";
+
+/** The upload size limit in bytes: TIDECAST_MAX_UPLOAD_MB (default 100 MB). */
+export function maxUploadBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const mb = Number(env.TIDECAST_MAX_UPLOAD_MB ?? "100");
+  return Number.isFinite(mb) && mb > 0 ? Math.floor(mb * 1024 * 1024) : 100 * 1024 * 1024;
+}
+
+export interface ImportOutcome extends StoreResult {
+  warnings: string[];
+}
+
+/**
+ * Parses and stores one CSV file: the path shared by the upload API, the sample loader and the
+ * CLI's `import`. Throws CsvImportError (with row and column) before anything is written.
+ */
+export function importCsv(bytes: Uint8Array, fileName: string, name?: string): ImportOutcome {
+  const maxBytes = maxUploadBytes();
+  if (bytes.byteLength > maxBytes) {
+    throw new CsvImportError(
+      "FILE_TOO_LARGE",
+      `The file is ${(bytes.byteLength / 1048576).toFixed(1)} MB; the limit is ${(maxBytes / 1048576).toFixed(0)} MB.`,
+      { bytes: bytes.byteLength, limit: maxBytes },
+    );
+  }
+  const parsed = parseCsv(bytes, { fileName, maxBytes });
+  const contentHash = crypto.createHash("sha256").update(bytes).digest("hex");
+  return { ...storeDataset(parsed, { name, fileName, contentHash }), warnings: parsed.warnings };
+}
