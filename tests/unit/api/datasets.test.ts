@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ctx, multipart, useTempDatabase } from "./helpers";
+
+useTempDatabase();
+const { POST, GET } = await import("@/app/api/datasets/route");
+const datasetRoute = await import("@/app/api/datasets/[id]/route");
+const seriesRoute = await import("@/app/api/series/[id]/route");
+const { sqlite, closeDb } = await import("@/lib/db/client");
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON payloads of the API under test
+type Json = Record<string, any>;
+
+const count = (table: string) => (sqlite().prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get() as { n: number }).n;
+
+async function upload(name: string, content: string | Uint8Array, fields?: Record<string, string>) {
+  const res = await POST(multipart(name, content, fields));
+  return { status: res.status, body: (await res.json()) as Json };
+}
+
+beforeEach(() => {
+  sqlite().exec('DELETE FROM "Dataset"');
+});
+afterAll(closeDb);
+
+describe("POST /api/datasets", () => {
+  it("stores a wide file, one series per numeric column, with blank cells as gaps", async () => {
+    const csv = "date,AAPL,MSFT\n2024-01-01,10,20\n2024-01-02,,21\n2024-01-03,12,22\n2024-01-04,13,23\n";
+    const { status, body } = await upload("prices.csv", csv);
+    expect(status).toBe(201);
+    expect(body.dataset).toMatchObject({ name: "prices", format: "wide", rowCount: 4 });
+    const names = body.series.map((s: Json) => s.name).sort();
+    expect(names).toEqual(["AAPL", "MSFT"]);
+    const aapl = body.series.find((s: Json) => s.name === "AAPL");
+    expect(aapl).toMatchObject({ frequency: "daily", pointCount: 4, missingCount: 1, firstTs: Date.UTC(2024, 0, 1), lastTs: Date.UTC(2024, 0, 4) });
+    const missing = sqlite().prepare('SELECT "value" FROM "Point" WHERE "seriesId" = ? AND "ts" = ?').get(aapl.id, Date.UTC(2024, 0, 2)) as Json;
+    expect(missing.value).toBeNull(); // a gap, never 0
+  });
+
+  it("re-uploading a newer export appends and updates, never duplicates", async () => {
+    await upload("s.csv", "series,date,value\nA,2024-01-01,1\nA,2024-02-01,2\nA,2024-03-01,3\n");
+    const second = await upload("s.csv", "series,date,value\nA,2024-02-01,2\nA,2024-03-01,30\nA,2024-04-01,4\n");
+    expect(second.status).toBe(201);
+    expect(second.body.created).toBe(false);
+    expect(second.body.series[0]).toMatchObject({ pointCount: 4, inserted: 1, updated: 1, frequency: "monthly" });
+    const values = sqlite().prepare('SELECT "value" FROM "Point" ORDER BY "ts"').pluck().all();
+    expect(values).toEqual([1, 2, 30, 4]);
+    expect(count("Dataset")).toBe(1);
+    expect(count("Series")).toBe(1);
+  });
+
+  it("lists datasets and reads a series with from/to filters", async () => {
+    const { body } = await upload("m.csv", "date,x\n2024-01-01,1\n2024-01-02,2\n2024-01-03,3\n2024-01-04,4\n");
+    const list = (await (await GET()).json()) as Json;
+    expect(list.datasets).toHaveLength(1);
+    const id = body.series[0].id;
+    const res = await seriesRoute.GET(new Request(`http://localhost/api/series/${id}?from=2024-01-02&to=2024-01-03`), ctx(id));
+    expect(res.status).toBe(200);
+    const read = (await res.json()) as Json;
+    expect(read.series.name).toBe("x");
+    expect(read.points).toEqual({ ts: [Date.UTC(2024, 0, 2), Date.UTC(2024, 0, 3)], value: [2, 3] });
+    const bad = await seriesRoute.GET(new Request(`http://localhost/api/series/${id}?from=yesterday`), ctx(id));
+    expect(bad.status).toBe(400);
+    expect(((await seriesRoute.GET(new Request("http://localhost/api/series/999"), ctx(999))).status)).toBe(404);
+  });
+
+  it("deletes a dataset with its series and points", async () => {
+    const { body } = await upload("d.csv", "date,x\n2024-01-01,1\n2024-01-02,2\n2024-01-03,3\n");
+    const res = await datasetRoute.DELETE(new Request("http://localhost"), ctx(body.dataset.id));
+    expect(res.status).toBe(204);
+    expect([count("Dataset"), count("Series"), count("Point")]).toEqual([0, 0, 0]);
+    expect((await datasetRoute.DELETE(new Request("http://localhost"), ctx(body.dataset.id))).status).toBe(404);
+  });
+});
+
+describe("bad input answers 4xx and stores nothing", () => {
+  const cases: [string, string | Uint8Array, number, string, Json][] = [
+    ["an empty file", "", 400, "EMPTY_FILE", {}],
+    ["a header-only file", "date,value\n", 400, "HEADER_ONLY", {}],
+    ["a binary file", new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]), 415, "BINARY_FILE", {}],
+    ["no date column", "name,value\na,1\nb,2\n", 422, "NO_DATE_COLUMN", {}],
+    ["no numeric column", "date,comment\n2024-01-01,hello\n2024-01-02,world\n", 422, "NO_NUMERIC_COLUMN", {}],
+    ["an unparseable date", "date,value\n2024-01-01,1\n2024-01-02,2\nnot a date,3\n2024-01-04,4\n", 422, "BAD_DATE", { row: 4 }],
+    ["duplicate timestamps", "date,value\n2024-01-01,1\n2024-01-02,2\n2024-01-01,3\n", 422, "DUPLICATE_TIMESTAMP", { rows: [2, 4] }],
+    ["text in a numeric column", "date,close\n2024-01-01,1\n2024-01-02,abc\n2024-01-03,3\n2024-01-04,4\n", 422, "BAD_NUMBER", { row: 3, column: "close" }],
+  ];
+  for (const [what, content, status, code, details] of cases) {
+    it(`rejects ${what} (${code})`, async () => {
+      const { status: got, body } = await upload("bad.csv", content);
+      expect(got).toBe(status);
+      expect(body.error.code).toBe(code);
+      expect(typeof body.error.message).toBe("string");
+      expect(body.error.details).toMatchObject(details);
+      expect([count("Dataset"), count("Series"), count("Point")]).toEqual([0, 0, 0]);
+    });
+  }
+
+  it("rejects a file over the size limit with 413", async () => {
+    process.env.TIDECAST_MAX_UPLOAD_MB = "0.001"; // about 1 KB
+    try {
+      const rows = Array.from({ length: 200 }, (_, i) => `2024-01-${String((i % 28) + 1).padStart(2, "0")}T${String(i % 24).padStart(2, "0")}:00,${i}`);
+      const { status, body } = await upload("big.csv", `date,value\n${rows.join("\n")}\n`);
+      expect(status).toBe(413);
+      expect(body.error.code).toBe("FILE_TOO_LARGE");
+      expect(count("Point")).toBe(0);
+    } finally {
+      delete process.env.TIDECAST_MAX_UPLOAD_MB;
+    }
+  });
+
+  it("answers 415 for a non-multipart body and 400 without a file field", async () => {
+    const json = await POST(new Request("http://localhost/api/datasets", { method: "POST", body: "{}", headers: { "content-type": "application/json" } }));
+    expect(json.status).toBe(415);
+    const form = new FormData();
+    form.append("name", "x");
+    const missing = await POST(new Request("http://localhost/api/datasets", { method: "POST", body: form }));
+    expect(missing.status).toBe(400);
+    expect(((await missing.json()) as Json).error.code).toBe("MISSING_FILE");
+  });
+});
