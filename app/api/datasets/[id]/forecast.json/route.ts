@@ -1,0 +1,12 @@
+import { datasetExport } from "@/app/series/_lib/exportResponse";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+type Ctx = { params: Promise<{ id: string }> };
+
+/** GET /api/datasets/{id}/forecast.json: see app/series/_lib/exportResponse.ts. */
+export async function GET(req: Request, ctx: Ctx): Promise<Response> {
+  const { id } = await ctx.params;
+  return datasetExport(req, id, "json");
+}
