@@ -1,0 +1,16 @@
+/**
+ * lib/nn: recurrent networks (RNN, LSTM, GRU) as forward/backward pairs over flat typed arrays,
+ * built on the lib/tensor kernels. This is the public API the forecasting engine codes against.
+ */
+export type { Floats, DType, Rng } from "../tensor";
+export type { CellKind, RecurrentSpec } from "./recurrent";
+export { RecurrentLayer, RecurrentStack, recurrentParamSpecs, gateCount } from "./recurrent";
+export { Dense, denseParamSpecs } from "./dense";
+export { ParamStore, type ParamSpec, type ParamEntry } from "./params";
+export {
+  createNetwork, normalizeConfig, networkParamSpecs, RecurrentNetwork,
+  type NetworkConfig, type Batch, type Network,
+} from "./network";
+export { serializeNetwork, deserializeNetwork, MODEL_MAGIC, MODEL_FORMAT_VERSION } from "./serialize";
+export { mseLoss, maeLoss, huberLoss, pinballLoss } from "./loss";
+export { Adam, SGD, clipGradNorm, type AdamOptions, type SGDOptions } from "./optim";

@@ -1,0 +1,378 @@
+/**
+ * Recurrent layers (plain RNN, LSTM, GRU) as forward/backward pairs through time over a batch,
+ * and a stack of them with optional dropout between layers.
+ *
+ * Weights follow PyTorch's nn.RNN / nn.LSTM / nn.GRU exactly (names, shapes, gate order
+ * LSTM i,f,g,o and GRU r,z,n with the reset gate applied after the hidden matmul, b_hn included):
+ *   weight_ih_l{k} [G·H, I], weight_hh_l{k} [G·H, H], bias_ih_l{k} [G·H], bias_hh_l{k} [G·H].
+ *
+ * Internally sequences are time-major, [T, B, F]: each step is one contiguous batch-major block
+ * [B, F], so a step is one gemm over the whole batch. Workspaces are allocated once per
+ * (batch, length) and reused; the hot path allocates nothing.
+ */
+import {
+  allocFloats, biasRows, colSum, gemmNN, gemmNT, gemmTN, gruCellBackward, gruCellForward,
+  lstmCellBackward, lstmCellForward, mul, rnnCellBackward, rnnCellForward, swapAxes01,
+  type DType, type Floats, type Rng,
+} from "../tensor";
+import type { ParamSpec, ParamStore } from "./params";
+
+export type CellKind = "rnn" | "lstm" | "gru";
+
+export interface RecurrentSpec {
+  cell: CellKind;
+  nonlinearity?: "tanh" | "relu";
+  inputSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  dropout?: number;
+}
+
+export function gateCount(cell: CellKind): number {
+  return cell === "lstm" ? 4 : cell === "gru" ? 3 : 1;
+}
+
+/** The PyTorch-named parameters of a stack, layer 0 first; `prefix` is prepended (e.g. "decoder."). */
+export function recurrentParamSpecs(spec: RecurrentSpec, prefix = ""): ParamSpec[] {
+  const G = gateCount(spec.cell) * spec.hiddenSize;
+  const out: ParamSpec[] = [];
+  for (let k = 0; k < spec.numLayers; k++) {
+    const inSize = k === 0 ? spec.inputSize : spec.hiddenSize;
+    out.push({ name: `${prefix}weight_ih_l${k}`, shape: [G, inSize] });
+    out.push({ name: `${prefix}weight_hh_l${k}`, shape: [G, spec.hiddenSize] });
+    out.push({ name: `${prefix}bias_ih_l${k}`, shape: [G] });
+    out.push({ name: `${prefix}bias_hh_l${k}`, shape: [G] });
+  }
+  return out;
+}
+
+/** A buffer of at least n values, reusing `buf` when it is big enough (workspaces only grow). */
+function grow(buf: Floats | null, dtype: DType, n: number): Floats {
+  return buf !== null && buf.length > 0 && buf.length >= n ? buf : allocFloats(dtype, Math.max(1, n));
+}
+
+/** One recurrent layer: forward over T steps caching what backward needs, BPTT backward accumulating grads. */
+export class RecurrentLayer {
+  readonly cell: CellKind;
+  readonly relu: boolean;
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly dtype: DType;
+  readonly wIh: Floats; readonly wHh: Floats; readonly bIh: Floats; readonly bHh: Floats;
+  readonly dWih: Floats; readonly dWhh: Floats; readonly dbIh: Floats; readonly dbHh: Floats;
+
+  // Workspaces (time-major). hs/cs hold T+1 steps: index 0 is the initial state.
+  hs: Floats = new Float32Array(0);     // [T+1, B, H]
+  cs: Floats = new Float32Array(0);     // [T+1, B, H] LSTM
+  tanhC: Floats = new Float32Array(0);  // [T, B, H]   LSTM tanh(c_t)
+  gates: Floats = new Float32Array(0);  // [T, B, G·H] LSTM: i,f,g,o activations; GRU: x·W_ihᵀ + b_ih
+  act: Floats = new Float32Array(0);    // [T, B, 3H]  GRU r,z,n activations
+  hn: Floats = new Float32Array(0);     // [T, B, H]   GRU W_hn h + b_hn
+  gh: Floats = new Float32Array(0);     // [B, 3H]     GRU h·W_hhᵀ of the current step
+  dG: Floats = new Float32Array(0);     // [T, B, G·H] dL/d pre-activations (GRU: of the input product)
+  dGH: Floats = new Float32Array(0);    // [T, B, 3H]  GRU dL/d hidden pre-activations
+  dh: Floats = new Float32Array(0);     // [B, H] running dL/dh; after backward: dL/dh0
+  dc: Floats = new Float32Array(0);     // [B, H] running dL/dc; after backward: dL/dc0
+
+  private B = 0;
+  private T = 0;
+  private x: Floats = new Float32Array(0);
+  private xOff = 0;
+
+  constructor(cell: CellKind, relu: boolean, inputSize: number, hiddenSize: number, params: ParamStore, prefix: string, k: number) {
+    this.cell = cell;
+    this.relu = relu;
+    this.inputSize = inputSize;
+    this.hiddenSize = hiddenSize;
+    this.dtype = params.dtype;
+    this.wIh = params.value(`${prefix}weight_ih_l${k}`);
+    this.wHh = params.value(`${prefix}weight_hh_l${k}`);
+    this.bIh = params.value(`${prefix}bias_ih_l${k}`);
+    this.bHh = params.value(`${prefix}bias_hh_l${k}`);
+    this.dWih = params.gradOf(`${prefix}weight_ih_l${k}`);
+    this.dWhh = params.gradOf(`${prefix}weight_hh_l${k}`);
+    this.dbIh = params.gradOf(`${prefix}bias_ih_l${k}`);
+    this.dbHh = params.gradOf(`${prefix}bias_hh_l${k}`);
+    const G = gateCount(cell) * hiddenSize;
+    if (this.wIh.length !== G * inputSize || this.wHh.length !== G * hiddenSize) throw new Error("recurrent layer: weight shape mismatch");
+  }
+
+  /** Makes sure the workspaces hold a [B, T] batch (allocates only when a bigger shape appears). */
+  ensure(B: number, T: number): void {
+    const H = this.hiddenSize, G = gateCount(this.cell) * H, d = this.dtype;
+    this.hs = grow(this.hs, d, (T + 1) * B * H);
+    this.dG = grow(this.dG, d, T * B * G);
+    this.dh = grow(this.dh, d, B * H);
+    if (this.cell === "lstm") {
+      this.cs = grow(this.cs, d, (T + 1) * B * H);
+      this.tanhC = grow(this.tanhC, d, T * B * H);
+      this.gates = grow(this.gates, d, T * B * G);
+      this.dc = grow(this.dc, d, B * H);
+    } else if (this.cell === "gru") {
+      this.gates = grow(this.gates, d, T * B * G);
+      this.act = grow(this.act, d, T * B * G);
+      this.hn = grow(this.hn, d, T * B * H);
+      this.gh = grow(this.gh, d, B * G);
+      this.dGH = grow(this.dGH, d, T * B * G);
+    }
+  }
+
+  /**
+   * x [T, B, I] at xOff (kept by reference for backward), h0/c0 [B, H] at their offsets or null (zeros).
+   * Fills hs[1..T] (outputs) and, for LSTM, cs[1..T].
+   */
+  forward(x: Floats, xOff: number, B: number, T: number, h0: Floats | null, h0Off: number, c0: Floats | null, c0Off: number): void {
+    this.ensure(B, T);
+    this.B = B;
+    this.T = T;
+    this.x = x;
+    this.xOff = xOff;
+    const I = this.inputSize, H = this.hiddenSize, BH = B * H;
+    const hs = this.hs;
+    if (h0 === null) hs.fill(0, 0, BH);
+    else for (let i = 0; i < BH; i++) hs[i] = h0[h0Off + i];
+
+    if (this.cell === "lstm") {
+      const G = 4 * H, gates = this.gates, cs = this.cs;
+      if (c0 === null) cs.fill(0, 0, BH);
+      else for (let i = 0; i < BH; i++) cs[i] = c0[c0Off + i];
+      // gates[t] = x_t·W_ihᵀ + b_ih + b_hh for every step at once: [T·B, I]·[4H, I]ᵀ
+      biasRows(T * B, G, gates, 0, G, this.bIh, 0, this.bHh, 0, false);
+      gemmNT(T * B, G, I, x, xOff, I, this.wIh, 0, I, gates, 0, G, true);
+      for (let t = 0; t < T; t++) {
+        const gOff = t * B * G;
+        gemmNT(B, G, H, hs, t * BH, H, this.wHh, 0, H, gates, gOff, G, true); // += h_{t-1}·W_hhᵀ
+        lstmCellForward(B, H, gates, gOff, cs, t * BH, cs, (t + 1) * BH, this.tanhC, t * BH, hs, (t + 1) * BH);
+      }
+    } else if (this.cell === "gru") {
+      const G = 3 * H, gx = this.gates;
+      gemmNT(T * B, G, I, x, xOff, I, this.wIh, 0, I, gx, 0, G, false);
+      biasRows(T * B, G, gx, 0, G, this.bIh, 0, null, 0, true);
+      for (let t = 0; t < T; t++) {
+        gemmNT(B, G, H, hs, t * BH, H, this.wHh, 0, H, this.gh, 0, G, false); // h_{t-1}·W_hhᵀ
+        gruCellForward(B, H, gx, t * B * G, this.gh, 0, this.bHh, 0, hs, t * BH, this.act, t * B * G, this.hn, t * BH, hs, (t + 1) * BH);
+      }
+    } else {
+      // hs[1..T] = x·W_ihᵀ + b_ih + b_hh, then per step += h_{t-1}·W_hhᵀ and the activation in place.
+      biasRows(T * B, H, hs, BH, H, this.bIh, 0, this.bHh, 0, false);
+      gemmNT(T * B, H, I, x, xOff, I, this.wIh, 0, I, hs, BH, H, true);
+      for (let t = 0; t < T; t++) {
+        gemmNT(B, H, H, hs, t * BH, H, this.wHh, 0, H, hs, (t + 1) * BH, H, true);
+        rnnCellForward(B, H, this.relu, hs, (t + 1) * BH);
+      }
+    }
+  }
+
+  /**
+   * BPTT over the last forward. gradOut [T, B, H] (dL/d outputs) or null; gradHN/gradCN [B, H]
+   * (dL/d final states) or null. Accumulates weight gradients; writes dL/dx [T, B, I] into dx when
+   * given; leaves dL/dh0 in this.dh and dL/dc0 in this.dc when needH0Grad.
+   */
+  backward(
+    gradOut: Floats | null, goOff: number,
+    gradHN: Floats | null, hnOff: number,
+    gradCN: Floats | null, cnOff: number,
+    dx: Floats | null, dxOff: number,
+    needH0Grad: boolean,
+  ): void {
+    const B = this.B, T = this.T, I = this.inputSize, H = this.hiddenSize, BH = B * H;
+    const dh = this.dh, hs = this.hs, dG = this.dG;
+    if (gradHN === null) dh.fill(0, 0, BH);
+    else for (let i = 0; i < BH; i++) dh[i] = gradHN[hnOff + i];
+    let G: number;
+    if (this.cell === "lstm") {
+      G = 4 * H;
+      const dc = this.dc;
+      if (gradCN === null) dc.fill(0, 0, BH);
+      else for (let i = 0; i < BH; i++) dc[i] = gradCN[cnOff + i];
+      for (let t = T - 1; t >= 0; t--) {
+        lstmCellBackward(B, H, this.gates, t * B * G, this.cs, t * BH, this.tanhC, t * BH, dh, 0,
+          gradOut, goOff + t * BH, dc, 0, dG, t * B * G);
+        if (t > 0 || needH0Grad) gemmNN(B, H, G, dG, t * B * G, G, this.wHh, 0, H, dh, 0, H, false); // dh_{t-1} = dG_t·W_hh
+      }
+      gemmTN(G, H, T * B, dG, 0, G, hs, 0, H, this.dWhh, 0, H, true); // Σ_t dG_tᵀ·h_{t-1}
+      colSum(T * B, G, dG, 0, G, this.dbIh, 0, true);
+      colSum(T * B, G, dG, 0, G, this.dbHh, 0, true);
+    } else if (this.cell === "gru") {
+      G = 3 * H;
+      const dGH = this.dGH;
+      for (let t = T - 1; t >= 0; t--) {
+        gruCellBackward(B, H, this.act, t * B * G, this.hn, t * BH, hs, t * BH, dh, 0,
+          gradOut, goOff + t * BH, dG, t * B * G, dGH, t * B * G);
+        if (t > 0 || needH0Grad) gemmNN(B, H, G, dGH, t * B * G, G, this.wHh, 0, H, dh, 0, H, true); // dh_{t-1} = z⊙dh + dGH_t·W_hh
+      }
+      gemmTN(G, H, T * B, dGH, 0, G, hs, 0, H, this.dWhh, 0, H, true);
+      colSum(T * B, G, dG, 0, G, this.dbIh, 0, true);
+      colSum(T * B, G, dGH, 0, G, this.dbHh, 0, true);
+    } else {
+      G = H;
+      for (let t = T - 1; t >= 0; t--) {
+        rnnCellBackward(B, H, this.relu, hs, (t + 1) * BH, dh, 0, gradOut, goOff + t * BH, dG, t * BH);
+        if (t > 0 || needH0Grad) gemmNN(B, H, H, dG, t * BH, H, this.wHh, 0, H, dh, 0, H, false);
+      }
+      gemmTN(H, H, T * B, dG, 0, H, hs, 0, H, this.dWhh, 0, H, true);
+      colSum(T * B, H, dG, 0, H, this.dbIh, 0, true);
+      colSum(T * B, H, dG, 0, H, this.dbHh, 0, true);
+    }
+    gemmTN(G, I, T * B, dG, 0, G, this.x, this.xOff, I, this.dWih, 0, I, true); // Σ_t dG_tᵀ·x_t
+    if (dx !== null) gemmNN(T * B, I, G, dG, 0, G, this.wIh, 0, I, dx, dxOff, I, false); // dx = dG·W_ih
+  }
+}
+
+/** A stack of recurrent layers; layer k ≥ 1 reads layer k-1's outputs (through dropout when training). */
+export class RecurrentStack {
+  readonly spec: RecurrentSpec;
+  readonly layers: RecurrentLayer[];
+  readonly dtype: DType;
+  private masks: Floats[] = [];   // [T, B, H] per layer k ≥ 1: 0 or 1/(1-p)
+  private dropped: Floats[] = []; // [T, B, H] masked input of layer k ≥ 1
+  private dIn: Floats[] = [];     // [T, B, H] dL/d input of layer k ≥ 1
+  private usedDropout = false;
+  private B = 0;
+  private T = 0;
+
+  constructor(spec: RecurrentSpec, params: ParamStore, prefix = "") {
+    this.spec = spec;
+    this.dtype = params.dtype;
+    const relu = spec.cell === "rnn" && spec.nonlinearity === "relu";
+    this.layers = [];
+    for (let k = 0; k < spec.numLayers; k++) {
+      this.layers.push(new RecurrentLayer(spec.cell, relu, k === 0 ? spec.inputSize : spec.hiddenSize, spec.hiddenSize, params, prefix, k));
+    }
+  }
+
+  get batch(): number { return this.B; }
+  get length(): number { return this.T; }
+
+  /** Top layer outputs, time-major [T, B, H], start at this offset of `topStates()`. */
+  topStates(): Floats {
+    return this.layers[this.layers.length - 1].hs;
+  }
+  get outputOffset(): number {
+    return this.B * this.spec.hiddenSize;
+  }
+
+  /**
+   * x [T, B, I] time-major at xOff; h0, c0 [L, B, H] or null (zeros). With training and dropout > 0,
+   * inverted dropout (seeded by rng) is applied to the inputs of layers 1..L-1.
+   */
+  forward(x: Floats, xOff: number, B: number, T: number, h0: Floats | null, c0: Floats | null, training: boolean, rng: Rng | null): void {
+    const H = this.spec.hiddenSize, L = this.layers.length, n = T * B * H, BH = B * H;
+    const p = this.spec.dropout ?? 0;
+    this.usedDropout = training && p > 0 && L > 1;
+    this.B = B;
+    this.T = T;
+    if (this.usedDropout && !rng) throw new Error("dropout in training needs an rng");
+    let input = x, inOff = xOff;
+    for (let k = 0; k < L; k++) {
+      const layer = this.layers[k];
+      if (k > 0) {
+        input = this.layers[k - 1].hs;
+        inOff = BH;
+        if (this.usedDropout && rng) {
+          this.masks[k] = grow(this.masks[k] ?? null, this.dtype, n);
+          this.dropped[k] = grow(this.dropped[k] ?? null, this.dtype, n);
+          const m = this.masks[k], keep = 1 / (1 - p);
+          for (let i = 0; i < n; i++) m[i] = rng() < p ? 0 : keep;
+          mul(n, input, inOff, m, 0, this.dropped[k], 0);
+          input = this.dropped[k];
+          inOff = 0;
+        }
+      }
+      layer.forward(input, inOff, B, T, h0, k * BH, c0, k * BH);
+    }
+  }
+
+  /**
+   * gradOut: dL/d top outputs [T, B, H] or null; gradHN/gradCN: dL/d final states [L, B, H] or null.
+   * dx: where to write dL/dx [T, B, I] (or null to skip). Afterwards dL/dh0[k] is layers[k].dh, dL/dc0[k] layers[k].dc.
+   */
+  backward(gradOut: Floats | null, gradHN: Floats | null, gradCN: Floats | null, dx: Floats | null, needH0Grad: boolean): void {
+    const B = this.B, T = this.T, H = this.spec.hiddenSize, L = this.layers.length, BH = B * H, n = T * B * H;
+    let go = gradOut;
+    for (let k = L - 1; k >= 0; k--) {
+      let dIn: Floats | null = dx;
+      if (k > 0) {
+        this.dIn[k] = grow(this.dIn[k] ?? null, this.dtype, n);
+        dIn = this.dIn[k];
+      }
+      this.layers[k].backward(go, 0, gradHN, k * BH, gradCN, k * BH, dIn, 0, needH0Grad);
+      if (k > 0 && dIn) {
+        if (this.usedDropout) mul(n, dIn, 0, this.masks[k], 0, dIn, 0);
+        go = dIn;
+      }
+    }
+  }
+
+  /** Final states of every layer, [L, B, H], copied into `out` (c for LSTM when which = "c"). */
+  finalStates(which: "h" | "c", out: Floats, outOff = 0): void {
+    const BH = this.B * this.spec.hiddenSize;
+    for (let k = 0; k < this.layers.length; k++) {
+      const src = which === "h" ? this.layers[k].hs : this.layers[k].cs;
+      for (let i = 0; i < BH; i++) out[outOff + k * BH + i] = src[this.T * BH + i];
+    }
+  }
+
+  /** dL/dh0 (or dL/dc0) of every layer after backward, [L, B, H], copied into `out`. */
+  initialStateGrads(which: "h" | "c", out: Floats, outOff = 0): void {
+    const BH = this.B * this.spec.hiddenSize;
+    for (let k = 0; k < this.layers.length; k++) {
+      const src = which === "h" ? this.layers[k].dh : this.layers[k].dc;
+      for (let i = 0; i < BH; i++) out[outOff + k * BH + i] = src[i];
+    }
+  }
+
+  // ---- Batch-first convenience (PyTorch batch_first=True layout); allocates, for tests and tools. ----
+
+  /** x [B, T, I], h0/c0 [L, B, H] → output [B, T, H], hN, cN [L, B, H]. */
+  forwardBatchFirst(x: ArrayLike<number>, B: number, T: number, h0: ArrayLike<number> | null, c0: ArrayLike<number> | null):
+    { output: Floats; hN: Floats; cN: Floats | null } {
+    const I = this.spec.inputSize, H = this.spec.hiddenSize, L = this.layers.length;
+    const xTM = allocFloats(this.dtype, T * B * I);
+    swapAxes01(x, 0, B, T, I, xTM, 0);
+    const h0b = h0 ? Float64Array.from(h0) : null;
+    const c0b = c0 ? Float64Array.from(c0) : null;
+    const h0t = h0b ? allocFloats(this.dtype, L * B * H) : null;
+    const c0t = c0b ? allocFloats(this.dtype, L * B * H) : null;
+    if (h0t && h0b) h0t.set(h0b);
+    if (c0t && c0b) c0t.set(c0b);
+    this.forward(xTM, 0, B, T, h0t, c0t, false, null);
+    const output = allocFloats(this.dtype, B * T * H);
+    swapAxes01(this.topStates(), this.outputOffset, T, B, H, output, 0);
+    const hN = allocFloats(this.dtype, L * B * H);
+    this.finalStates("h", hN);
+    let cN: Floats | null = null;
+    if (this.spec.cell === "lstm") {
+      cN = allocFloats(this.dtype, L * B * H);
+      this.finalStates("c", cN);
+    }
+    return { output, hN, cN };
+  }
+
+  /** gradOutput [B, T, H], gradHN/gradCN [L, B, H] (any may be null) → dx [B, T, I], dh0, dc0 [L, B, H]. */
+  backwardBatchFirst(gradOutput: ArrayLike<number> | null, gradHN: ArrayLike<number> | null, gradCN: ArrayLike<number> | null):
+    { dx: Floats; dh0: Floats; dc0: Floats | null } {
+    const B = this.B, T = this.T, I = this.spec.inputSize, H = this.spec.hiddenSize, L = this.layers.length;
+    let goTM: Floats | null = null;
+    if (gradOutput) {
+      goTM = allocFloats(this.dtype, T * B * H);
+      swapAxes01(gradOutput, 0, B, T, H, goTM, 0);
+    }
+    const ghn = gradHN ? allocFloats(this.dtype, L * B * H) : null;
+    if (ghn && gradHN) for (let i = 0; i < ghn.length; i++) ghn[i] = gradHN[i];
+    const gcn = gradCN ? allocFloats(this.dtype, L * B * H) : null;
+    if (gcn && gradCN) for (let i = 0; i < gcn.length; i++) gcn[i] = gradCN[i];
+    const dxTM = allocFloats(this.dtype, T * B * I);
+    this.backward(goTM, ghn, gcn, dxTM, true);
+    const dx = allocFloats(this.dtype, B * T * I);
+    swapAxes01(dxTM, 0, T, B, I, dx, 0);
+    const dh0 = allocFloats(this.dtype, L * B * H);
+    this.initialStateGrads("h", dh0);
+    let dc0: Floats | null = null;
+    if (this.spec.cell === "lstm") {
+      dc0 = allocFloats(this.dtype, L * B * H);
+      this.initialStateGrads("c", dc0);
+    }
+    return { dx, dh0, dc0 };
+  }
+}

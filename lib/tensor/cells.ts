@@ -1,0 +1,182 @@
+/**
+ * Fused pointwise kernels of the recurrent cells for one time step over a batch. The matrix
+ * products (x·W_ihᵀ, h·W_hhᵀ) are done by gemm; these loops apply the gate nonlinearities and the
+ * state update in one pass over [batch, hidden], saving exactly what backward needs.
+ *
+ * Layouts (row-major, batch-major rows, PyTorch gate order):
+ *   LSTM gates [B, 4H] = i | f | g | o        GRU gates [B, 3H] = r | z | n
+ *   states h, c [B, H]
+ */
+import type { Floats } from "./types";
+
+/**
+ * LSTM step forward.
+ * gates [B,4H]: in = pre-activations (x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh), out = activations i,f,g,o.
+ * cPrev [B,H] → c [B,H], tanhC [B,H] = tanh(c), h [B,H] = o ⊙ tanh(c).
+ */
+export function lstmCellForward(
+  B: number, H: number,
+  gates: Floats, gOff: number,
+  cPrev: Floats, cpOff: number,
+  c: Floats, cOff: number,
+  tanhC: Floats, tOff: number,
+  h: Floats, hOff: number,
+): void {
+  const G = 4 * H;
+  for (let b = 0; b < B; b++) {
+    const g0 = gOff + b * G;
+    const s0 = b * H;
+    for (let j = 0; j < H; j++) {
+      const gi = g0 + j, gf = gi + H, gg = gf + H, go = gg + H;
+      const iv = 1 / (1 + Math.exp(-gates[gi]));
+      const fv = 1 / (1 + Math.exp(-gates[gf]));
+      const gv = Math.tanh(gates[gg]);
+      const ov = 1 / (1 + Math.exp(-gates[go]));
+      gates[gi] = iv;
+      gates[gf] = fv;
+      gates[gg] = gv;
+      gates[go] = ov;
+      const cv = fv * cPrev[cpOff + s0 + j] + iv * gv;
+      const tc = Math.tanh(cv);
+      c[cOff + s0 + j] = cv;
+      tanhC[tOff + s0 + j] = tc;
+      h[hOff + s0 + j] = ov * tc;
+    }
+  }
+}
+
+/**
+ * LSTM step backward.
+ * dh [B,H] in: dL/dh_t from the step above (plus gradOut[t] when given); dc [B,H] in: dL/dc_t,
+ * out: dL/dc_{t-1}. dGates [B,4H] out: dL/d pre-activations (the same for the x and h products).
+ */
+export function lstmCellBackward(
+  B: number, H: number,
+  gates: Floats, gOff: number,
+  cPrev: Floats, cpOff: number,
+  tanhC: Floats, tOff: number,
+  dh: Floats, dhOff: number,
+  gradOut: Floats | null, goOff: number,
+  dc: Floats, dcOff: number,
+  dGates: Floats, dgOff: number,
+): void {
+  const G = 4 * H;
+  for (let b = 0; b < B; b++) {
+    const g0 = gOff + b * G;
+    const d0 = dgOff + b * G;
+    const s0 = b * H;
+    for (let j = 0; j < H; j++) {
+      const iv = gates[g0 + j], fv = gates[g0 + H + j], gv = gates[g0 + 2 * H + j], ov = gates[g0 + 3 * H + j];
+      const tc = tanhC[tOff + s0 + j];
+      let dhv = dh[dhOff + s0 + j];
+      if (gradOut !== null) dhv += gradOut[goOff + s0 + j];
+      const dcv = dc[dcOff + s0 + j] + dhv * ov * (1 - tc * tc);
+      dc[dcOff + s0 + j] = dcv * fv;
+      dGates[d0 + j] = dcv * gv * iv * (1 - iv);
+      dGates[d0 + H + j] = dcv * cPrev[cpOff + s0 + j] * fv * (1 - fv);
+      dGates[d0 + 2 * H + j] = dcv * iv * (1 - gv * gv);
+      dGates[d0 + 3 * H + j] = dhv * tc * ov * (1 - ov);
+    }
+  }
+}
+
+/**
+ * GRU step forward (PyTorch: reset applied after the hidden matmul, including b_hn).
+ * gx [B,3H] = x·W_ihᵀ + b_ih; gh [B,3H] = h_{t-1}·W_hhᵀ (no bias; b_hh is added here).
+ * gates [B,3H] out: r, z, n; hn [B,H] out: W_hn h_{t-1} + b_hn; h [B,H] out.
+ */
+export function gruCellForward(
+  B: number, H: number,
+  gx: Floats, gxOff: number,
+  gh: Floats, ghOff: number,
+  bhh: Floats, bOff: number,
+  hPrev: Floats, hpOff: number,
+  gates: Floats, gOff: number,
+  hn: Floats, hnOff: number,
+  h: Floats, hOff: number,
+): void {
+  const G = 3 * H;
+  for (let b = 0; b < B; b++) {
+    const x0 = gxOff + b * G, h0 = ghOff + b * G, g0 = gOff + b * G;
+    const s0 = b * H;
+    for (let j = 0; j < H; j++) {
+      const rv = 1 / (1 + Math.exp(-(gx[x0 + j] + gh[h0 + j] + bhh[bOff + j])));
+      const zv = 1 / (1 + Math.exp(-(gx[x0 + H + j] + gh[h0 + H + j] + bhh[bOff + H + j])));
+      const hnv = gh[h0 + 2 * H + j] + bhh[bOff + 2 * H + j];
+      const nv = Math.tanh(gx[x0 + 2 * H + j] + rv * hnv);
+      gates[g0 + j] = rv;
+      gates[g0 + H + j] = zv;
+      gates[g0 + 2 * H + j] = nv;
+      hn[hnOff + s0 + j] = hnv;
+      h[hOff + s0 + j] = (1 - zv) * nv + zv * hPrev[hpOff + s0 + j];
+    }
+  }
+}
+
+/**
+ * GRU step backward. dh [B,H] in: dL/dh_t (plus gradOut[t] when given), out: the direct part
+ * z ⊙ dh of dL/dh_{t-1} (the caller adds dGH·W_hh). dGX [B,3H], dGH [B,3H] out: gradients of the
+ * input and hidden pre-activations (they differ in the n block: dGH_n = r ⊙ dGX_n).
+ */
+export function gruCellBackward(
+  B: number, H: number,
+  gates: Floats, gOff: number,
+  hn: Floats, hnOff: number,
+  hPrev: Floats, hpOff: number,
+  dh: Floats, dhOff: number,
+  gradOut: Floats | null, goOff: number,
+  dGX: Floats, dxOff: number,
+  dGH: Floats, dhgOff: number,
+): void {
+  const G = 3 * H;
+  for (let b = 0; b < B; b++) {
+    const g0 = gOff + b * G, x0 = dxOff + b * G, h0 = dhgOff + b * G;
+    const s0 = b * H;
+    for (let j = 0; j < H; j++) {
+      const rv = gates[g0 + j], zv = gates[g0 + H + j], nv = gates[g0 + 2 * H + j];
+      let dhv = dh[dhOff + s0 + j];
+      if (gradOut !== null) dhv += gradOut[goOff + s0 + j];
+      const hp = hPrev[hpOff + s0 + j];
+      const dnp = dhv * (1 - zv) * (1 - nv * nv);
+      const dzp = dhv * (hp - nv) * zv * (1 - zv);
+      const drp = dnp * hn[hnOff + s0 + j] * rv * (1 - rv);
+      dGX[x0 + j] = drp;
+      dGX[x0 + H + j] = dzp;
+      dGX[x0 + 2 * H + j] = dnp;
+      dGH[h0 + j] = drp;
+      dGH[h0 + H + j] = dzp;
+      dGH[h0 + 2 * H + j] = dnp * rv;
+      dh[dhOff + s0 + j] = dhv * zv;
+    }
+  }
+}
+
+/** Plain RNN step forward in place: h [B,H] holds the pre-activation and becomes act(pre). */
+export function rnnCellForward(B: number, H: number, relu: boolean, h: Floats, hOff: number): void {
+  const n = B * H;
+  if (relu) {
+    for (let i = 0; i < n; i++) {
+      const v = h[hOff + i];
+      h[hOff + i] = v > 0 ? v : 0;
+    }
+  } else {
+    for (let i = 0; i < n; i++) h[hOff + i] = Math.tanh(h[hOff + i]);
+  }
+}
+
+/** Plain RNN step backward: dPre [B,H] = (dh + gradOut) ⊙ act'(h), with h the saved output. */
+export function rnnCellBackward(
+  B: number, H: number, relu: boolean,
+  h: Floats, hOff: number,
+  dh: Floats, dhOff: number,
+  gradOut: Floats | null, goOff: number,
+  dPre: Floats, dpOff: number,
+): void {
+  const n = B * H;
+  for (let i = 0; i < n; i++) {
+    let d = dh[dhOff + i];
+    if (gradOut !== null) d += gradOut[goOff + i];
+    const v = h[hOff + i];
+    dPre[dpOff + i] = relu ? (v > 0 ? d : 0) : d * (1 - v * v);
+  }
+}

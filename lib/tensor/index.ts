@@ -1,0 +1,7 @@
+/** lib/tensor: raw kernels over typed arrays. Knows nothing about networks; lib/nn builds on these signatures. */
+export * from "./types";
+export * from "./gemm";
+export * from "./ops";
+export * from "./activations";
+export * from "./cells";
+export * from "./random";
