@@ -75,7 +75,7 @@ describe("POST /api/datasets", () => {
 describe("bad input answers 4xx and stores nothing", () => {
   const cases: [string, string | Uint8Array, number, string, Json][] = [
     ["an empty file", "", 400, "EMPTY_FILE", {}],
-    ["a header-only file", "date,value\n", 400, "HEADER_ONLY", {}],
+    ["a header-only file", "date,value\n", 422, "HEADER_ONLY", {}],
     ["a binary file", new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]), 415, "BINARY_FILE", {}],
     ["no date column", "name,value\na,1\nb,2\n", 422, "NO_DATE_COLUMN", {}],
     ["no numeric column", "date,comment\n2024-01-01,hello\n2024-01-02,world\n", 422, "NO_NUMERIC_COLUMN", {}],
