@@ -1,0 +1,282 @@
+/**
+ * One global model trained across many series of the same frequency (each series normalised on
+ * its own: log, seasonal adjustment and per-window last-value normalisation), which is how
+ * neural forecasters win on short series. Split into three pure steps so a caller can run the
+ * members on several threads:
+ *
+ *   const plan = planGlobal(series, config, seed, levels);         // cheap, serialisable
+ *   const results = plan.members.map((_, i) => runGlobalMember(plan, i));   // the expensive part
+ *   const outcome = finishGlobal(plan, results);                   // combination, intervals
+ *
+ * For each series the last H points are the validation window: members stop early on it, the
+ * combination is chosen on it (pooled over all series), and the conformal intervals come from its
+ * residuals (scaled by each series' in-sample seasonal-naive MAE). The final forecast is made
+ * from the end of each series by the same members.
+ */
+import { addSteps } from "../series/grid";
+import { SEASON_LENGTH, type Frequency } from "../series/frequency";
+import { serializeNetwork } from "../nn";
+import { resolveModelConfig, type ModelConfig, type ModelConfigInput } from "./config";
+import {
+  CELLS,
+  cleanSeries,
+  combine,
+  defaultFeatures,
+  ensembleMedian,
+  makeVariant,
+  memberSeed,
+  scoreCombinations,
+  statForecasts,
+  trainSettingsFrom,
+  type CleanSeries,
+  type Combination,
+  type CombinationScore,
+  type SeriesInput,
+} from "./core";
+import { parseConfig, type EpochProgress, type FitOptions, type IntervalSet } from "./engine";
+import { ForecastError } from "./errors";
+import { applyConformal, conformalTable } from "./intervals";
+import { memberForecast, trainMember, type MemberSpec, type StrategyKind } from "./member";
+import { computeMetrics, maseScale, type Metrics } from "./metrics";
+import type { PrepSpec } from "./prep";
+
+export interface GlobalPlan {
+  config: ModelConfig;
+  seed: number;
+  levels: number[];
+  frequency: Frequency;
+  season: number;
+  horizon: number;
+  series: CleanSeries[];
+  /** Future timestamps of each series. */
+  futureTimestamps: number[][];
+  prepSpec: PrepSpec;
+  members: MemberSpec[];
+  settings: ReturnType<typeof trainSettingsFrom>;
+}
+
+export interface GlobalMemberResult {
+  index: number;
+  /** Forecast from the validation origin (n - H - 1) per series, or null when the series is too short for this member. */
+  val: (number[] | null)[];
+  /** Forecast from the end of each series, or null. */
+  final: (number[] | null)[];
+  bestEpoch: number | null;
+  epochsRun: number;
+  weights: Uint8Array;
+}
+
+export interface GlobalSeriesOutcome {
+  name: string;
+  timestamps: number[];
+  forecast: number[];
+  intervals: IntervalSet[];
+  /** How this series' forecast was made (the chosen combination, or theta when the series was too short for the networks). */
+  method: string;
+  validation: { model: Metrics; seasonalNaive: Metrics; naive2: Metrics; theta: Metrics } | null;
+}
+
+export interface GlobalOutcome {
+  config: ModelConfig;
+  chosen: { model: string; strategy: StrategyKind; lookbacks: number[]; members: number; combination: Combination; scores: CombinationScore[] };
+  series: GlobalSeriesOutcome[];
+  note: string;
+}
+
+export interface GlobalOptions {
+  levels?: number[];
+  /** Lookbacks of the ensemble (default: 1.5 and 2 seasons, bounded by the series lengths). */
+  lookbacks?: number[];
+  seedsPerCell?: number;
+}
+
+/** Groups series by frequency: one global model per group. */
+export function groupByFrequency(series: SeriesInput[]): Map<Frequency, SeriesInput[]> {
+  const groups = new Map<Frequency, SeriesInput[]>();
+  for (const s of series) {
+    const g = groups.get(s.frequency) ?? [];
+    g.push(s);
+    groups.set(s.frequency, g);
+  }
+  return groups;
+}
+
+export function planGlobal(series: SeriesInput[], configInput: ModelConfigInput, seed: number | undefined, options: GlobalOptions = {}): GlobalPlan {
+  const explicit = parseConfig(configInput);
+  if (series.length === 0) throw new ForecastError("no-data", "No series to forecast.");
+  const frequency = series[0].frequency;
+  if (series.some((s) => s.frequency !== frequency)) throw new ForecastError("bad-input", "A global model needs series of one frequency; group them first.");
+  const clean = series.map((s) => cleanSeries(s, "linear"));
+  const lengths = clean.map((c) => c.y.length).sort((a, b) => a - b);
+  const medianLength = lengths[lengths.length >> 1];
+  const config = resolveModelConfig({ batchSize: 64, ...explicit }, frequency, medianLength);
+  const m = SEASON_LENGTH[frequency];
+  const H = config.horizon;
+  const maxLen = lengths[lengths.length - 1];
+  if (maxLen < H + 4) throw new ForecastError("too-short", `Every series is shorter than ${H + 4} points: too short to validate a horizon of ${H}.`);
+  const base = explicit.lookback ?? Math.max(4, Math.round(1.5 * Math.max(m, 4)));
+  const lookbacks = options.lookbacks ?? (explicit.lookback ? [explicit.lookback] : [...new Set([base, Math.max(4, 2 * Math.max(m, 4))])]);
+  const cells = config.model === "auto" ? CELLS : [config.model as MemberSpec["cell"]];
+  const seeds = config.model === "auto" ? (options.seedsPerCell ?? 1) : 1;
+  const strategy: StrategyKind = config.strategy === "auto" ? "direct" : (config.strategy as StrategyKind);
+  const members: MemberSpec[] = [];
+  let index = 0;
+  for (const L of lookbacks)
+    for (const cell of cells)
+      for (let k = 0; k < seeds; k++)
+        members.push({ cell, strategy, lookback: L, hiddenSize: config.hiddenSize, layers: config.layers, seed: memberSeed(seed ?? config.seed, index++), features: defaultFeatures(m) });
+  const futureTimestamps = series.map((s, i) => {
+    let last = s.values.length - 1;
+    while (last > 0 && !Number.isFinite(s.values[last])) last--;
+    void i;
+    return Array.from({ length: H }, (_, k) => addSteps(s.timestamps[last], s.frequency, s.stepMs, k + 1));
+  });
+  return {
+    config: { ...config, seed: seed ?? config.seed },
+    seed: seed ?? config.seed,
+    levels: [...new Set(options.levels ?? [80, 95])].sort((a, b) => a - b),
+    frequency,
+    season: m,
+    horizon: H,
+    series: clean,
+    futureTimestamps,
+    prepSpec: { deseasonalize: m > 1, log: true, scaler: "none", difference: false, windowNorm: "last", gapFill: "linear" },
+    members,
+    settings: trainSettingsFrom(config, 6),
+  };
+}
+
+/** Trains member `index` on every series and forecasts from the validation origin and from the end. */
+export function runGlobalMember(
+  plan: GlobalPlan,
+  index: number,
+  hooks: { onEpoch?: (epoch: number, trainLoss: number, valLoss: number | null) => void; shouldStop?: () => boolean } = {},
+): GlobalMemberResult {
+  const spec = plan.members[index];
+  const H = plan.horizon;
+  const n = plan.series.map((s) => s.y.length);
+  const trainEnd = n.map((l) => l - H);
+  const variant = makeVariant(plan.prepSpec, plan.series, trainEnd, n, plan.season, H);
+  const t = trainMember(spec, variant.data, plan.settings, hooks);
+  const valIdx: number[] = [];
+  const finalIdx: number[] = [];
+  n.forEach((l, i) => {
+    if (trainEnd[i] >= spec.lookback) valIdx.push(i);
+    if (l >= spec.lookback) finalIdx.push(i);
+  });
+  const val: (number[] | null)[] = n.map(() => null);
+  const final: (number[] | null)[] = n.map(() => null);
+  if (valIdx.length) {
+    const f = memberForecast(t.net, spec, variant.data, valIdx, valIdx.map((i) => trainEnd[i] - 1));
+    valIdx.forEach((i, j) => (val[i] = f[j]));
+  }
+  if (finalIdx.length) {
+    const f = memberForecast(t.net, spec, variant.data, finalIdx, finalIdx.map((i) => n[i] - 1));
+    finalIdx.forEach((i, j) => (final[i] = f[j]));
+  }
+  return { index, val, final, bestEpoch: t.result.bestEpoch, epochsRun: t.result.epochsRun, weights: serializeNetwork(t.net) };
+}
+
+function medianOf(paths: (number[] | null)[]): number[] | null {
+  const ok = paths.filter((p): p is number[] => p !== null);
+  return ok.length ? ensembleMedian(ok) : null;
+}
+
+export function finishGlobal(plan: GlobalPlan, results: GlobalMemberResult[]): GlobalOutcome {
+  const H = plan.horizon;
+  const m = plan.season;
+  const perSeries = plan.series.map((s, i) => {
+    const n = s.y.length;
+    const history = s.y.subarray(0, n - H);
+    const valNeural = medianOf(results.map((r) => r.val[i]));
+    const finalNeural = medianOf(results.map((r) => r.final[i]));
+    const valStats = n - H >= 2 ? statForecasts(history, H, m) : null;
+    return { s, n, history, valNeural, finalNeural, valStats, actual: Array.from(s.y.subarray(n - H)) };
+  });
+  const scorable = perSeries.filter((p) => p.valStats && p.valNeural);
+  const candidates: Combination[] = ["neural", "hybrid", "theta", "seasonalNaive", "naive2"];
+  const scores = scoreCombinations(
+    candidates,
+    scorable.map((p) => ({ actual: p.actual, history: p.history, neural: p.valNeural, stats: p.valStats!, nonNegative: p.s.positive })),
+    m,
+  );
+  const ranked = [...scores].sort((a, b) => a.score - b.score);
+  const combination = ranked[0]?.kind ?? "theta";
+  // Conformal scores: validation residuals of the chosen combination, scaled per series.
+  const scoresByStep: number[][] = Array.from({ length: H }, () => []);
+  for (const p of perSeries) {
+    if (!p.valStats) continue;
+    const usesNeural = combination === "neural" || combination === "hybrid";
+    const kind: Combination = usesNeural && !p.valNeural ? "theta" : combination;
+    const f = combine(kind, p.valNeural, p.valStats, p.s.positive);
+    const scale = maseScale(p.history, m) ?? 1;
+    for (let k = 0; k < H; k++) scoresByStep[k].push(Math.abs(p.actual[k] - f[k]) / scale);
+  }
+  const table = conformalTable(scoresByStep, plan.levels);
+  const cells = [...new Set(plan.members.map((mm) => mm.cell))].join("+");
+  const lookbacks = [...new Set(plan.members.map((mm) => mm.lookback))];
+  const neuralLabel = `global ${cells} ensemble of ${plan.members.length} (median; lookbacks ${lookbacks.join(", ")})`;
+  const label =
+    combination === "neural"
+      ? neuralLabel
+      : combination === "hybrid"
+        ? `hybrid: median of the ${neuralLabel}, Theta and an SES/Holt/damped comb`
+        : `${combination} (fallback: the ${neuralLabel} was worse on validation)`;
+  const series: GlobalSeriesOutcome[] = perSeries.map((p, i) => {
+    const stats = statForecasts(p.s.y, H, m);
+    const usesNeural = combination === "neural" || combination === "hybrid";
+    const kind: Combination = usesNeural && !p.finalNeural ? "theta" : combination;
+    const forecast = combine(kind, p.finalNeural, stats, p.s.positive);
+    const scale = maseScale(p.s.y, m) ?? 1;
+    const intervals = applyConformal(table, forecast, scale, p.s.positive);
+    let validation: GlobalSeriesOutcome["validation"] = null;
+    if (p.valStats) {
+      const vf = combine(usesNeural && !p.valNeural ? "theta" : combination, p.valNeural, p.valStats, p.s.positive);
+      validation = {
+        model: computeMetrics(p.actual, vf, p.history, m),
+        seasonalNaive: computeMetrics(p.actual, p.valStats.baselines.seasonalNaive, p.history, m),
+        naive2: computeMetrics(p.actual, p.valStats.baselines.naive2, p.history, m),
+        theta: computeMetrics(p.actual, p.valStats.theta, p.history, m),
+      };
+    }
+    return {
+      name: p.s.name,
+      timestamps: plan.futureTimestamps[i],
+      forecast,
+      intervals,
+      method: kind === combination ? label : "theta (series too short for the networks' lookback)",
+      validation,
+    };
+  });
+  const snScore = scores.find((x) => x.kind === "seasonalNaive");
+  const chosenScore = scores.find((x) => x.kind === combination);
+  const note =
+    chosenScore && snScore && chosenScore.score > snScore.score
+      ? `Warning: on the validation windows the forecast was less accurate than seasonal naive.`
+      : `On the validation windows (last ${H} points of ${scorable.length} series) ${label} scored OWA ${chosenScore ? chosenScore.score.toFixed(3) : "n/a"} against naive2` +
+        (snScore ? ` (seasonal naive ${snScore.score.toFixed(3)}).` : ".");
+  return {
+    config: plan.config,
+    chosen: { model: label, strategy: plan.members[0]?.strategy ?? "direct", lookbacks, members: plan.members.length, combination, scores },
+    series,
+    note,
+  };
+}
+
+/** All three steps in one synchronous call (tests, the worker). */
+export function fitGlobal(series: SeriesInput[], configInput: ModelConfigInput, seed?: number, options: FitOptions & GlobalOptions = {}): GlobalOutcome {
+  const plan = planGlobal(series, configInput, seed, options);
+  const results = plan.members.map((_, i) => {
+    let last = options.now?.() ?? 0;
+    return runGlobalMember(plan, i, {
+      shouldStop: options.shouldStop,
+      onEpoch: (epoch, trainLoss, valLoss) => {
+        const t = options.now?.() ?? 0;
+        const p: EpochProgress = { member: i + 1, members: plan.members.length, epoch, epochs: plan.config.epochs, trainLoss, valLoss, ms: t - last };
+        last = t;
+        options.onEpoch?.(p);
+      },
+    });
+  });
+  return finishGlobal(plan, results);
+}

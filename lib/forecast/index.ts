@@ -1,0 +1,21 @@
+/**
+ * Tidecast's forecasting engine. Pure: no clock, database or Math.random; a seeded RNG drives
+ * everything, so the worker, the CLI and the tests run the same code and get the same numbers.
+ */
+export { fitForecast, predictFromModel, parseConfig } from "./engine";
+export type { SeriesInput, EpochProgress, FitOptions, Metrics, ForecastOutcome, IntervalSet, Prediction, Selection } from "./engine";
+export { loadModel, writeModel, MODEL_FILE_VERSION } from "./modelfile";
+export type { LoadedModel, ModelHeader } from "./modelfile";
+export { ForecastError, ForecastCancelled } from "./errors";
+export { fitGlobal, planGlobal, runGlobalMember, finishGlobal, groupByFrequency } from "./global";
+export type { GlobalPlan, GlobalMemberResult, GlobalOutcome, GlobalSeriesOutcome, GlobalOptions } from "./global";
+export { naive, seasonalNaive, drift, naive2, allBaselines, BASELINES } from "./baselines";
+export type { BaselineName } from "./baselines";
+export { computeMetrics, smape, maseScale, owa, coverage } from "./metrics";
+export { conformalTable, applyConformal } from "./intervals";
+export type { ConformalTable } from "./intervals";
+export { thetaForecast, combShdForecast, isSeasonal, multiplicativeSeasonalIndices, deseasonalize } from "./stats";
+export { backtest } from "./backtest";
+export type { BacktestResult } from "./backtest";
+export { modelConfigSchema, resolveModelConfig, configKey, MODEL_KINDS, STRATEGIES } from "./config";
+export type { ModelConfig, ModelConfigInput } from "./config";

@@ -1,0 +1,342 @@
+/**
+ * Preparation with no leakage. Every statistic (seasonal indices, scaler parameters) is fitted on
+ * the training part only, `fitPrep(values.subarray(0, trainEnd))`, then applied to the whole
+ * series. The chain, applied in this order and undone in reverse:
+ *
+ *   raw y --(fill gaps)--> y --(/ seasonal index)--> --(log, positive series)--> --(scaler)--> z
+ *   z --(optional differencing)--> d ; each window then subtracts its own reference (last value or
+ *   mean of its inputs: the per-window normalisation of the M4 winners) from inputs and targets.
+ */
+import { ForecastError } from "./errors";
+import { deseasonalize, mean, quantile } from "./stats";
+
+export const SCALERS = ["none", "standard", "minmax", "robust"] as const;
+export type ScalerKind = (typeof SCALERS)[number];
+export type WindowNorm = "none" | "last" | "mean";
+export type GapFill = "linear" | "previous" | "drop";
+
+/** Affine scaler z = (v - shift) / scale. */
+export interface Scaler {
+  kind: ScalerKind;
+  shift: number;
+  scale: number;
+}
+
+export function fitScaler(kind: ScalerKind, train: ArrayLike<number>): Scaler {
+  const v = Array.from(train).filter(Number.isFinite);
+  if (v.length === 0) throw new ForecastError("no-data", "The training part has no values to fit a scaler on.");
+  let shift = 0;
+  let scale = 1;
+  if (kind === "standard") {
+    shift = mean(v);
+    let s = 0;
+    for (const x of v) s += (x - shift) * (x - shift);
+    scale = Math.sqrt(s / v.length);
+  } else if (kind === "minmax") {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const x of v) {
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+    shift = lo;
+    scale = hi - lo;
+  } else if (kind === "robust") {
+    shift = quantile(v, 0.5);
+    scale = quantile(v, 0.75) - quantile(v, 0.25);
+  }
+  if (!(scale > 1e-12) || !Number.isFinite(scale)) scale = 1;
+  return { kind, shift, scale };
+}
+
+export const scalerForward = (s: Scaler, v: number): number => (v - s.shift) / s.scale;
+export const scalerInverse = (s: Scaler, z: number): number => z * s.scale + s.shift;
+
+export interface PrepSpec {
+  /** Divide by classical multiplicative seasonal indices (positive series that pass the 90% test). */
+  deseasonalize: boolean;
+  /** Log transform (used only when the training part is strictly positive). */
+  log: boolean;
+  scaler: ScalerKind;
+  difference: boolean;
+  windowNorm: WindowNorm;
+  gapFill: GapFill;
+}
+
+/** A fitted preparation: everything needed to transform and invert, stored in the model file. */
+export interface FittedPrep {
+  spec: PrepSpec;
+  season: number;
+  /** Seasonal indices by (t mod season) from the series start; empty when not applied. */
+  seasonalIndices: number[];
+  log: boolean;
+  scaler: Scaler;
+}
+
+/** Fills missing values (NaN). `previous` carries the last value; `linear` and `drop` interpolate. */
+export function fillGaps(values: ArrayLike<number>, method: GapFill): Float64Array {
+  const n = values.length;
+  const out = Float64Array.from(values);
+  let first = -1;
+  for (let i = 0; i < n; i++)
+    if (Number.isFinite(out[i])) {
+      first = i;
+      break;
+    }
+  if (first < 0) throw new ForecastError("no-data", "The series has no values.");
+  for (let i = 0; i < first; i++) out[i] = out[first];
+  let prev = first;
+  for (let i = first + 1; i < n; i++) {
+    if (Number.isFinite(out[i])) {
+      if (i - prev > 1) {
+        for (let j = prev + 1; j < i; j++)
+          out[j] = method === "previous" ? out[prev] : out[prev] + ((out[i] - out[prev]) * (j - prev)) / (i - prev);
+      }
+      prev = i;
+    }
+  }
+  for (let i = prev + 1; i < n; i++) out[i] = out[prev];
+  return out;
+}
+
+/** Fits the preparation on the training values only (already gap-filled). */
+export function fitPrep(spec: PrepSpec, train: ArrayLike<number>, season: number): FittedPrep {
+  let positive = train.length > 0;
+  for (let i = 0; i < train.length; i++) if (!(train[i] > 0)) positive = false;
+  let seasonalIndices: number[] = [];
+  let work: Float64Array = Float64Array.from(train);
+  if (spec.deseasonalize && season > 1) {
+    const d = deseasonalize(train, season);
+    if (d.seasonal) {
+      seasonalIndices = d.indices;
+      work = d.adjusted;
+    }
+  }
+  const log = spec.log && positive;
+  if (log) work = work.map(Math.log);
+  // A log-space spec relies on the log for scale; a series that cannot be logged is standardised instead.
+  const kind: ScalerKind = spec.log && !log && spec.scaler === "none" ? "standard" : spec.scaler;
+  return { spec, season, seasonalIndices, log, scaler: fitScaler(kind, work) };
+}
+
+function seasonalIndex(p: FittedPrep, t: number): number {
+  return p.seasonalIndices.length ? p.seasonalIndices[t % p.seasonalIndices.length] : 1;
+}
+
+/** y (gap-filled, t counted from the series start) -> z, before differencing and window normalisation. */
+export function forwardValue(p: FittedPrep, y: number, t: number): number {
+  let v = y / seasonalIndex(p, t);
+  if (p.log) v = Math.log(Math.max(v, 1e-12));
+  return scalerForward(p.scaler, v);
+}
+
+export function inverseValue(p: FittedPrep, z: number, t: number): number {
+  let v = scalerInverse(p.scaler, z);
+  if (p.log) v = Math.exp(Math.min(v, 700));
+  return v * seasonalIndex(p, t);
+}
+
+export function transformSeries(p: FittedPrep, y: ArrayLike<number>): Float64Array {
+  const z = new Float64Array(y.length);
+  for (let t = 0; t < y.length; t++) z[t] = forwardValue(p, y[t], t);
+  return z;
+}
+
+/** The "position index" features of the lecture notes. */
+export interface FeatureSpec {
+  /** sin/cos of the step's place in its season (calendar-aligned: month of year, day of week, ...). */
+  season: boolean;
+  /** The step index within the window, 0..1. */
+  step: boolean;
+}
+
+export function inputSize(f: FeatureSpec, season: number): number {
+  return 1 + (f.season && season > 1 ? 2 : 0) + (f.step ? 1 : 0);
+}
+
+export function futureSize(f: FeatureSpec, season: number): number {
+  return 1 + (f.season && season > 1 ? 2 : 0);
+}
+
+/**
+ * A prepared series: transformed values z, the calendar phase of its first point, and which
+ * points were originally missing (windows touching them are dropped when gapFill is "drop").
+ */
+export interface PreparedSeries {
+  z: Float64Array;
+  phase: number;
+  missing: Uint8Array;
+}
+
+/**
+ * Windows over one or more prepared series, flattened for the network:
+ * x [count, lookback, inputSize], y [count, outputs], future [count, outputs, futureSize] (seq2seq),
+ * ref [count] the window reference subtracted (for inversion), and for each window its series
+ * and origin (index of its last input point).
+ */
+export interface WindowSet {
+  count: number;
+  lookback: number;
+  inputSize: number;
+  outputs: number;
+  futureSize: number;
+  x: Float32Array;
+  y: Float32Array;
+  future: Float32Array | null;
+  ref: Float64Array;
+  seriesIndex: Int32Array;
+  origin: Int32Array;
+}
+
+export interface WindowSpec {
+  lookback: number;
+  /** How many target steps per window (1 for recursive, H for direct and seq2seq). */
+  outputs: number;
+  features: FeatureSpec;
+  season: number;
+  windowNorm: WindowNorm;
+  difference: boolean;
+  seq2seq: boolean;
+  /** Horizon used to scale the future step feature. */
+  horizon: number;
+}
+
+/** The model-space sequence: z, or its first differences (d[0] = 0) when differencing. */
+export function modelSpace(z: Float64Array, difference: boolean): Float64Array {
+  if (!difference) return z;
+  const d = new Float64Array(z.length);
+  for (let t = 1; t < z.length; t++) d[t] = z[t] - z[t - 1];
+  return d;
+}
+
+export function windowReference(s: Float64Array, origin: number, lookback: number, norm: WindowNorm): number {
+  if (norm === "last") return s[origin];
+  if (norm === "mean") {
+    let acc = 0;
+    for (let j = origin - lookback + 1; j <= origin; j++) acc += s[j];
+    return acc / lookback;
+  }
+  return 0;
+}
+
+/**
+ * Builds the windows whose origin is in [minOrigin, maxOrigin] for each series (origin = index
+ * of the last input). Targets beyond the end of a series are not allowed: callers choose
+ * maxOrigin so that origin + outputs < length, or pass `withTargets = false` for inference.
+ */
+export function buildWindows(
+  series: PreparedSeries[],
+  spec: WindowSpec,
+  origins: { seriesIndex: number; origin: number }[],
+  withTargets: boolean,
+): WindowSet {
+  const F = inputSize(spec.features, spec.season);
+  const FF = futureSize(spec.features, spec.season);
+  const L = spec.lookback;
+  const O = spec.outputs;
+  const count = origins.length;
+  const x = new Float32Array(count * L * F);
+  const y = new Float32Array(withTargets ? count * O : 0);
+  const future = spec.seq2seq ? new Float32Array(count * O * FF) : null;
+  const ref = new Float64Array(count);
+  const seriesIndex = new Int32Array(count);
+  const origin = new Int32Array(count);
+  const useSeason = spec.features.season && spec.season > 1;
+  const w = (2 * Math.PI) / spec.season;
+  const spaces = new Map<number, Float64Array>();
+  for (let i = 0; i < count; i++) {
+    const { seriesIndex: si, origin: t } = origins[i];
+    const ps = series[si];
+    let s = spaces.get(si);
+    if (!s) {
+      s = modelSpace(ps.z, spec.difference);
+      spaces.set(si, s);
+    }
+    const r = windowReference(s, t, L, spec.windowNorm);
+    ref[i] = r;
+    seriesIndex[i] = si;
+    origin[i] = t;
+    for (let j = 0; j < L; j++) {
+      const tt = t - L + 1 + j;
+      const o = (i * L + j) * F;
+      x[o] = s[tt] - r;
+      let f = 1;
+      if (useSeason) {
+        x[o + 1] = Math.sin(w * (ps.phase + tt));
+        x[o + 2] = Math.cos(w * (ps.phase + tt));
+        f = 3;
+      }
+      if (spec.features.step) x[o + f] = L > 1 ? j / (L - 1) : 0;
+    }
+    if (withTargets) for (let k = 0; k < O; k++) y[i * O + k] = s[t + 1 + k] - r;
+    if (future) {
+      for (let k = 0; k < O; k++) {
+        const o = (i * O + k) * FF;
+        future[o] = (k + 1) / spec.horizon;
+        if (useSeason) {
+          future[o + 1] = Math.sin(w * (ps.phase + t + 1 + k));
+          future[o + 2] = Math.cos(w * (ps.phase + t + 1 + k));
+        }
+      }
+    }
+  }
+  return { count, lookback: L, inputSize: F, outputs: O, futureSize: FF, x, y, future, ref, seriesIndex, origin };
+}
+
+/** Training origins of one series: every origin whose inputs and targets lie in [0, end) and, with "drop", touch no gap. */
+export function trainingOrigins(
+  ps: PreparedSeries,
+  seriesIndex: number,
+  lookback: number,
+  outputs: number,
+  end: number,
+  dropGaps: boolean,
+  difference: boolean,
+): { seriesIndex: number; origin: number }[] {
+  const out: { seriesIndex: number; origin: number }[] = [];
+  const first = lookback - 1 + (difference ? 1 : 0);
+  for (let t = first; t + outputs < end; t++) {
+    if (dropGaps) {
+      let bad = false;
+      for (let j = t - lookback + 1 - (difference ? 1 : 0); j <= t + outputs && !bad; j++) if (ps.missing[j]) bad = true;
+      if (bad) continue;
+    }
+    out.push({ seriesIndex, origin: t });
+  }
+  return out;
+}
+
+/** Calendar phase of a timestamp within its season (month of year, day of week, hour of day, ...). */
+export function calendarPhase(ms: number, frequency: string, season: number): number {
+  if (!Number.isFinite(ms) || season <= 1) return 0;
+  const d = new Date(ms);
+  let p = 0;
+  switch (frequency) {
+    case "monthly":
+      p = d.getUTCMonth();
+      break;
+    case "quarterly":
+      p = Math.floor(d.getUTCMonth() / 3);
+      break;
+    case "daily":
+      p = d.getUTCDay();
+      break;
+    case "business":
+      p = (d.getUTCDay() + 6) % 7;
+      break;
+    case "hourly":
+      p = d.getUTCHours();
+      break;
+    case "minute":
+      p = d.getUTCMinutes();
+      break;
+    case "weekly": {
+      const start = Date.UTC(d.getUTCFullYear(), 0, 1);
+      p = Math.floor((ms - start) / (7 * 86_400_000));
+      break;
+    }
+    default:
+      p = 0;
+  }
+  return ((p % season) + season) % season;
+}
