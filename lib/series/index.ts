@@ -1,0 +1,31 @@
+/**
+ * lib/series: CSV parsing and validation, dates and frequency inference, gaps, long and wide formats.
+ * Pure: no database, clock or randomness.
+ */
+export { FREQUENCIES, SEASON_LENGTH } from "./frequency";
+export type { Frequency } from "./frequency";
+export { CsvImportError, CSV_ERROR_STATUS, MAX_LISTED_ROWS } from "./errors";
+export type { CsvImportErrorCode, CsvImportErrorDetails } from "./errors";
+export { parseCsv } from "./csv";
+export type { ParsedSeries, ParsedDataset, ParseCsvOptions } from "./csv";
+export { DEFAULT_MAX_BYTES } from "./decode";
+export { inferFrequency, findGaps, addSteps, stepsBetween } from "./grid";
+export type { Gap } from "./grid";
+export {
+  parseTimestamp,
+  parseDateText,
+  parseIsoFast,
+  parseNumericDate,
+  numericDateKindOf,
+  formatTimestamp,
+  daysFromCivil,
+  civilFromDays,
+  daysInMonth,
+  weekdayOf,
+  MS_PER_MINUTE,
+  MS_PER_HOUR,
+  MS_PER_DAY,
+} from "./dates";
+export type { DayMonthOrder, NumericDateKind } from "./dates";
+export { parseNumberCell, isMissingToken, detectDecimalMark } from "./numbers";
+export type { DecimalMark } from "./numbers";
