@@ -1,0 +1,42 @@
+import { sqlite } from "../db/client";
+import { dbLater, dbNow, type Db, type JobRow, type Lease } from "./types";
+
+export interface FailOptions {
+  retryDelayMs: number; // the backoff for this attempt (see backoffMs in settings)
+  permanent?: boolean; // fail now whatever attempts remain (a deterministic error: retrying cannot help)
+}
+
+/**
+ * Records a failed attempt. The job goes back to 'queued' with runAt pushed out by the backoff, or
+ * to 'failed' once attempts reach maxAttempts (or the error is permanent); the error text is kept
+ * in lastError either way. The CASE reads the row's own attempts/maxAttempts inside the same
+ * statement, and the fencing token limits it to the worker that holds the job, so a stale worker
+ * cannot fail (or re-queue) a job someone else is running. Returns the updated row, or null when
+ * the job was no longer ours.
+ */
+export function failJob(lease: Lease, error: string, options: FailOptions, db: Db = sqlite()): JobRow | null {
+  const now = new Date();
+  const row = db
+    .prepare(
+      `UPDATE "Job"
+          SET "status" = CASE WHEN ? = 1 OR "attempts" >= "maxAttempts" THEN 'failed' ELSE 'queued' END,
+              "runAt" = CASE WHEN ? = 1 OR "attempts" >= "maxAttempts" THEN "runAt" ELSE ? END,
+              "lastError" = ?,
+              "lockedBy" = NULL,
+              "lockedUntil" = NULL,
+              "updatedAt" = ?
+        WHERE "id" = ? AND "lockedBy" = ? AND "attempts" = ? AND "status" = 'running'
+        RETURNING *`,
+    )
+    .get(
+      options.permanent ? 1 : 0,
+      options.permanent ? 1 : 0,
+      dbLater(options.retryDelayMs, now),
+      error,
+      dbNow(now),
+      lease.jobId,
+      lease.workerId,
+      lease.attempts,
+    ) as JobRow | undefined;
+  return row ?? null;
+}

@@ -1,0 +1,38 @@
+import { closeDb } from "../lib/db/client";
+import type { TaskList } from "../lib/jobs/tasks";
+import { Worker, type WorkerOptions } from "./worker";
+
+/**
+ * Runs a worker as a process: starts the loop and handles SIGINT/SIGTERM. The first signal stops
+ * claiming, lets each training finish its epoch and puts its job back in the queue (or stores it
+ * if it just finished), then exits 0; a second signal puts the jobs back at once and exits.
+ */
+export function runWorkerProcess(tasks: TaskList, options: Omit<WorkerOptions, "tasks"> = {}): Worker {
+  const log = options.log ?? ((line: string) => console.log(`[worker] ${line}`));
+  const worker = new Worker({ ...options, tasks, log });
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) {
+      log(`${signal}: finishing the current epoch, then putting running jobs back`);
+      void worker
+        .stop()
+        .then(() => closeDb())
+        .then(
+          () => process.exit(0),
+          (err: unknown) => {
+            log(`shutdown failed: ${String(err)}`);
+            process.exit(1);
+          },
+        );
+    } else {
+      log(`${signal} again: putting running jobs back now`);
+      worker.forceRelease();
+      process.exit(1);
+    }
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  worker.start();
+  return worker;
+}

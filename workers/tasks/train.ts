@@ -1,0 +1,223 @@
+import { Worker as Thread } from "node:worker_threads";
+import { sqlite } from "../../lib/db/client";
+import { readPoints } from "../../lib/db/points";
+import { FREQUENCIES, type Frequency } from "../../lib/series/frequency";
+import { firstNonFinite, type EngineOutcome, type EpochProgress, type SeriesInput } from "../../lib/jobs/engine";
+import { JobCancelledError, LeaseLostError, PermanentJobError, errorMessage } from "../../lib/jobs/errors";
+import {
+  isCancelRequested,
+  markRunCancelled,
+  markRunFailed,
+  markRunRequeued,
+  recordEpoch,
+  runConfig,
+  startRunAttempt,
+  writeRunResult,
+} from "../../lib/jobs/runs";
+import type { StopReason, Task, TaskHelpers } from "../../lib/jobs/tasks";
+import type { ThreadInput, ThreadMessage } from "../train-thread";
+
+export interface TrainTaskOptions {
+  /** URL of the engine module (default: lib/forecast/index.ts). Tests pass a deterministic fake. */
+  engine?: string;
+  levels?: number[];
+  /** How long a cancelled training may take to reach its next stop check before its thread is terminated. */
+  cancelGraceMs?: number;
+}
+
+const DEFAULT_ENGINE = new URL("../../lib/forecast/index.ts", import.meta.url).href;
+const THREAD_BOOT = new URL("../thread-boot.mjs", import.meta.url);
+const THREAD_ENTRY = new URL("../train-thread.ts", import.meta.url).href;
+
+function runIdOf(payload: unknown): number {
+  const runId = (payload as { runId?: unknown } | null)?.runId;
+  if (typeof runId !== "number" || !Number.isInteger(runId)) throw new PermanentJobError(`Invalid train payload: ${JSON.stringify(payload)}`);
+  return runId;
+}
+
+function loadSeries(seriesId: number): SeriesInput {
+  const row = sqlite().prepare(`SELECT "name", "frequency", "stepMs" FROM "Series" WHERE "id" = ?`).get(seriesId) as
+    | { name: string; frequency: string; stepMs: number | bigint | null }
+    | undefined;
+  if (!row) throw new PermanentJobError(`Series ${seriesId} no longer exists.`);
+  const { timestamps, values } = readPoints(seriesId);
+  const frequency = (FREQUENCIES as readonly string[]).includes(row.frequency) ? (row.frequency as Frequency) : "irregular";
+  return { name: row.name, timestamps, values, frequency, stepMs: row.stepMs === null ? null : Number(row.stepMs) };
+}
+
+/** Why the thread was asked to stop, in order of precedence. */
+type LocalStop = "cancel" | "diverged" | StopReason;
+
+function divergenceMessage(p: EpochProgress): string {
+  const which = !Number.isFinite(p.trainLoss) ? `training loss became ${p.trainLoss}` : `validation loss became ${p.valLoss}`;
+  const member = p.members > 1 ? ` of ensemble member ${p.member + 1}/${p.members}` : "";
+  return (
+    `Training diverged: the ${which} at epoch ${p.epoch}${member}. Nothing was saved. ` +
+    `Try a lower learning rate, a smaller model or a shorter lookback.`
+  );
+}
+
+/**
+ * The "train" task: one attempt of a training run. Reads the series, trains in a worker thread,
+ * writes each epoch as it arrives (under this attempt's number), and stores model, metrics and
+ * forecast in one transaction together with finishing the job. A non-finite loss or forecast
+ * fails the run for good (retrying the same seed would diverge the same way); other errors retry.
+ */
+export function trainTask(options: TrainTaskOptions = {}): Task {
+  const engine = options.engine ?? DEFAULT_ENGINE;
+  const levels = options.levels ?? [80, 95];
+  return {
+    async run(payload: unknown, helpers: TaskHelpers): Promise<void> {
+      const runId = runIdOf(payload);
+      const run = startRunAttempt(runId);
+      if (!run) {
+        helpers.log(`run ${runId} is no longer queued or running; nothing to do`);
+        return;
+      }
+      if (run.cancelRequested === 1) throw new JobCancelledError("Cancelled by request");
+      const series = loadSeries(run.seriesId);
+      const config = runConfig(run);
+      helpers.log(`run ${runId} attempt ${run.attempt}: training ${config.model} on "${series.name}" (${series.values.length} points)`);
+      const outcome = await trainInThread({ runId, attempt: run.attempt, series, config, levels, engine, helpers, cancelGraceMs: options.cancelGraceMs ?? 3000 });
+      const bad = firstNonFinite(outcome);
+      if (bad) {
+        throw new PermanentJobError(
+          `The model produced a non-finite ${bad.where} value (${bad.value}) at step ${bad.step}; the forecast was not saved. ` +
+            `Try a lower learning rate or a smaller model.`,
+        );
+      }
+      helpers.complete((db) => {
+        const forecastId = writeRunResult(runId, run.attempt, outcome, db);
+        helpers.log(`run ${runId} succeeded: forecast ${forecastId}`);
+      });
+    },
+    onFailed: (payload, info, db) => markRunFailed(runIdOf(payload), info.error, info.final, db),
+    onCancelled: (payload, db) => markRunCancelled(runIdOf(payload), db),
+    onReleased: (payload, db) => markRunRequeued(runIdOf(payload), db),
+  };
+}
+
+interface ThreadRun {
+  runId: number;
+  attempt: number;
+  series: SeriesInput;
+  config: ThreadInput["config"];
+  levels: number[];
+  engine: string;
+  helpers: TaskHelpers;
+  cancelGraceMs: number;
+}
+
+function trainInThread(r: ThreadRun): Promise<EngineOutcome> {
+  const { runId, attempt, helpers } = r;
+  const stop = new SharedArrayBuffer(4);
+  const flag = new Int32Array(stop);
+  const input: ThreadInput = { entry: THREAD_ENTRY, engine: r.engine, series: r.series, config: r.config, levels: r.levels, stop };
+  const thread = new Thread(THREAD_BOOT, { workerData: input });
+
+  return new Promise<EngineOutcome>((resolve, reject) => {
+    let stopReason: LocalStop | null = null;
+    let diverged: EpochProgress | null = null;
+    let settled = false;
+    let killTimer: NodeJS.Timeout | null = null;
+    const pending: EpochProgress[] = [];
+    let flushTimer: NodeJS.Timeout | null = null;
+
+    const requestStop = (reason: LocalStop, graceMs: number) => {
+      if (stopReason === null || reason === "cancel" || reason === "diverged") stopReason = reason;
+      Atomics.store(flag, 0, 1);
+      if (!killTimer) killTimer = setTimeout(() => void thread.terminate(), graceMs);
+    };
+
+    // Epoch rows are written in order; a busy database keeps them pending and retries.
+    const flush = () => {
+      if (flushTimer) {
+        clearTimeout(flushTimer);
+        flushTimer = null;
+      }
+      try {
+        while (pending.length > 0) {
+          if (!recordEpoch(runId, attempt, pending[0])) {
+            pending.length = 0;
+            requestStop("lease-lost", 1000);
+            return true;
+          }
+          pending.shift();
+        }
+        return true;
+      } catch (err) {
+        helpers.log(`epoch write delayed: ${errorMessage(err)}`);
+        flushTimer = setTimeout(flush, 250);
+        return false;
+      }
+    };
+
+    const cancelPoll = setInterval(() => {
+      try {
+        if (isCancelRequested(runId)) requestStop("cancel", r.cancelGraceMs);
+      } catch (err) {
+        helpers.log(`cancel check failed: ${errorMessage(err)}`);
+      }
+    }, helpers.settings.pollMs);
+
+    const onAbort = () => {
+      const reason = helpers.signal.reason as StopReason;
+      requestStop(reason, reason === "shutdown" ? helpers.settings.shutdownGraceMs : 1000);
+    };
+    if (helpers.signal.aborted) onAbort();
+    else helpers.signal.addEventListener("abort", onAbort, { once: true });
+
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearInterval(cancelPoll);
+      if (killTimer) clearTimeout(killTimer);
+      if (flushTimer) clearTimeout(flushTimer);
+      helpers.signal.removeEventListener("abort", onAbort);
+      fn();
+    };
+
+    const stoppedError = (engineMessage: string | null): Error => {
+      if (diverged) return new PermanentJobError(engineMessage ?? divergenceMessage(diverged));
+      if (stopReason === "cancel") return new JobCancelledError("Cancelled by request");
+      if (stopReason === "lease-lost") return new LeaseLostError();
+      return new Error(`Training stopped (${stopReason ?? "thread exited"})`);
+    };
+
+    thread.on("message", (m: ThreadMessage) => {
+      if (settled) return;
+      if (m.type === "epoch") {
+        const p = m.progress;
+        if (diverged || stopReason === "lease-lost") return;
+        if (!Number.isFinite(p.trainLoss) || (p.valLoss !== null && !Number.isFinite(p.valLoss))) {
+          diverged = p;
+          requestStop("diverged", 1000);
+          return;
+        }
+        pending.push(p);
+        flush();
+      } else if (m.type === "done") {
+        if (diverged || stopReason === "cancel" || stopReason === "lease-lost") {
+          settle(() => reject(stoppedError(null)));
+          void thread.terminate();
+          return;
+        }
+        // Every epoch must be stored before the result (the curve is complete when the run succeeds).
+        if (!flush()) {
+          settle(() => reject(new Error("The database stayed busy; the epochs of this attempt could not be stored.")));
+          return;
+        }
+        settle(() => resolve(m.outcome));
+      } else {
+        settle(() => {
+          if (m.name === "ForecastCancelled") reject(stoppedError(null));
+          else if (diverged) reject(new PermanentJobError(m.name === "ForecastError" ? m.message : divergenceMessage(diverged)));
+          else if (m.name === "ForecastError") reject(new PermanentJobError(m.message));
+          else reject(new Error(`${m.name}: ${m.message}`));
+        });
+      }
+    });
+    thread.on("error", (err) => settle(() => reject(err)));
+    thread.on("exit", (code) => settle(() => reject(stopReason ? stoppedError(null) : new Error(`The training thread exited with code ${code}`))));
+  });
+}
