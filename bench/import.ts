@@ -7,69 +7,85 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { spawnSync } from "node:child_process";
 import { applyMigrationsTo } from "../lib/db/migrate";
 
 const argv = process.argv.slice(2);
-const rows = Number(argv[argv.indexOf("--rows") + 1] || 0) || 1_000_000;
+const option = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const rows = Number(option("--rows") ?? 0) || 1_000_000;
 const asJson = argv.includes("--json");
 
-function generateCsv(n: number): Uint8Array {
-  const lines: string[] = ["timestamp,temperature,pressure,load"];
+/** Writes the CSV in chunks, so generating it does not inflate the measured process. */
+function writeCsv(file: string, n: number): void {
+  const fd = fs.openSync(file, "w");
+  fs.writeSync(fd, "timestamp,temperature,pressure,load\n");
   const start = Date.UTC(2000, 0, 1);
+  let chunk: string[] = [];
   for (let i = 0; i < n; i++) {
     const ts = new Date(start + i * 60_000).toISOString().slice(0, 16).replace("T", " ");
     const t = 20 + 5 * Math.sin(i / 1440) + ((i * 7919) % 100) / 100;
     const p = 1013 + ((i * 104729) % 2000) / 100;
     const l = 50 + 30 * Math.sin(i / 60);
-    lines.push(`${ts},${t.toFixed(2)},${p.toFixed(2)},${l.toFixed(3)}`);
+    chunk.push(`${ts},${t.toFixed(2)},${p.toFixed(2)},${l.toFixed(3)}`);
+    if (chunk.length === 50_000 || i === n - 1) {
+      fs.writeSync(fd, chunk.join("\n") + "\n");
+      chunk = [];
+    }
   }
-  return new TextEncoder().encode(lines.join("\n") + "\n");
+  fs.closeSync(fd);
 }
 
-async function main(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tidecast-bench-"));
-  const file = path.join(dir, "bench.db");
-  applyMigrationsTo(file);
-  process.env.DATABASE_URL = `file:${file}`;
+/** Runs in a fresh child process: read the file as an upload would, import it, report figures. */
+async function measure(csvFile: string, dbFile: string): Promise<void> {
+  applyMigrationsTo(dbFile);
+  process.env.DATABASE_URL = `file:${dbFile}`;
   process.env.TIDECAST_MAX_UPLOAD_MB = "1024";
   const { importCsv } = await import("../lib/db/upload");
   const { closeDb } = await import("../lib/db/client");
-
-  const csv = generateCsv(rows);
-  global.gc?.();
   const rssBefore = process.memoryUsage().rss;
-  let peak = rssBefore;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
   const t0 = performance.now();
+  const csv = new Uint8Array(fs.readFileSync(csvFile));
   const result = importCsv(csv, "bench.csv");
   const seconds = (performance.now() - t0) / 1000;
-  clearInterval(sampler);
-  peak = Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
-  const points = result.series.reduce((n, s) => n + s.pointCount, 0);
   await closeDb();
-  const dbBytes = fs.statSync(file).size + (fs.existsSync(`${file}-wal`) ? fs.statSync(`${file}-wal`).size : 0);
-  fs.rmSync(dir, { recursive: true, force: true });
+  const points = result.series.reduce((n, s) => n + s.pointCount, 0);
+  const dbBytes = fs.statSync(dbFile).size + (fs.existsSync(`${dbFile}-wal`) ? fs.statSync(`${dbFile}-wal`).size : 0);
+  process.stdout.write(
+    JSON.stringify({
+      bench: "import",
+      rows,
+      csvMB: +(csv.byteLength / 1048576).toFixed(1),
+      series: result.series.length,
+      points,
+      seconds: +seconds.toFixed(2),
+      rowsPerSec: Math.round(rows / seconds),
+      peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+      startRssMB: Math.round(rssBefore / 1048576),
+      dbMB: +(dbBytes / 1048576).toFixed(1),
+    }) + "\n",
+  );
+}
 
-  const figures = {
-    bench: "import",
-    rows,
-    csvMB: +(csv.byteLength / 1048576).toFixed(1),
-    series: result.series.length,
-    points,
-    seconds: +seconds.toFixed(2),
-    rowsPerSec: Math.round(rows / seconds),
-    peakRssMB: Math.round(peak / 1048576),
-    baselineRssMB: Math.round(rssBefore / 1048576),
-    dbMB: +(dbBytes / 1048576).toFixed(1),
-  };
+async function main(): Promise<void> {
+  if (argv.includes("--child")) return measure(option("--csv")!, option("--db")!);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tidecast-bench-"));
+  const csvFile = path.join(dir, "bench.csv");
+  writeCsv(csvFile, rows);
+  const child = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, "--child", "--rows", String(rows), "--csv", csvFile, "--db", path.join(dir, "bench.db")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (child.status !== 0) throw new Error(`the import child failed (exit ${child.status})`);
+  const figures = JSON.parse(child.stdout.trim().split("\n").pop()!) as Record<string, number>;
   if (asJson) {
     console.log(JSON.stringify(figures));
-  } else {
-    console.log(`Import of ${rows.toLocaleString("en-US")} rows (${figures.csvMB} MB CSV, ${figures.series} series, ${points.toLocaleString("en-US")} points)`);
-    console.log(`  time        ${figures.seconds} s  (${figures.rowsPerSec.toLocaleString("en-US")} rows/s; target ≤ 10 s)`);
-    console.log(`  peak RSS    ${figures.peakRssMB} MB  (process, including the ${figures.csvMB} MB input; target ≤ 500 MB)`);
-    console.log(`  database    ${figures.dbMB} MB`);
+    return;
   }
+  console.log(`Import of ${rows.toLocaleString("en-US")} rows (${figures.csvMB} MB CSV, ${figures.series} series, ${figures.points.toLocaleString("en-US")} points)`);
+  console.log(`  time        ${figures.seconds} s  (${figures.rowsPerSec.toLocaleString("en-US")} rows/s; target ≤ 10 s)`);
+  console.log(`  peak RSS    ${figures.peakRssMB} MB  (the whole importing process, from a ${figures.startRssMB} MB start; target ≤ 500 MB)`);
+  console.log(`  database    ${figures.dbMB} MB`);
 }
 
 void main();
