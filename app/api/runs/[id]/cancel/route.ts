@@ -1,0 +1,26 @@
+import { getRun } from "@/lib/db/runs";
+import { cancelRun } from "@/lib/jobs/runs";
+import { jsonError, jsonOk, notFound, parseId } from "../../../_lib/http";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+type Ctx = { params: Promise<{ id: string }> };
+
+/**
+ * POST /api/runs/{id}/cancel: a queued run is cancelled at once (200); a running one is asked to
+ * stop and its worker stops it within a few seconds (202, status still "running" with
+ * cancelRequested: true); a finished run answers 409.
+ */
+export async function POST(_req: Request, ctx: Ctx): Promise<Response> {
+  const { id: raw } = await ctx.params;
+  const id = parseId(raw);
+  if (id === null) return jsonError(400, "INVALID_ID", `"${raw}" is not a run id.`, { id: raw });
+  const result = cancelRun(id);
+  if (result.kind === "not-found") return notFound("Run", id);
+  if (result.kind === "finished") {
+    if (result.run.status === "cancelled") return jsonOk({ run: getRun(id) });
+    return jsonError(409, "RUN_FINISHED", `Run ${id} already ${result.run.status}; there is nothing to cancel.`, { id, status: result.run.status });
+  }
+  return jsonOk({ run: getRun(id) }, result.kind === "cancelled" ? 200 : 202);
+}

@@ -1,0 +1,40 @@
+import { modelConfigSchema } from "@/lib/forecast/config";
+import { requestRun } from "@/lib/jobs/runs";
+import { listRuns, runView, seriesExists } from "@/lib/db/runs";
+import { jsonError, jsonOk, notFound, parseId, readJson } from "../../../_lib/http";
+import { isPlainObject, notAnObject, validationError } from "../../../runs/_lib/validation";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+type Ctx = { params: Promise<{ id: string }> };
+
+/** GET /api/series/{id}/runs?status=&limit=: the series' runs, newest first (no epochs). */
+export async function GET(req: Request, ctx: Ctx): Promise<Response> {
+  const { id: raw } = await ctx.params;
+  const seriesId = parseId(raw);
+  if (seriesId === null) return jsonError(400, "INVALID_ID", `"${raw}" is not a series id.`, { id: raw });
+  if (!seriesExists(seriesId)) return notFound("Series", seriesId);
+  const url = new URL(req.url);
+  const status = url.searchParams.get("status") ?? undefined;
+  const limit = Number(url.searchParams.get("limit") ?? "100");
+  return jsonOk({ runs: listRuns(seriesId, { status, limit: Number.isFinite(limit) ? limit : 100 }) });
+}
+
+/**
+ * POST /api/series/{id}/runs with a model config (every field optional): 202 with the queued run,
+ * or 200 with the identical run already queued or running.
+ */
+export async function POST(req: Request, ctx: Ctx): Promise<Response> {
+  const { id: raw } = await ctx.params;
+  const seriesId = parseId(raw);
+  if (seriesId === null) return jsonError(400, "INVALID_ID", `"${raw}" is not a series id.`, { id: raw });
+  const body = await readJson(req);
+  if (!body.ok) return body.response;
+  if (!isPlainObject(body.value)) return notAnObject("config");
+  const parsed = modelConfigSchema.safeParse(body.value);
+  if (!parsed.success) return validationError(parsed.error, "config");
+  const result = requestRun(seriesId, parsed.data);
+  if (result.kind === "no-series") return notFound("Series", seriesId);
+  return jsonOk({ run: runView(result.run), created: result.kind === "created" }, result.kind === "created" ? 202 : 200);
+}
