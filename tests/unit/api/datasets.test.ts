@@ -12,7 +12,7 @@ type Json = Record<string, any>;
 
 const count = (table: string) => (sqlite().prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get() as { n: number }).n;
 
-async function upload(name: string, content: string | Uint8Array, fields?: Record<string, string>) {
+async function upload(name: string, content: string | Uint8Array<ArrayBuffer>, fields?: Record<string, string>) {
   const res = await POST(multipart(name, content, fields));
   return { status: res.status, body: (await res.json()) as Json };
 }
@@ -73,7 +73,7 @@ describe("POST /api/datasets", () => {
 });
 
 describe("bad input answers 4xx and stores nothing", () => {
-  const cases: [string, string | Uint8Array, number, string, Json][] = [
+  const cases: [string, string | Uint8Array<ArrayBuffer>, number, string, Json][] = [
     ["an empty file", "", 400, "EMPTY_FILE", {}],
     ["a header-only file", "date,value\n", 422, "HEADER_ONLY", {}],
     ["a binary file", new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]), 415, "BINARY_FILE", {}],

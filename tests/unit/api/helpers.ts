@@ -12,7 +12,7 @@ export function useTempDatabase(): string {
   return file;
 }
 
-export function multipart(fileName: string, content: string | Uint8Array, fields: Record<string, string> = {}): Request {
+export function multipart(fileName: string, content: string | Uint8Array<ArrayBuffer>, fields: Record<string, string> = {}): Request {
   const form = new FormData();
   form.append("file", new File([content], fileName, { type: "text/csv" }));
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
