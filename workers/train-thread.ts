@@ -32,6 +32,7 @@ try {
     levels: input.levels,
     onEpoch: (progress) => post({ type: "epoch", progress: { ...progress } }),
     shouldStop: () => Atomics.load(flag, 0) !== 0,
+    now: () => performance.now(),
   });
   post({ type: "done", outcome });
 } catch (err) {

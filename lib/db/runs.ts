@@ -21,7 +21,7 @@ export interface EpochView {
 export interface RunProgress {
   epochsDone: number; // epochs finished in this attempt, over all ensemble members
   epochsTotal: number; // upper bound: members × epochs (early stopping may end sooner)
-  member: number | null; // the ensemble member training now (0-based), from the latest epoch
+  member: number | null; // the ensemble member training now, as the engine numbers it (from 1), from the latest epoch
   members: number | null;
   epoch: number | null; // latest epoch of that member
   epochs: number; // epochs per member

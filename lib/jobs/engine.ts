@@ -28,11 +28,12 @@ export interface FitOptions {
   levels?: number[];
   onEpoch?: (p: EpochProgress) => void;
   shouldStop?: () => boolean;
+  now?: () => number; // the clock for each epoch's `ms` (the engine itself reads none)
 }
 
 export interface EngineOutcome {
   config: ModelConfig;
-  chosen: { model: string; strategy: string; lookback: number; members: number; bestEpoch: number; epochsRun: number };
+  chosen: { model: string; strategy: string; lookback: number; members: number; bestEpoch: number | null; epochsRun: number };
   timestamps: number[];
   forecast: number[];
   intervals: { level: number; lo: number[]; hi: number[] }[];

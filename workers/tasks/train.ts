@@ -2,7 +2,8 @@ import { Worker as Thread } from "node:worker_threads";
 import { sqlite } from "../../lib/db/client";
 import { readPoints } from "../../lib/db/points";
 import { FREQUENCIES, type Frequency } from "../../lib/series/frequency";
-import { firstNonFinite, type EngineOutcome, type EpochProgress, type SeriesInput } from "../../lib/jobs/engine";
+import type * as RealEngine from "../../lib/forecast";
+import { firstNonFinite, type EngineModule, type EngineOutcome, type EpochProgress, type SeriesInput } from "../../lib/jobs/engine";
 import { JobCancelledError, LeaseLostError, PermanentJobError, errorMessage } from "../../lib/jobs/errors";
 import {
   isCancelRequested,
@@ -24,6 +25,10 @@ export interface TrainTaskOptions {
   /** How long a cancelled training may take to reach its next stop check before its thread is terminated. */
   cancelGraceMs?: number;
 }
+
+// The real engine must honour the contract the thread calls (checked at compile time, loaded only in the thread).
+type Assert<T extends true> = T;
+export type RealEngineHonoursContract = Assert<typeof RealEngine.fitForecast extends EngineModule["fitForecast"] ? true : false>;
 
 const DEFAULT_ENGINE = new URL("../../lib/forecast/index.ts", import.meta.url).href;
 const THREAD_BOOT = new URL("../thread-boot.mjs", import.meta.url);
@@ -50,7 +55,7 @@ type LocalStop = "cancel" | "diverged" | StopReason;
 
 function divergenceMessage(p: EpochProgress): string {
   const which = !Number.isFinite(p.trainLoss) ? `training loss became ${p.trainLoss}` : `validation loss became ${p.valLoss}`;
-  const member = p.members > 1 ? ` of ensemble member ${p.member + 1}/${p.members}` : "";
+  const member = p.members > 1 ? ` of ensemble member ${p.member} of ${p.members}` : "";
   return (
     `Training diverged: the ${which} at epoch ${p.epoch}${member}. Nothing was saved. ` +
     `Try a lower learning rate, a smaller model or a shorter lookback.`

@@ -38,7 +38,7 @@ export function fitForecast(series: SeriesInput, config: ModelConfigInput, _seed
     if (options.shouldStop?.()) throw new ForecastCancelled();
     sleep(epochMs);
     const trainLoss = lr === 0.5 && e >= 3 ? Number.NaN : 1 / e;
-    options.onEpoch?.({ member: 0, members: 1, epoch: e, epochs, trainLoss, valLoss: lr === 0.5 && e >= 3 ? Number.NaN : 1.5 / e, ms: epochMs });
+    options.onEpoch?.({ member: 1, members: 1, epoch: e, epochs, trainLoss, valLoss: lr === 0.5 && e >= 3 ? Number.NaN : 1.5 / e, ms: epochMs });
   }
   const n = series.values.length;
   const last = n > 0 ? series.values[n - 1] : 0;

@@ -1,0 +1,71 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { openDb, seedSeries, useTempDatabase } from "./helpers/db";
+import { spawnWorker, stopAll, waitFor, type WorkerHandle } from "./helpers/spawn";
+import { apiCancel, apiRun, ctx } from "./helpers/api";
+import { POST as startRun } from "../../app/api/series/[id]/runs/route";
+import { GET as getForecast } from "../../app/api/runs/[id]/forecast/route";
+import type { RunView, ForecastView } from "../../lib/db/runs";
+
+let handles: WorkerHandle[] = [];
+afterEach(async () => {
+  await stopAll(handles);
+  handles = [];
+});
+
+async function post(seriesId: number, body: unknown): Promise<{ status: number; run: RunView }> {
+  const res = await startRun(new Request(`http://localhost/api/series/${seriesId}/runs`, { method: "POST", body: JSON.stringify(body) }), ctx(seriesId));
+  return { status: res.status, run: ((await res.json()) as { run: RunView }).run };
+}
+
+describe("the real engine (lib/forecast) end to end through the API and a worker process", () => {
+  it("trains, stores one forecast with intervals, metrics and model, and shows the curve", async () => {
+    const { file } = useTempDatabase();
+    const db = openDb(file);
+    const seriesId = seedSeries(db, "sine", 80);
+    const created = await post(seriesId, { model: "auto", epochs: 3, hiddenSize: 4, horizon: 5 });
+    expect(created.status).toBe(202);
+    expect(created.run).toMatchObject({ status: "queued", seriesId });
+    handles.push(await spawnWorker({ TEST_ENGINE: "real" }));
+    const status = () => (db.prepare(`SELECT "status" FROM "Run" WHERE "id" = ?`).get(created.run.id) as { status: string }).status;
+    await waitFor(() => !["queued", "running"].includes(status()), 60_000, "the run to finish");
+
+    const run = await apiRun(created.run.id);
+    expect(run.error).toBeNull();
+    expect(run.status).toBe("succeeded");
+    expect(run.isCurrent).toBe(true);
+    expect(run.epochs!.length).toBe(run.progress.epochsDone);
+    expect(run.epochs!.length).toBeGreaterThan(0);
+    expect(run.epochs!.every((e) => Number.isFinite(e.trainLoss) && e.ms >= 0)).toBe(true);
+    expect(run.metrics).toHaveProperty("model.smape");
+    expect(run.metrics).toHaveProperty("chosen.model");
+    expect((db.prepare(`SELECT length("model") AS n FROM "Run" WHERE "id" = ?`).get(run.id) as { n: number }).n).toBeGreaterThan(100);
+
+    const res = await getForecast(new Request(`http://localhost/api/runs/${run.id}/forecast`), ctx(run.id));
+    expect(res.status).toBe(200);
+    const { forecast } = (await res.json()) as { forecast: ForecastView };
+    expect(forecast).toMatchObject({ runId: run.id, seriesId, horizon: 5, levels: [80, 95], isCurrent: true });
+    expect(forecast.points).toHaveLength(5);
+    const lastTs = (db.prepare(`SELECT "lastTs" FROM "Series" WHERE "id" = ?`).get(seriesId) as { lastTs: number }).lastTs;
+    expect(forecast.points.map((p) => p.ts)).toEqual([1, 2, 3, 4, 5].map((k) => lastTs + k * 86_400_000));
+    for (const p of forecast.points) {
+      expect(p.lo95!).toBeLessThanOrEqual(p.lo80!);
+      expect(p.lo80!).toBeLessThanOrEqual(p.value);
+      expect(p.value).toBeLessThanOrEqual(p.hi80!);
+      expect(p.hi80!).toBeLessThanOrEqual(p.hi95!);
+    }
+    db.close();
+  });
+
+  it("cancels a long real training within a few seconds", async () => {
+    const { file } = useTempDatabase();
+    const db = openDb(file);
+    const seriesId = seedSeries(db, "sine", 200);
+    const { run } = await post(seriesId, { model: "lstm", epochs: 2000, hiddenSize: 64, horizon: 7, batchSize: 1 });
+    handles.push(await spawnWorker({ TEST_ENGINE: "real" }));
+    await waitFor(() => (db.prepare(`SELECT "epochsDone" FROM "Run" WHERE "id" = ?`).get(run.id) as { epochsDone: number }).epochsDone >= 1, 60_000, "training to start");
+    expect((await apiCancel(run.id)).status).toBe(202);
+    await waitFor(() => (db.prepare(`SELECT "status" FROM "Run" WHERE "id" = ?`).get(run.id) as { status: string }).status === "cancelled", 10_000, "cancellation");
+    expect((await apiRun(run.id)).job).toMatchObject({ status: "cancelled" });
+    db.close();
+  });
+});
