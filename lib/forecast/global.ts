@@ -88,6 +88,10 @@ export interface GlobalOptions {
   /** Lookbacks of the ensemble (default: 1.5 and 2 seasons, bounded by the series lengths). */
   lookbacks?: number[];
   seedsPerCell?: number;
+  /** Overrides of the preparation (default: seasonal adjustment, log, last-value window normalisation). */
+  prep?: Partial<PrepSpec>;
+  /** Early-stopping patience in epochs (default 6). */
+  patience?: number;
 }
 
 /** Groups series by frequency: one global model per group. */
@@ -140,9 +144,9 @@ export function planGlobal(series: SeriesInput[], configInput: ModelConfigInput,
     horizon: H,
     series: clean,
     futureTimestamps,
-    prepSpec: { deseasonalize: m > 1, log: true, scaler: "none", difference: false, windowNorm: "last", gapFill: "linear" },
+    prepSpec: { deseasonalize: m > 1, log: true, scaler: "none", difference: false, windowNorm: "last", gapFill: "linear", ...options.prep },
     members,
-    settings: trainSettingsFrom(config, 6),
+    settings: trainSettingsFrom(config, options.patience ?? 6),
   };
 }
 

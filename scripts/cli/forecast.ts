@@ -1,0 +1,259 @@
+/**
+ * `forecast <csv> --horizon N --out <file>`: forecasts every series of a long or wide CSV without
+ * the server or database, on all cores, and writes long CSV
+ * `series,date,step,forecast,lo80,hi80,lo95,hi95` (the interval columns follow --level).
+ *
+ * Series of one frequency are forecast by one global model trained across them when there are
+ * many (--mode auto picks global from 10 series up), otherwise each series gets its own model.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { parseCsv, formatTimestamp, type ParsedSeries } from "../../lib/series";
+import {
+  finishGlobal,
+  groupByFrequency,
+  modelConfigSchema,
+  planGlobal,
+  type GlobalMemberResult,
+  type GlobalPlan,
+  type ModelConfigInput,
+  type SeriesInput,
+} from "../../lib/forecast";
+import { CliError, type Command } from "../cli";
+import { defaultThreads, runPool, TaskError, type WorkerRequest } from "./pool";
+
+const USAGE = `Usage: npm run cli -- forecast <csv> --horizon N --out <file> [options]
+
+Reads a long (series,date,value) or wide (date,<name>,...) CSV and writes long CSV
+series,date,step,forecast,lo80,hi80,lo95,hi95 (interval columns follow --level).
+
+Options:
+  --horizon N         steps to forecast (required)
+  --out FILE          output CSV (required; "-" for stdout)
+  --model M           auto | lstm | gru | rnn (default auto: an LSTM+GRU ensemble, combined
+                      with statistical components when validation says so; labelled on stderr)
+  --strategy S        auto | recursive | direct | seq2seq (default auto)
+  --level L[,L...]    prediction interval levels in percent (default 80,95)
+  --seed S            random seed (default 42): the same seed gives the same forecast
+  --mode M            auto | global | local: one model across all series of a frequency, or one
+                      per series (default auto: global from 10 series up)
+  --lookback N, --epochs N, --hidden N, --layers N, --lr X, --batch N   model settings
+  --threads N         worker threads (default: all cores)
+  --quiet             no progress on stderr
+`;
+
+interface Options {
+  file: string;
+  out: string;
+  config: ModelConfigInput;
+  levels: number[];
+  seed: number | undefined;
+  mode: "auto" | "global" | "local";
+  threads: number;
+  quiet: boolean;
+}
+
+function intArg(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^-?\d+$/.test(v.trim())) throw new CliError(`--${name} must be a whole number, got "${v}".\n\n${USAGE}`);
+  return Number(v);
+}
+
+export function parseOptions(args: string[]): Options {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        horizon: { type: "string" },
+        out: { type: "string", short: "o" },
+        model: { type: "string" },
+        strategy: { type: "string" },
+        level: { type: "string" },
+        seed: { type: "string" },
+        mode: { type: "string" },
+        lookback: { type: "string" },
+        epochs: { type: "string" },
+        hidden: { type: "string" },
+        layers: { type: "string" },
+        lr: { type: "string" },
+        batch: { type: "string" },
+        threads: { type: "string" },
+        quiet: { type: "boolean" },
+      },
+    });
+  } catch (e) {
+    throw new CliError(`${(e as Error).message.replace(/\. To specify a positional.*$/s, ".")}\n\n${USAGE}`);
+  }
+  const { values: v, positionals } = parsed;
+  if (positionals.length !== 1) throw new CliError(`${positionals.length === 0 ? "Missing the input CSV" : `Expected one input CSV, got ${positionals.length}`}.\n\n${USAGE}`);
+  if (v.horizon === undefined) throw new CliError(`--horizon is required.\n\n${USAGE}`);
+  if (!v.out) throw new CliError(`--out is required.\n\n${USAGE}`);
+  const lr = v.lr === undefined ? undefined : Number(v.lr);
+  if (lr !== undefined && !Number.isFinite(lr)) throw new CliError(`--lr must be a number, got "${v.lr}".`);
+  const raw = {
+    horizon: intArg("horizon", v.horizon),
+    model: v.model,
+    strategy: v.strategy,
+    lookback: intArg("lookback", v.lookback),
+    epochs: intArg("epochs", v.epochs),
+    hiddenSize: intArg("hidden", v.hidden),
+    layers: intArg("layers", v.layers),
+    learningRate: lr,
+    batchSize: intArg("batch", v.batch),
+    seed: intArg("seed", v.seed),
+  };
+  const clean = Object.fromEntries(Object.entries(raw).filter(([, x]) => x !== undefined));
+  const checked = modelConfigSchema.safeParse(clean);
+  if (!checked.success) {
+    const flag: Record<string, string> = { hiddenSize: "hidden", learningRate: "lr", batchSize: "batch" };
+    const issue = checked.error.issues[0];
+    const key = String(issue.path[0] ?? "");
+    const message = issue.code === "invalid_value" && "values" in issue ? `must be one of ${(issue.values as unknown[]).join(", ")}` : issue.message;
+    throw new CliError(`--${flag[key] ?? key}: ${message}.`);
+  }
+  const levels = (v.level ?? "80,95").split(",").map((s) => s.trim()).filter(Boolean).map(Number);
+  if (levels.length === 0 || levels.some((l) => !Number.isFinite(l) || l <= 0 || l >= 100))
+    throw new CliError(`--level must be a comma-separated list of percentages between 0 and 100, got "${v.level}".`);
+  const mode = (v.mode ?? "auto") as Options["mode"];
+  if (!["auto", "global", "local"].includes(mode)) throw new CliError(`--mode must be auto, global or local, got "${v.mode}".`);
+  const threads = intArg("threads", v.threads) ?? defaultThreads();
+  if (threads < 1) throw new CliError("--threads must be at least 1.");
+  return {
+    file: positionals[0],
+    out: v.out,
+    config: checked.data,
+    levels: [...new Set(levels)].sort((a, b) => a - b),
+    seed: checked.data.seed,
+    mode,
+    threads,
+    quiet: v.quiet ?? false,
+  };
+}
+
+function csvCell(s: string): string {
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function num(v: number): string {
+  if (!Number.isFinite(v)) return "";
+  return String(Number(v.toPrecision(10)));
+}
+
+interface SeriesForecast {
+  name: string;
+  timestamps: number[];
+  forecast: number[];
+  intervals: { level: number; lo: number[]; hi: number[] }[];
+  method: string;
+  error?: string;
+}
+
+async function run(args: string[]): Promise<number> {
+  const opt = parseOptions(args);
+  const started = Date.now();
+  const log = (text: string) => {
+    if (!opt.quiet) process.stderr.write(text + "\n");
+  };
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(opt.file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CliError(code === "ENOENT" ? `Cannot read "${opt.file}": no such file.` : code === "EISDIR" ? `"${opt.file}" is a directory, not a CSV file.` : `Cannot read "${opt.file}": ${(e as Error).message}`);
+  }
+  const dataset = parseCsv(bytes, { fileName: path.basename(opt.file) });
+  for (const w of dataset.warnings) log(`warning: ${w}`);
+  const all: SeriesInput[] = dataset.series.map((s: ParsedSeries) => ({ name: s.name, timestamps: s.timestamps, values: s.values, frequency: s.frequency, stepMs: s.stepMs }));
+  if (all.length === 0) throw new CliError(`"${opt.file}" has no series.`);
+  log(`read ${all.length} series (${dataset.format} format) from ${opt.file}`);
+
+  const tasks: WorkerRequest[] = [];
+  const globals: { plan: GlobalPlan; firstTask: number; results: GlobalMemberResult[] }[] = [];
+  const localTask = new Map<number, string>();
+  for (const [frequency, group] of groupByFrequency(all)) {
+    const global = opt.mode === "global" || (opt.mode === "auto" && group.length >= 10);
+    if (global) {
+      const plan = planGlobal(group, opt.config, opt.seed, { levels: opt.levels });
+      log(`${frequency}: one global model over ${group.length} series, ${plan.members.length} members (${plan.members.map((m) => `${m.cell}/${m.lookback}`).join(", ")})`);
+      globals.push({ plan, firstTask: tasks.length, results: [] });
+      plan.members.forEach((_, index) => tasks.push({ kind: "global-member", plan, index }));
+    } else {
+      log(`${frequency}: ${group.length} series, one model each`);
+      for (const s of group) {
+        localTask.set(tasks.length, s.name);
+        tasks.push({ kind: "series", series: s, config: opt.config, seed: opt.seed, levels: opt.levels });
+      }
+    }
+  }
+  const local = new Map<string, SeriesForecast>();
+  let done = 0;
+  try {
+    await runPool<unknown>(
+      tasks,
+      opt.threads,
+      (text) => log(text),
+      (i, result) => {
+        done++;
+        const g = globals.find((x) => i >= x.firstTask && i < x.firstTask + x.plan.members.length);
+        if (g) {
+          g.results.push(result as GlobalMemberResult);
+          log(`[${done}/${tasks.length}] member ${i - g.firstTask + 1} done`);
+        } else {
+          const r = result as SeriesForecast;
+          local.set(r.name, r);
+          log(`[${done}/${tasks.length}] ${r.name}${r.error ? `: skipped (${r.error})` : `: ${r.method}`}`);
+        }
+      },
+    );
+  } catch (e) {
+    if (e instanceof TaskError && (e.name === "ForecastError" || e.name === "ForecastCancelled")) throw new CliError(e.message);
+    throw e;
+  }
+  const forecasts = new Map<string, SeriesForecast>(local);
+  for (const g of globals) {
+    g.results.sort((a, b) => a.index - b.index);
+    const outcome = finishGlobal(g.plan, g.results);
+    log(`${g.plan.frequency}: ${outcome.chosen.model}`);
+    log(outcome.note);
+    for (const s of outcome.series) forecasts.set(s.name, s);
+  }
+  const header = ["series", "date", "step", "forecast", ...opt.levels.flatMap((l) => [`lo${l}`, `hi${l}`])];
+  const lines = [header.join(",")];
+  let written = 0;
+  const skipped: string[] = [];
+  for (const s of all) {
+    const f = forecasts.get(s.name);
+    if (!f || f.error) {
+      skipped.push(s.name);
+      continue;
+    }
+    written++;
+    for (let k = 0; k < f.forecast.length; k++) {
+      const row = [csvCell(s.name), formatTimestamp(f.timestamps[k]), String(k + 1), num(f.forecast[k])];
+      for (const l of opt.levels) {
+        const band = f.intervals.find((b) => b.level === l);
+        row.push(band ? num(band.lo[k]) : "", band ? num(band.hi[k]) : "");
+      }
+      lines.push(row.join(","));
+    }
+  }
+  const text = lines.join("\n") + "\n";
+  if (opt.out === "-") process.stdout.write(text);
+  else {
+    try {
+      fs.writeFileSync(opt.out, text);
+    } catch (e) {
+      throw new CliError(`Cannot write "${opt.out}": ${(e as Error).message}`);
+    }
+  }
+  log(`wrote ${written} series x ${opt.config.horizon} steps to ${opt.out} in ${((Date.now() - started) / 1000).toFixed(1)} s${skipped.length ? `; skipped ${skipped.length}: ${skipped.join(", ")}` : ""}`);
+  if (written === 0) throw new CliError("No series could be forecast.");
+  return 0;
+}
+
+const command: Command = { summary: "Forecast every series of a CSV (no server needed): forecast <csv> --horizon N --out <file>", usage: USAGE, run };
+export default command;
