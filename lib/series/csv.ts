@@ -29,6 +29,7 @@ import {
   parseNumericDate,
   parseTimeOfDay,
   slashEvidence,
+  slashParts,
 } from "./dates";
 import { type Gap, findGaps, inferFrequency } from "./grid";
 
@@ -65,7 +66,6 @@ export interface ParseCsvOptions {
 
 const SAMPLE_CHARS = 256 * 1024;
 const SAMPLE_ROWS = 2000;
-const CHUNK_CHARS = 4 * 1024 * 1024;
 const MAX_KEYS = 100_000;
 
 // ---------------------------------------------------------------------------------------------
@@ -420,7 +420,13 @@ export function parseCsv(input: string | Uint8Array, options: ParseCsvOptions): 
   }
 
   // ---- streaming pass
-  const dateStrings: string[] = [];
+  // Dates: the ISO fast path (and numeric dates) are parsed on the spot; anything else is kept
+  // as text with its row index and parsed after the pass, once the day/month order is known.
+  const tsBuf = new F64(cap);
+  const deferredIdx: number[] = [];
+  const deferredText: string[] = [];
+  let prevDate = "\u0000";
+  let prevDateMs = NaN;
   const timeStrings: string[] = [];
   const rowNumbers = new I32(cap);
   let n = 0;
@@ -432,109 +438,117 @@ export function parseCsv(input: string | Uint8Array, options: ParseCsvOptions): 
   const prevKey: string[] = keyCols.map(() => "\u0000");
   const prevCode: number[] = keyCols.map(() => -1);
 
-  const onRows = (rows: string[][], parser: Papa.Parser | null): void => {
-    for (let r = 0; r < rows.length; r++, record++) {
-      if (record < firstDataRecord || pending) continue;
-      const row = rows[r];
-      const dateCell = row[dateCol];
-      if (dateCell === undefined || dateCell === "" || dateCell.trim() === "") {
-        if (isBlankRow(row)) continue;
-        const rowNo = rowOf(record);
-        pending = new CsvImportError("BAD_DATE", `Row ${rowNo}, column "${dateHeader}": the date is empty.`, {
-          row: rowNo, column: dateHeader, value: "",
-        });
-        parser?.abort();
-        return;
-      }
-      if (row.length > width) {
-        for (let c = width; c < row.length; c++) {
-          if (row[c].trim() !== "") {
-            const rowNo = rowOf(record);
-            pending = new CsvImportError(
-              "BAD_ROW",
-              `Row ${rowNo} has ${row.length} fields but the header has ${width}: check the delimiter and quotes on that line.`,
-              { row: rowNo, fields: row.length, expected: width },
-            );
-            parser?.abort();
-            return;
-          }
-        }
-      }
-      if (n >= rowNumbers.a.length) {
-        const want = n * 2;
-        rowNumbers.grow(want);
-        for (const nc of numCols) nc.values.grow(want);
-        for (const kc of keyCols) kc.codes.grow(want);
-      }
-      rowNumbers.a[n] = record;
-      dateStrings.push(dateCell);
-      if (timeCol >= 0) timeStrings.push(row[timeCol] ?? "");
-      for (let k = 0; k < nNum; k++) {
-        const nc = numCols[k];
-        const cell = row[nc.col];
-        let v = cell === undefined ? NaN : fastNumber(cell, markCode);
-        if (v !== v && cell !== undefined && cell !== "") {
-          const slow = parseNumberCell(cell, mark);
-          if (slow === undefined) {
-            if (nc.texts === 0) {
-              nc.firstTextRow = record;
-              nc.firstTextValue = cell;
-            }
-            nc.texts++;
-            v = NaN;
-          } else {
-            v = slow;
-            if (v === v) nc.numbers++;
-          }
-        } else if (v === v) nc.numbers++;
-        nc.values.a[n] = v;
-      }
-      for (let k = 0; k < nKey; k++) {
-        const kc = keyCols[k];
-        if (kc.capped) continue;
-        const cell = row[kc.col] ?? "";
-        let code: number;
-        if (cell === prevKey[k]) code = prevCode[k];
-        else {
-          const key = cell.trim();
-          const found = kc.map.get(key);
-          if (found === undefined) {
-            code = kc.names.length;
-            kc.map.set(key, code);
-            kc.names.push(key);
-            if (kc.names.length > MAX_KEYS) kc.capped = true;
-          } else code = found;
-          prevKey[k] = cell;
-          prevCode[k] = code;
-        }
-        kc.codes.a[n] = code;
-      }
-      n++;
+  const onRow = (row: string[], parser: Papa.Parser): void => {
+    const rec = record++;
+    if (rec < firstDataRecord || pending) return;
+    const dateCell = row[dateCol];
+    if (dateCell === undefined || dateCell === "" || dateCell.trim() === "") {
+      if (isBlankRow(row)) return;
+      const rowNo = rowOf(rec);
+      pending = new CsvImportError("BAD_DATE", `Row ${rowNo}, column "${dateHeader}": the date is empty.`, {
+        row: rowNo, column: dateHeader, value: "",
+      });
+      parser.abort();
+      return;
     }
-  };
-
-  Papa.parse<string[]>(text, {
-    delimiter,
-    newline: "\n",
-    skipEmptyLines: false,
-    chunkSize: CHUNK_CHARS,
-    // For a string input papaparse runs synchronously: every chunk is handled before parse() returns.
-    complete: () => undefined,
-    chunk: (results: Papa.ParseResult<string[]>, parser: Papa.Parser) => {
-      if (pending) return;
-      for (const e of results.errors) {
-        if (e.code === "MissingQuotes") {
-          const rowNo = rowOf(record + (e.row ?? 0));
+    if (row.length > width) {
+      for (let c = width; c < row.length; c++) {
+        if (row[c].trim() !== "") {
+          const rowNo = rowOf(rec);
           pending = new CsvImportError(
             "BAD_ROW",
-            `Row ${rowNo} has a quote (") that is never closed.`,
-            { row: rowNo },
+            `Row ${rowNo} has ${row.length} fields but the header has ${width}: check the delimiter and quotes on that line.`,
+            { row: rowNo, fields: row.length, expected: width },
           );
           parser.abort();
           return;
         }
       }
-      onRows(results.data, parser);
+    }
+    if (n >= rowNumbers.a.length) {
+      const want = n * 2;
+      rowNumbers.grow(want);
+      tsBuf.grow(want);
+      for (const nc of numCols) nc.values.grow(want);
+      for (const kc of keyCols) kc.codes.grow(want);
+    }
+    rowNumbers.a[n] = rec;
+    let ms: number;
+    if (dateCell === prevDate) ms = prevDateMs;
+    else {
+      ms = numericKind === null ? parseIsoFast(dateCell) : parseNumericDate(dateCell, numericKind);
+      prevDate = dateCell;
+      prevDateMs = ms;
+    }
+    if (ms !== ms) {
+      deferredIdx.push(n);
+      deferredText.push(dateCell);
+    }
+    tsBuf.a[n] = ms;
+    if (timeCol >= 0) timeStrings.push(row[timeCol] ?? "");
+    for (let k = 0; k < nNum; k++) {
+      const nc = numCols[k];
+      const cell = row[nc.col];
+      let v = cell === undefined ? NaN : fastNumber(cell, markCode);
+      if (v !== v && cell !== undefined && cell !== "") {
+        const slow = parseNumberCell(cell, mark);
+        if (slow === undefined) {
+          if (nc.texts === 0) {
+            nc.firstTextRow = rec;
+            nc.firstTextValue = cell;
+          }
+          nc.texts++;
+          v = NaN;
+        } else {
+          v = slow;
+          if (v === v) nc.numbers++;
+        }
+      } else if (v === v) nc.numbers++;
+      nc.values.a[n] = v;
+    }
+    for (let k = 0; k < nKey; k++) {
+      const kc = keyCols[k];
+      if (kc.capped) return;
+      const cell = row[kc.col] ?? "";
+      let code: number;
+      if (cell === prevKey[k]) code = prevCode[k];
+      else {
+        const key = cell.trim();
+        const found = kc.map.get(key);
+        if (found === undefined) {
+          code = kc.names.length;
+          kc.map.set(key, code);
+          kc.names.push(key);
+          if (kc.names.length > MAX_KEYS) kc.capped = true;
+        } else code = found;
+        prevKey[k] = cell;
+        prevCode[k] = code;
+      }
+      kc.codes.a[n] = code;
+    }
+    n++;
+  };
+
+  // papaparse in step mode (header:false arrays): one short-lived array per row, nothing kept.
+  // (Its chunk mode keeps every chunk alive through recursion: 3x the memory for the same work.)
+  // For a string input it runs synchronously: every row is handled before parse() returns.
+  Papa.parse<string[]>(text, {
+    delimiter,
+    newline: "\n",
+    skipEmptyLines: false,
+    step: (results: Papa.ParseStepResult<string[]>, parser: Papa.Parser) => {
+      if (pending) return;
+      if (results.errors.length > 0) {
+        for (const e of results.errors) {
+          if (e.code === "MissingQuotes") {
+            const rowNo = rowOf(record);
+            pending = new CsvImportError("BAD_ROW", `Row ${rowNo} has a quote (") that is never closed.`, { row: rowNo });
+            parser.abort();
+            return;
+          }
+        }
+      }
+      onRow(results.data, parser);
     },
   });
   if (pending) throw pending;
@@ -566,60 +580,53 @@ export function parseCsv(input: string | Uint8Array, options: ParseCsvOptions): 
   }
 
   // ---- dates
-  const ts = new Float64Array(n);
+  const ts = tsBuf.a.length === n ? tsBuf.a : tsBuf.a.subarray(0, n);
   {
-    let order: DayMonthOrder = "mdy";
-    if (numericKind === null) {
-      const ev = slashEvidence(dateStrings);
+    const badDate = (i: number, s: string, example: string): CsvImportError => {
+      const row = rowOf(rowNumbers.a[i]);
+      return new CsvImportError(
+        "BAD_DATE",
+        `Row ${row}, column "${dateHeader}": ${quoteCell(s)} is not a date${exampleHint(example, s)}.`,
+        { row, column: dateHeader, value: s },
+      );
+    };
+    if (deferredText.length > 0) {
+      let order: DayMonthOrder = "mdy";
+      const ev = numericKind === null ? slashEvidence(deferredText) : { dmyAt: -1, mdyAt: -1, slashCount: 0 };
       if (ev.dmyAt >= 0 && ev.mdyAt >= 0) {
-        const rows = [rowOf(rowNumbers.a[ev.dmyAt]), rowOf(rowNumbers.a[ev.mdyAt])];
+        const rows = [rowOf(rowNumbers.a[deferredIdx[ev.dmyAt]]), rowOf(rowNumbers.a[deferredIdx[ev.mdyAt]])];
         throw new CsvImportError(
           "AMBIGUOUS_DATE",
-          `Column "${dateHeader}" mixes day-first and month-first dates: row ${rows[0]} has ${quoteCell(dateStrings[ev.dmyAt])} (day first) and row ${rows[1]} has ${quoteCell(dateStrings[ev.mdyAt])} (month first).`,
+          `Column "${dateHeader}" mixes day-first and month-first dates: row ${rows[0]} has ${quoteCell(deferredText[ev.dmyAt])} (day first) and row ${rows[1]} has ${quoteCell(deferredText[ev.mdyAt])} (month first).`,
           { column: dateHeader, rows },
         );
       }
       if (ev.dmyAt >= 0) order = "dmy";
       else if (ev.mdyAt >= 0) order = "mdy";
       else if (ev.slashCount > 0) {
-        order = chooseAmbiguousOrder(dateStrings, delimiter, mark);
+        order = chooseAmbiguousOrder(deferredText, delimiter, mark);
+        const example = deferredText.find((t) => slashParts(t.trim()) !== null) ?? deferredText[0];
         warnings.push(
-          `Dates in column "${dateHeader}" such as ${quoteCell(dateStrings[0])} could be day/month or month/day; they were read as ${order === "dmy" ? "day/month/year" : "month/day/year"}.`,
+          `Dates in column "${dateHeader}" such as ${quoteCell(example)} could be day/month or month/day; they were read as ${order === "dmy" ? "day/month/year" : "month/day/year"}.`,
         );
+      }
+      const cache = new Map<string, number>();
+      let example = "";
+      for (let i = 0; i < n && example === ""; i++) if (ts[i] === ts[i]) example = formatTimestamp(ts[i]);
+      for (let k = 0; k < deferredText.length; k++) {
+        const s = deferredText[k];
+        let ms = cache.get(s);
+        if (ms === undefined) {
+          ms = numericKind === null ? parseDateText(s, order) : parseNumericDate(s, numericKind);
+          if (cache.size < 50_000) cache.set(s, ms);
+        }
+        if (ms !== ms) throw badDate(deferredIdx[k], s, example || deferredText[0]);
+        if (example === "") example = s;
+        ts[deferredIdx[k]] = ms;
       }
     }
-    const cache = new Map<string, number>();
-    let prev = "";
-    let prevMs = NaN;
-    for (let i = 0; i < n; i++) {
-      const s = dateStrings[i];
-      let ms: number;
-      if (s === prev) ms = prevMs;
-      else {
-        if (numericKind !== null) ms = parseNumericDate(s, numericKind);
-        else {
-          ms = parseIsoFast(s);
-          if (ms !== ms) {
-            const hit = cache.get(s);
-            if (hit !== undefined) ms = hit;
-            else {
-              ms = parseDateText(s, order);
-              if (cache.size < 50_000) cache.set(s, ms);
-            }
-          }
-        }
-        prev = s;
-        prevMs = ms;
-      }
-      if (ms !== ms) {
-        const row = rowOf(rowNumbers.a[i]);
-        throw new CsvImportError(
-          "BAD_DATE",
-          `Row ${row}, column "${dateHeader}": ${quoteCell(s)} is not a date${exampleHint(dateStrings[0], s)}.`,
-          { row, column: dateHeader, value: s },
-        );
-      }
-      if (timeCol >= 0) {
+    if (timeCol >= 0) {
+      for (let i = 0; i < n; i++) {
         const t = timeStrings[i];
         const tod = isMissingToken(t) ? 0 : parseTimeOfDay(t);
         if (tod !== tod) {
@@ -628,12 +635,11 @@ export function parseCsv(input: string | Uint8Array, options: ParseCsvOptions): 
             row, column: headers[timeCol], value: t,
           });
         }
-        ms += tod;
+        ts[i] += tod;
       }
-      ts[i] = ms;
     }
   }
-  dateStrings.length = 0;
+  deferredText.length = 0;
   timeStrings.length = 0;
 
   // ---- layout
