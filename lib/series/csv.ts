@@ -130,6 +130,11 @@ function quoteCell(s: string): string {
 // ---------------------------------------------------------------------------------------------
 // Sniffing
 
+/** A date written as text (not a bare number), in either day/month order. */
+function isTextDate(s: string): boolean {
+  return !Number.isNaN(parseDateText(s, "mdy")) || !Number.isNaN(parseDateText(s, "dmy"));
+}
+
 function isBlankRow(row: string[]): boolean {
   for (let i = 0; i < row.length; i++) if (row[i].trim() !== "") return false;
   return true;
@@ -185,7 +190,7 @@ function profileColumn(rows: string[][], c: number, mark: DecimalMark): ColumnPr
         p.numericKinds.set(kind, (p.numericKinds.get(kind) ?? 0) + 1);
         isDate = true;
       }
-    } else if (!Number.isNaN(parseDateText(raw))) {
+    } else if (isTextDate(raw)) {
       p.textDates++;
       isDate = true;
     } else if (isTimeOfDay(raw)) p.timeOfDay++;
@@ -287,8 +292,8 @@ export function parseCsv(input: string | Uint8Array, options: ParseCsvOptions): 
 
   // Headerless file: the first record already holds a date and numbers.
   const looksLikeData =
-    firstRecord.some((s) => !Number.isNaN(parseDateText(s))) &&
-    firstRecord.every((s) => isMissingToken(s) || parseNumberCell(s, ".") !== undefined || parseNumberCell(s, ",") !== undefined || !Number.isNaN(parseDateText(s)));
+    firstRecord.some(isTextDate) &&
+    firstRecord.every((s) => isMissingToken(s) || parseNumberCell(s, ".") !== undefined || parseNumberCell(s, ",") !== undefined || isTextDate(s));
   const hasHeader = !looksLikeData;
   const width = Math.max(firstRecord.length, ...sampleData.slice(0, 50).map((r) => r.length));
   const headers: string[] = [];
@@ -653,7 +658,7 @@ export function parseCsv(input: string | Uint8Array, options: ParseCsvOptions): 
     // and only if it groups rows (one value, or on average 2+ rows per value: not a row id).
     // With repeated dates any text column that separates them is the id; fewest distinct values first.
     const tryOrder = tsHasDup
-      ? usable.filter((k) => k.names.length < n)
+      ? usable.filter((k) => k.named || k.names.length < n)
       : usable.filter((k) => k.named && (k.names.length === 1 || k.names.length <= n / 2));
     tryOrder.sort((a, b) => Number(b.named) - Number(a.named) || a.names.length - b.names.length);
     let chosen: KeyColumn | null = null;
