@@ -2,20 +2,29 @@
 
 import { useEffect, useRef, useState } from "react";
 import type { Chart as ChartType } from "chart.js";
+import type { PointsPayload } from "./setup";
 
-/** The series' history on a time axis; LTTB decimation keeps a million points smooth. */
-export function HistoryChart({ seriesId, name }: { seriesId: number; name: string }) {
+/**
+ * The series' history on a time axis; LTTB decimation keeps a million points smooth. Pass
+ * `points` when the page already loaded them (null while loading); without it the chart fetches
+ * the series itself.
+ */
+export function HistoryChart({ seriesId, name, points }: { seriesId: number; name: string; points?: PointsPayload | null }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [state, setState] = useState<"loading" | "ready" | "error">("loading");
   const [message, setMessage] = useState("");
 
   useEffect(() => {
+    if (points === null) return; // the page is still loading them
     let chart: ChartType | null = null;
     let cancelled = false;
     (async () => {
-      const [{ Chart, toXY }, res] = await Promise.all([import("./setup"), fetch(`/api/series/${seriesId}`)]);
-      if (!res.ok) throw new Error(`The series could not be loaded (HTTP ${res.status}).`);
-      const body = (await res.json()) as { points: { ts: number[]; value: (number | null)[] } };
+      const load = async (): Promise<PointsPayload> => {
+        const res = await fetch(`/api/series/${seriesId}`);
+        if (!res.ok) throw new Error(`The series could not be loaded (HTTP ${res.status}).`);
+        return ((await res.json()) as { points: PointsPayload }).points;
+      };
+      const [{ Chart, toXY }, data] = await Promise.all([import("./setup"), points ?? load()]);
       if (cancelled || !canvas.current) return;
       chart = new Chart(canvas.current, {
         type: "line",
@@ -23,7 +32,7 @@ export function HistoryChart({ seriesId, name }: { seriesId: number; name: strin
           datasets: [
             {
               label: name,
-              data: toXY(body.points),
+              data: toXY(data),
               borderColor: "#0b6bcb",
               backgroundColor: "rgba(11,107,203,0.08)",
               borderWidth: 1.5,
@@ -54,7 +63,7 @@ export function HistoryChart({ seriesId, name }: { seriesId: number; name: strin
       cancelled = true;
       chart?.destroy();
     };
-  }, [seriesId, name]);
+  }, [seriesId, name, points]);
 
   return (
     <div className="chart-box" data-state={state}>

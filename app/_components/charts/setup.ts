@@ -32,3 +32,4 @@ export function toXY(points: PointsPayload): { x: number; y: number | null }[] {
   for (let i = 0; i < points.ts.length; i++) out[i] = { x: points.ts[i], y: points.value[i] };
   return out;
 }
+

@@ -1,0 +1,173 @@
+"use client";
+
+import { useEffect, useRef, useState } from "react";
+import type { Chart as ChartType, ChartDataset, Plugin } from "chart.js";
+
+export interface LossCurve {
+  /** e.g. "Run #4" (compare mode) or "" for a single run */
+  runLabel: string;
+  member: number;
+  epochs: { epoch: number; trainLoss: number; valLoss: number | null }[];
+  trainColor: string;
+  valColor: string;
+  dashed?: boolean;
+}
+
+type XY = { x: number; y: number | null };
+
+/** Draws a dashed vertical line at the best (early-stopping) epoch, with its label. */
+const bestEpochLine: Plugin<"line"> = {
+  id: "tidecastBestEpoch",
+  afterDatasetsDraw(chart, _args, opts: { epoch?: number | null; color?: string }) {
+    if (opts.epoch === null || opts.epoch === undefined) return;
+    const x = chart.scales.x;
+    const area = chart.chartArea;
+    const px = x.getPixelForValue(opts.epoch);
+    if (!(px >= area.left && px <= area.right)) return;
+    const ctx = chart.ctx;
+    ctx.save();
+    ctx.strokeStyle = opts.color ?? "#1d7a46";
+    ctx.fillStyle = opts.color ?? "#1d7a46";
+    ctx.setLineDash([4, 4]);
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.moveTo(px, area.top);
+    ctx.lineTo(px, area.bottom);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.font = "12px system-ui, sans-serif";
+    const text = `best epoch ${opts.epoch}`;
+    const w = ctx.measureText(text).width;
+    ctx.fillText(text, Math.min(px + 4, area.right - w - 2), area.top + 12);
+    ctx.restore();
+  },
+};
+
+/**
+ * Training and validation loss per epoch of one run (or two, to compare), updated in place as
+ * epochs arrive, with a log-scale toggle and the early-stopping epoch marked. An ensemble run
+ * draws one pair of curves per member; the legend groups them into "training" and "validation".
+ */
+export function LossChart({ curves, bestEpoch, caption }: { curves: LossCurve[]; bestEpoch: number | null; caption: string }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const chartRef = useRef<ChartType<"line", XY[]> | null>(null);
+  const groupsRef = useRef<string[]>([]);
+  const [ready, setReady] = useState(false);
+  const [log, setLog] = useState(false);
+
+  useEffect(() => {
+    let cancelled = false;
+    void import("./setup").then(({ Chart }) => {
+      if (cancelled || !canvas.current) return;
+      chartRef.current = new Chart<"line", XY[]>(canvas.current, {
+        type: "line",
+        data: { datasets: [] },
+        plugins: [bestEpochLine],
+        options: {
+          animation: false,
+          parsing: false,
+          maintainAspectRatio: false,
+          interaction: { mode: "nearest", axis: "x", intersect: false },
+          scales: {
+            x: { type: "linear", title: { display: true, text: "epoch" }, ticks: { precision: 0 }, grid: { color: "#eef1f4" } },
+            y: { type: "linear", title: { display: true, text: "loss (MSE, scaled)" }, grid: { color: "#eef1f4" } },
+          },
+          plugins: {
+            legend: {
+              position: "bottom",
+              labels: {
+                boxWidth: 14,
+                boxHeight: 10,
+                filter: (item) => {
+                  const i = item.datasetIndex ?? -1;
+                  return i >= 0 && groupsRef.current.indexOf(groupsRef.current[i]) === i;
+                },
+              },
+              onClick: (_e, item, legend) => {
+                const i = item.datasetIndex ?? -1;
+                if (i < 0) return;
+                const group = groupsRef.current[i];
+                const chart = legend.chart;
+                const show = !chart.isDatasetVisible(i);
+                groupsRef.current.forEach((g, j) => g === group && chart.setDatasetVisibility(j, show));
+                chart.update("none");
+              },
+            },
+            tooltip: {
+              callbacks: {
+                label: (item) => `${item.dataset.label}: ${typeof item.parsed.y === "number" ? item.parsed.y.toPrecision(4) : "—"}`,
+              },
+            },
+          },
+        },
+      });
+      setReady(true);
+    });
+    return () => {
+      cancelled = true;
+      chartRef.current?.destroy();
+      chartRef.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    const chart = chartRef.current;
+    if (!ready || !chart) return;
+    const datasets: ChartDataset<"line", XY[]>[] = [];
+    const groups: string[] = [];
+    const members = new Set(curves.map((c) => `${c.runLabel}#${c.member}`)).size;
+    for (const c of curves) {
+      const prefix = c.runLabel ? `${c.runLabel} ` : "";
+      const memberNote = members > 1 && !c.runLabel ? ` (member ${c.member})` : "";
+      const train = c.epochs.map((e) => ({ x: e.epoch, y: e.trainLoss > 0 || !log ? e.trainLoss : null }));
+      const val = c.epochs.map((e) => ({ x: e.epoch, y: e.valLoss !== null && (e.valLoss > 0 || !log) ? e.valLoss : null }));
+      datasets.push({
+        label: `${prefix}training${memberNote}`,
+        data: train,
+        borderColor: c.trainColor,
+        backgroundColor: c.trainColor,
+        borderWidth: 1.75,
+        borderDash: c.dashed ? [5, 3] : undefined,
+        pointRadius: c.epochs.length <= 40 ? 2 : 0,
+      });
+      groups.push(`${prefix}training`);
+      if (val.some((p) => p.y !== null)) {
+        datasets.push({
+          label: `${prefix}validation${memberNote}`,
+          data: val,
+          borderColor: c.valColor,
+          backgroundColor: c.valColor,
+          borderWidth: 1.75,
+          borderDash: c.dashed ? [5, 3] : undefined,
+          pointRadius: c.epochs.length <= 40 ? 2 : 0,
+        });
+        groups.push(`${prefix}validation`);
+      }
+    }
+    groupsRef.current = groups;
+    chart.data.datasets = datasets;
+    const y = chart.options.scales?.y;
+    if (y) y.type = log ? "logarithmic" : "linear";
+    const plugins = chart.options.plugins as Record<string, unknown>;
+    plugins.tidecastBestEpoch = { epoch: bestEpoch, color: "#1d7a46" };
+    chart.update("none");
+  }, [ready, curves, bestEpoch, log]);
+
+  const epochCount = curves.reduce((n, c) => n + c.epochs.length, 0);
+  return (
+    <figure className="tc-figure">
+      <div className="chart-box" data-state={ready ? "ready" : "loading"} data-epochs={epochCount}>
+        <canvas ref={canvas} role="img" aria-label="Training loss chart" aria-describedby="loss-caption" />
+        {ready && epochCount === 0 && <p className="subtle tc-chart-note">No epochs yet.</p>}
+      </div>
+      <figcaption className="row tc-chart-tools" style={{ justifyContent: "space-between" }}>
+        <span id="loss-caption" className="subtle" aria-live="polite">
+          {caption}
+        </span>
+        <label className="tc-check">
+          <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> Log scale
+        </label>
+      </figcaption>
+    </figure>
+  );
+}

@@ -1,0 +1,140 @@
+import fs from "node:fs";
+import { expect, test, type Locator, type Page } from "@playwright/test";
+
+/**
+ * The series page end to end, against the production build with a real worker: upload, train a
+ * small model and see its forecast with bands, export it, schedule retraining, watch a longer
+ * run's loss curve grow live and cancel it.
+ */
+
+/** 10 years of a monthly series with trend and season (deterministic). */
+function monthlyCsv(): string {
+  const lines = ["date,sales"];
+  for (let t = 0; t < 120; t++) {
+    const d = new Date(Date.UTC(2010, t, 1)).toISOString().slice(0, 10);
+    const v = 100 + 0.4 * t + 12 * Math.sin((2 * Math.PI * t) / 12) + 3 * Math.sin(t * 1.7);
+    lines.push(`${d},${v.toFixed(3)}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** Pixels of the forecast band tint (orange at low alpha over white) on the chart's canvas. */
+async function bandPixels(canvas: Locator): Promise<number> {
+  return canvas.evaluate((el) => {
+    const c = el as HTMLCanvasElement;
+    const ctx = c.getContext("2d");
+    if (!ctx || c.width === 0) return 0;
+    const { data } = ctx.getImageData(0, 0, c.width, c.height);
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
+      // 95% band alone ≈ (251,235,229); 80% inside it ≈ (243,196,177), both semi-transparent on the canvas
+      if (a > 0 && a < 140 && r > 150 && r - b > 20 && g > 40) n++;
+      else if (a >= 140 && r > 230 && g > 180 && g < 245 && b > 160 && b < 236 && r - b > 12) n++;
+    }
+    return n;
+  });
+}
+
+async function trainRun(page: Page, settings: Record<string, string>, model: string): Promise<number> {
+  const form = page.getByRole("form", { name: "Train a model" });
+  await form.getByLabel("Model", { exact: true }).selectOption({ label: model });
+  for (const [label, value] of Object.entries(settings)) await form.getByLabel(label, { exact: true }).fill(value);
+  await form.getByRole("button", { name: "Train model" }).click();
+  const notice = page.getByRole("status").filter({ hasText: /Run #\d+ queued/ });
+  await expect(notice).toBeVisible();
+  return Number(/#(\d+)/.exec((await notice.textContent()) ?? "")?.[1]);
+}
+
+test.use({ timezoneId: "UTC" });
+
+test("series dashboard: train, forecast with bands, export, schedule, live loss and cancel", async ({ page }) => {
+  test.setTimeout(240_000);
+  fs.mkdirSync("docs/screenshots", { recursive: true });
+
+  await page.goto("/");
+  await page.getByLabel("Upload CSV").setInputFiles({ name: "tidesales.csv", mimeType: "text/csv", buffer: Buffer.from(monthlyCsv()) });
+  await expect(page.getByRole("status")).toContainText('Imported "tidesales"');
+  await page.getByRole("region", { name: "Dataset tidesales" }).getByRole("link", { name: "sales" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "sales" })).toBeVisible();
+
+  // The form validates with the API's schema and says what is wrong next to the field.
+  const form = page.getByRole("form", { name: "Train a model" });
+  await expect(form.getByLabel("Horizon", { exact: true })).toHaveValue("12"); // monthly default
+  await form.getByLabel("Lookback", { exact: true }).fill("1");
+  await expect(form.getByLabel("Lookback", { exact: true })).toHaveAccessibleDescription("Lookback must be at least 2 steps");
+  await form.getByLabel("Learning rate", { exact: true }).fill("abc");
+  await form.getByRole("button", { name: "Train model" }).click();
+  await expect(form.getByLabel("Learning rate", { exact: true })).toHaveAccessibleDescription("Learning rate must be a number");
+  await expect(page.getByRole("table", { name: "Runs" })).toHaveCount(0); // nothing was submitted
+
+  // A small training run: it finishes, and its forecast is drawn with the interval bands.
+  const small = await trainRun(page, { Lookback: "12", Horizon: "6", "Hidden size": "4", Layers: "1", Epochs: "8", "Learning rate": "0.01", "Batch size": "16", Seed: "7" }, "GRU");
+  const smallRow = page.getByRole("row", { name: `Run #${small}`, exact: true });
+  await expect(smallRow).toContainText("Succeeded", { timeout: 120_000 });
+  await expect(smallRow).toContainText("current");
+
+  const forecast = page.getByRole("img", { name: "Forecast chart" });
+  await expect(forecast).toHaveAccessibleDescription(/Forecast \(run #\d+, current\): 6 steps with 80% and 95% intervals/);
+  await expect(forecast).toHaveAccessibleDescription(/Backtest on \d+ holdout points/);
+  await expect.poll(() => bandPixels(forecast)).toBeGreaterThan(800);
+
+  const loss = page.getByRole("img", { name: "Training loss chart" });
+  await expect(loss).toHaveAccessibleDescription(new RegExp(`Run #${small} succeeded: \\d+ epochs recorded`));
+  await expect(page.getByRole("status", { name: "Verdict" })).toContainText(/the model (beats|does not beat) seasonal naive/);
+  const metrics = page.getByRole("table", { name: `Holdout metrics of run #${small}` });
+  for (const name of ["Naive", "Seasonal naive", "Naive2"]) await expect(metrics.getByRole("rowheader", { name, exact: true })).toBeVisible();
+  await page.screenshot({ path: "docs/screenshots/series-page.png", fullPage: true });
+
+  // Export CSV: the current forecast, one row per step, ISO dates, bands in order.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
+  expect(download.suggestedFilename()).toBe(`sales-run-${small}-forecast.csv`);
+  const csv = fs.readFileSync(await download.path(), "utf8").trim().split("\n");
+  expect(csv[0]).toBe("series,date,step,forecast,lo80,hi80,lo95,hi95,model,run,created");
+  expect(csv).toHaveLength(7);
+  const dates = ["2020-01-01", "2020-02-01", "2020-03-01", "2020-04-01", "2020-05-01", "2020-06-01"];
+  csv.slice(1).forEach((line, i) => {
+    const [series, date, step, f, lo80, hi80, lo95, hi95, , run, created] = line.split(",");
+    expect(series).toBe("sales");
+    expect(date).toBe(dates[i]);
+    expect(Number(step)).toBe(i + 1);
+    expect(Number(lo95)).toBeLessThanOrEqual(Number(lo80));
+    expect(Number(lo80)).toBeLessThanOrEqual(Number(f));
+    expect(Number(f)).toBeLessThanOrEqual(Number(hi80));
+    expect(Number(hi80)).toBeLessThanOrEqual(Number(hi95));
+    expect(Number(run)).toBe(small);
+    expect(new Date(created).toISOString()).toBe(created);
+  });
+
+  // A schedule: a preset saves with its next run time; a custom cron previews in plain English.
+  const schedules = page.getByRole("region", { name: "Schedules" });
+  await schedules.getByRole("radio", { name: "Custom cron" }).check();
+  await schedules.getByLabel("Cron expression").fill("30 6 * * 1-5");
+  await expect(schedules.getByText("Every weekday (Monday to Friday) at 06:30")).toBeVisible();
+  await expect(schedules.getByRole("list", { name: "Next run times" }).getByRole("listitem")).toHaveCount(5);
+  await schedules.getByLabel("Cron expression").fill("61 * * * *");
+  await expect(schedules.getByLabel("Cron expression")).toHaveAttribute("aria-invalid", "true");
+  await schedules.getByRole("radio", { name: "Every Monday at 07:00" }).check();
+  await schedules.getByLabel("Time zone").fill("UTC");
+  await schedules.getByRole("button", { name: "Save schedule" }).click();
+  const saved = schedules.getByRole("list", { name: "Schedules" }).getByRole("listitem").first();
+  await expect(saved).toContainText("Every Monday at 07:00");
+  await expect(saved).toContainText(/Next run: Mon,? \d{2} \w{3} \d{4}/);
+
+  // A long run: the loss chart receives epochs while it trains, then we cancel it.
+  const long = await trainRun(page, { Lookback: "24", Horizon: "6", "Hidden size": "32", Layers: "2", Epochs: "2000", "Learning rate": "0.00001", "Batch size": "1", Seed: "3" }, "LSTM");
+  const training = new RegExp(`Run #${long} training: epoch \\d+ of 2000.* · (\\d+) epochs recorded`);
+  const recorded = async () => {
+    const text = await loss.evaluate((el) => document.getElementById(el.getAttribute("aria-describedby") ?? "")?.textContent ?? "");
+    const m = training.exec(text);
+    return m ? Number(m[1]) : 0;
+  };
+  await expect.poll(recorded, { timeout: 90_000 }).toBeGreaterThan(0);
+  const first = await recorded();
+  await expect.poll(recorded, { timeout: 30_000 }).toBeGreaterThan(first);
+  await expect(page.getByRole("progressbar", { name: `Run #${long} progress` })).toHaveAttribute("aria-valuetext", /Epoch \d+\/2000/);
+  await page.screenshot({ path: "docs/screenshots/series-training.png" });
+  await page.getByRole("button", { name: `Cancel run #${long}` }).click();
+  await expect(page.getByRole("row", { name: `Run #${long}`, exact: true })).toContainText("Cancelled", { timeout: 30_000 });
+  await expect(page.getByRole("row", { name: `Run #${small}`, exact: true })).toContainText("current");
+});
