@@ -70,6 +70,7 @@ export class Worker {
   }
 
   start(): void {
+    if (this.settings.busyTimeoutMs !== null) this.db.pragma(`busy_timeout = ${this.settings.busyTimeoutMs}`);
     this.log(`worker ${this.id} started: concurrency ${this.settings.concurrency}, tasks ${this.kinds.join(", ")}`);
     this.pollTimer = setInterval(() => this.tick(), this.settings.pollMs);
     this.heartbeatTimer = setInterval(() => this.heartbeat(), this.settings.heartbeatMs);

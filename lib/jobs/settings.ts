@@ -15,6 +15,7 @@ export interface QueueSettings {
   maxAttempts: number; // TIDECAST_MAX_ATTEMPTS: attempts of a new job before it fails for good
   concurrency: number; // TIDECAST_WORKER_CONCURRENCY: jobs (trainings) one worker runs at once
   shutdownGraceMs: number; // TIDECAST_SHUTDOWN_GRACE_MS: how long a stop waits for the epoch in flight
+  busyTimeoutMs: number | null; // TIDECAST_WORKER_BUSY_TIMEOUT_MS: the worker connection's busy wait (default: lib/db/client's)
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -42,6 +43,7 @@ export function queueSettings(env: NodeJS.ProcessEnv = process.env): QueueSettin
     maxAttempts: intFromEnv(env, "TIDECAST_MAX_ATTEMPTS", 3, 1),
     concurrency: intFromEnv(env, "TIDECAST_WORKER_CONCURRENCY", defaultConcurrency(), 1),
     shutdownGraceMs: intFromEnv(env, "TIDECAST_SHUTDOWN_GRACE_MS", 30_000, 0),
+    busyTimeoutMs: env.TIDECAST_WORKER_BUSY_TIMEOUT_MS ? intFromEnv(env, "TIDECAST_WORKER_BUSY_TIMEOUT_MS", 0, 0) : null,
   };
 }
 

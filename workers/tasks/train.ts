@@ -124,6 +124,7 @@ function trainInThread(r: ThreadRun): Promise<EngineOutcome> {
     let stopReason: LocalStop | null = null;
     let diverged: EpochProgress | null = null;
     let settled = false;
+    let finished: EngineOutcome | null = null;
     let killTimer: NodeJS.Timeout | null = null;
     const pending: EpochProgress[] = [];
     let flushTimer: NodeJS.Timeout | null = null;
@@ -135,6 +136,7 @@ function trainInThread(r: ThreadRun): Promise<EngineOutcome> {
     };
 
     // Epoch rows are written in order; a busy database keeps them pending and retries.
+    let delayed = false;
     const flush = () => {
       if (flushTimer) {
         clearTimeout(flushTimer);
@@ -149,9 +151,12 @@ function trainInThread(r: ThreadRun): Promise<EngineOutcome> {
           }
           pending.shift();
         }
+        if (delayed) helpers.log("epoch writes caught up");
+        delayed = false;
         return true;
       } catch (err) {
-        helpers.log(`epoch write delayed: ${errorMessage(err)}`);
+        if (!delayed) helpers.log(`epoch writes delayed (${pending.length} pending): ${errorMessage(err)}`);
+        delayed = true;
         flushTimer = setTimeout(flush, 250);
         return false;
       }
@@ -202,17 +207,16 @@ function trainInThread(r: ThreadRun): Promise<EngineOutcome> {
         pending.push(p);
         flush();
       } else if (m.type === "done") {
-        if (diverged || stopReason === "cancel" || stopReason === "lease-lost") {
-          settle(() => reject(stoppedError(null)));
-          void thread.terminate();
-          return;
-        }
-        // Every epoch must be stored before the result (the curve is complete when the run succeeds).
-        if (!flush()) {
-          settle(() => reject(new Error("The database stayed busy; the epochs of this attempt could not be stored.")));
-          return;
-        }
-        settle(() => resolve(m.outcome));
+        finished = m.outcome;
+        // Every epoch must be stored before the result (the curve is complete when the run
+        // succeeds); a busy database only delays that, as long as this worker holds the job.
+        const store = () => {
+          if (settled) return;
+          if (diverged || stopReason === "cancel" || stopReason === "lease-lost") return settle(() => reject(stoppedError(null)));
+          if (flush()) return settle(() => resolve(m.outcome));
+          setTimeout(store, 250);
+        };
+        store();
       } else {
         settle(() => {
           if (m.name === "ForecastCancelled") reject(stoppedError(null));
@@ -223,6 +227,9 @@ function trainInThread(r: ThreadRun): Promise<EngineOutcome> {
       }
     });
     thread.on("error", (err) => settle(() => reject(err)));
-    thread.on("exit", (code) => settle(() => reject(stopReason ? stoppedError(null) : new Error(`The training thread exited with code ${code}`))));
+    thread.on("exit", (code) => {
+      if (finished) return; // the result is being stored
+      settle(() => reject(stopReason ? stoppedError(null) : new Error(`The training thread exited with code ${code}`)));
+    });
   });
 }
