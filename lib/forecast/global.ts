@@ -53,6 +53,7 @@ export interface GlobalPlan {
   prepSpec: PrepSpec;
   members: MemberSpec[];
   settings: ReturnType<typeof trainSettingsFrom>;
+  refit: boolean;
 }
 
 export interface GlobalMemberResult {
@@ -92,6 +93,12 @@ export interface GlobalOptions {
   prep?: Partial<PrepSpec>;
   /** Early-stopping patience in epochs (default 6). */
   patience?: number;
+  /**
+   * Retrain each member on all windows (the validation window's targets included) for its best
+   * number of epochs before the final forecast (default true). Validation forecasts always come
+   * from the first fit, which never saw the validation targets.
+   */
+  refit?: boolean;
 }
 
 /** Groups series by frequency: one global model per group. */
@@ -147,6 +154,7 @@ export function planGlobal(series: SeriesInput[], configInput: ModelConfigInput,
     prepSpec: { deseasonalize: m > 1, log: true, scaler: "none", difference: false, windowNorm: "last", gapFill: "linear", ...options.prep },
     members,
     settings: trainSettingsFrom(config, options.patience ?? 6),
+    refit: options.refit ?? true,
   };
 }
 
@@ -174,11 +182,20 @@ export function runGlobalMember(
     const f = memberForecast(t.net, spec, variant.data, valIdx, valIdx.map((i) => trainEnd[i] - 1));
     valIdx.forEach((i, j) => (val[i] = f[j]));
   }
+  let net = t.net;
+  let finalData = variant.data;
+  if (plan.refit) {
+    // Same member, same seed, every window: the most recent targets matter most for the future.
+    const full = makeVariant(plan.prepSpec, plan.series, n, n, plan.season, H);
+    const epochs = Math.max(2, t.result.bestEpoch ?? t.result.epochsRun);
+    net = trainMember(spec, full.data, { ...plan.settings, epochs }, hooks).net;
+    finalData = full.data;
+  }
   if (finalIdx.length) {
-    const f = memberForecast(t.net, spec, variant.data, finalIdx, finalIdx.map((i) => n[i] - 1));
+    const f = memberForecast(net, spec, finalData, finalIdx, finalIdx.map((i) => n[i] - 1));
     finalIdx.forEach((i, j) => (final[i] = f[j]));
   }
-  return { index, val, final, bestEpoch: t.result.bestEpoch, epochsRun: t.result.epochsRun, weights: serializeNetwork(t.net) };
+  return { index, val, final, bestEpoch: t.result.bestEpoch, epochsRun: t.result.epochsRun, weights: serializeNetwork(net) };
 }
 
 function medianOf(paths: (number[] | null)[]): number[] | null {

@@ -223,34 +223,51 @@ export function thetaAdjusted(x: ArrayLike<number>, h: number): number[] {
   return out;
 }
 
-/** Damped (phi < 1) or linear (phi = 1) Holt trend with parameters by least squares (Nelder-Mead). */
+/**
+ * Damped (phi < 1) or linear (phi = 1) Holt trend (ETS(A,Ad,N) / (A,A,N) recursions) with the
+ * smoothing parameters and the initial level and trend chosen by least squares (Nelder-Mead),
+ * starting from an OLS line through the first two seasons.
+ */
 export function holtAdjusted(x: ArrayLike<number>, h: number, damped: boolean): number[] {
   const n = x.length;
   if (n < 4) return new Array<number>(h).fill(x[n - 1]);
   const scale = Math.max(1e-12, mean(Array.from(x, Math.abs)));
+  // initial state from an OLS line over the first min(n, 24) points
+  const k0 = Math.min(n, 24);
+  const tm = (k0 - 1) / 2;
+  let xm = 0;
+  for (let t = 0; t < k0; t++) xm += x[t] / k0;
+  let num = 0;
+  let den = 0;
+  for (let t = 0; t < k0; t++) {
+    num += (t - tm) * (x[t] - xm);
+    den += (t - tm) * (t - tm);
+  }
+  const b0 = den > 0 ? num / den : 0;
+  const l0 = xm - b0 * tm - b0; // level one step before the first observation
   const run = (p: number[], forecast: boolean): number | number[] => {
     const alpha = clamp(p[0], 1e-4, 0.9999);
     const beta = clamp(p[1], 1e-4, alpha);
     const phi = damped ? clamp(p[2], 0.8, 0.98) : 1;
-    let l = x[0];
-    let b = x[1] - x[0];
+    const o = damped ? 3 : 2;
+    let l = l0 + p[o] * scale;
+    let b = b0 + p[o + 1] * scale * 0.1;
     let sse = 0;
-    for (let t = 1; t < n; t++) {
+    for (let t = 0; t < n; t++) {
       const f = l + phi * b;
       const e = x[t] - f;
       sse += (e / scale) * (e / scale);
-      const lNew = f + alpha * e;
+      l = f + alpha * e;
       b = phi * b + alpha * beta * e;
-      l = lNew;
     }
     if (!forecast) {
       let pen = 0;
-      for (const [v, lo, hi] of [
+      const bounds: [number, number, number][] = [
         [p[0], 1e-4, 0.9999],
-        [p[1], 1e-4, p[0]],
-        ...(damped ? [[p[2], 0.8, 0.98]] : []),
-      ])
-        if (v < lo || v > hi) pen += 1e3 * (1 + Math.abs(v - clamp(v, lo, hi)));
+        [p[1], 1e-4, clamp(p[0], 1e-4, 0.9999)],
+      ];
+      if (damped) bounds.push([p[2], 0.8, 0.98]);
+      for (const [v, lo, hi] of bounds) if (v < lo || v > hi) pen += 1e3 * (1 + Math.abs(v - clamp(v, lo, hi)));
       return sse + pen;
     }
     const out: number[] = [];
@@ -263,9 +280,9 @@ export function holtAdjusted(x: ArrayLike<number>, h: number, damped: boolean): 
     }
     return out;
   };
-  const start = damped ? [0.3, 0.05, 0.95] : [0.3, 0.05];
-  const step = damped ? [0.2, 0.05, 0.02] : [0.2, 0.05];
-  const best = nelderMead((p) => run(p, false) as number, start, step, 300);
+  const start = damped ? [0.3, 0.05, 0.95, 0, 0] : [0.3, 0.05, 0, 0];
+  const step = damped ? [0.2, 0.05, 0.02, 0.05, 0.05] : [0.2, 0.05, 0.05, 0.05];
+  const best = nelderMead((p) => run(p, false) as number, start, step, 600);
   return run(best, true) as number[];
 }
 

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "../../..");
+function cli(args: string[]) {
+  return spawnSync("npx", ["tsx", "scripts/cli.ts", ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });
+}
+
+describe("forecast CLI", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tidecast-cli-"));
+  const csv = path.join(dir, "in.csv");
+  const rows = ["series,date,value"];
+  for (const name of ["a", "b"])
+    for (let i = 0; i < 48; i++) {
+      const d = new Date(Date.UTC(2010, i, 1)).toISOString().slice(0, 10);
+      rows.push(`${name},${d},${(name === "a" ? 100 : 50) + i + 10 * Math.sin((2 * Math.PI * i) / 12)}`);
+    }
+  fs.writeFileSync(csv, rows.join("\n") + "\n");
+
+  it("writes a long CSV with one row per series and step, intervals following --level", () => {
+    const out = path.join(dir, "out.csv");
+    const r = cli(["forecast", csv, "--horizon", "3", "--model", "gru", "--epochs", "2", "--hidden", "4", "--level", "90", "--seed", "7", "--threads", "1", "--out", out]);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = fs.readFileSync(out, "utf8").trim().split("\n");
+    expect(lines[0]).toBe("series,date,step,forecast,lo90,hi90");
+    expect(lines).toHaveLength(1 + 2 * 3);
+    expect(lines[1].startsWith("a,2014-01-01,1,")).toBe(true);
+    const [, , , f, lo, hi] = lines[1].split(",").map(Number);
+    expect(lo).toBeLessThanOrEqual(f);
+    expect(f).toBeLessThanOrEqual(hi);
+    expect(r.stderr).toContain("wrote 2 series");
+  });
+
+  it("fails with exit code 2 and a plain message on bad arguments or input", () => {
+    const missing = cli(["forecast", csv, "--out", path.join(dir, "x.csv")]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain("--horizon is required");
+    const bad = cli(["forecast", path.join(dir, "nope.csv"), "--horizon", "3", "--out", path.join(dir, "x.csv")]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("no such file");
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+    const model = cli(["forecast", csv, "--horizon", "3", "--model", "transformer", "--out", path.join(dir, "x.csv")]);
+    expect(model.status).toBe(2);
+    expect(model.stderr).toContain("--model");
+  });
+});

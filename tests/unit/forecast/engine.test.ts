@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { fitForecast, predictFromModel, loadModel, ForecastError, ForecastCancelled, fitGlobal, type SeriesInput } from "../../../lib/forecast";
+import { mulberry32, normal } from "../../../lib/tensor/random";
+
+function monthly(n: number, seed = 1, name = "s"): SeriesInput {
+  const rng = mulberry32(seed);
+  const timestamps = new Float64Array(n);
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    timestamps[i] = Date.UTC(2000, i, 1);
+    values[i] = 100 + 0.5 * i + 15 * Math.sin((2 * Math.PI * i) / 12) + 2 * normal(rng);
+  }
+  return { name, timestamps, values, frequency: "monthly", stepMs: null };
+}
+
+// Small and fast: one LSTM, few epochs.
+const small = { model: "lstm" as const, strategy: "direct" as const, horizon: 6, lookback: 12, hiddenSize: 8, epochs: 4 };
+
+describe("fitForecast", () => {
+  const series = monthly(72);
+  const out = fitForecast(series, small, 3);
+
+  it("returns a forecast with dated steps, ordered intervals and honest metrics", () => {
+    expect(out.forecast).toHaveLength(6);
+    expect(out.timestamps[0]).toBe(Date.UTC(2006, 0, 1));
+    expect(out.forecast.every(Number.isFinite)).toBe(true);
+    const [b80, b95] = out.intervals;
+    expect([b80.level, b95.level]).toEqual([80, 95]);
+    for (let k = 0; k < 6; k++) {
+      expect(b95.lo[k]).toBeLessThanOrEqual(b80.lo[k]);
+      expect(b80.lo[k]).toBeLessThanOrEqual(out.forecast[k]);
+      expect(out.forecast[k]).toBeLessThanOrEqual(b80.hi[k]);
+      expect(b80.hi[k]).toBeLessThanOrEqual(b95.hi[k]);
+    }
+    expect(out.holdout.actual).toEqual(Array.from(series.values.subarray(66)));
+    expect(out.holdout.model).toHaveLength(6);
+    expect(out.metrics.model.smape).toBeGreaterThanOrEqual(0);
+    expect(typeof out.metrics.note).toBe("string");
+    expect(out.metrics.note.length).toBeGreaterThan(10);
+    expect(out.chosen.model).toContain("lstm");
+    expect(out.config.horizon).toBe(6);
+  });
+
+  it("is reproducible with a seed", () => {
+    const again = fitForecast(series, small, 3);
+    expect(again.forecast).toEqual(out.forecast);
+    expect(again.intervals).toEqual(out.intervals);
+    const other = fitForecast(series, small, 4);
+    expect(other.forecast).not.toEqual(out.forecast);
+  });
+
+  it("reproduces the forecast exactly from the model blob", () => {
+    const model = loadModel(out.modelBlob);
+    const p = predictFromModel(model, series);
+    expect(p.forecast).toEqual(out.forecast);
+    expect(p.intervals).toEqual(out.intervals);
+    expect(p.timestamps).toEqual(out.timestamps);
+  });
+
+  it("never lets the test window change the evaluated model (no leakage)", () => {
+    const changed: SeriesInput = { ...series, values: Float64Array.from(series.values) };
+    for (let i = 66; i < 72; i++) changed.values[i] = 1000 + i;
+    const o2 = fitForecast(changed, small, 3);
+    expect(o2.holdout.model).toEqual(out.holdout.model);
+    expect(o2.holdout.baselines).toEqual(out.holdout.baselines);
+    expect(o2.holdout.actual).not.toEqual(out.holdout.actual);
+  });
+
+  it("reports progress per epoch and can be cancelled", () => {
+    const seen: number[] = [];
+    fitForecast(series, { ...small, epochs: 2 }, 1, { onEpoch: (p) => seen.push(p.epoch) });
+    expect(seen.length).toBeGreaterThanOrEqual(4);
+    expect(seen.filter((e) => e === 1).length).toBeGreaterThanOrEqual(2);
+    let calls = 0;
+    expect(() => fitForecast(series, small, 1, { shouldStop: () => ++calls > 3 })).toThrow(ForecastCancelled);
+  });
+
+  it("explains a series that is too short", () => {
+    expect(() => fitForecast(monthly(10), { ...small, horizon: 6 }, 1)).toThrow(ForecastError);
+    expect(() => fitForecast(monthly(10), { ...small, horizon: 6 }, 1)).toThrow(/too short|points/);
+  });
+
+  it("rejects an invalid config with a clear message", () => {
+    expect(() => fitForecast(series, { horizon: 0 }, 1)).toThrow(/Horizon must be at least 1/);
+  });
+});
+
+describe("fitGlobal", () => {
+  it("forecasts many series with one model and labels the method", () => {
+    const many = [1, 2, 3, 4].map((s) => monthly(60, s, `s${s}`));
+    const out = fitGlobal(many, { model: "gru", horizon: 6, hiddenSize: 8, epochs: 3 }, 5, { refit: false });
+    expect(out.series).toHaveLength(4);
+    for (const s of out.series) {
+      expect(s.forecast).toHaveLength(6);
+      expect(s.forecast.every(Number.isFinite)).toBe(true);
+      expect(s.intervals[0].lo[0]).toBeLessThanOrEqual(s.forecast[0]);
+    }
+    expect(out.chosen.members).toBeGreaterThan(0);
+    expect(out.chosen.model.length).toBeGreaterThan(0);
+  });
+});
