@@ -295,7 +295,12 @@ export function parseCsv(input: string | Uint8Array, options: ParseCsvOptions): 
     firstRecord.some(isTextDate) &&
     firstRecord.every((s) => isMissingToken(s) || parseNumberCell(s, ".") !== undefined || parseNumberCell(s, ",") !== undefined || isTextDate(s));
   const hasHeader = !looksLikeData;
-  const width = Math.max(firstRecord.length, ...sampleData.slice(0, 50).map((r) => r.length));
+  // Width: the header's, unless nearly every data row is wider (a header missing a name).
+  let width = firstRecord.length;
+  {
+    const wider = sampleData.filter((r) => r.length > firstRecord.length);
+    if (hasHeader && wider.length >= 0.9 * sampleData.length && wider.length > 0) width = Math.max(...wider.map((r) => r.length));
+  }
   const headers: string[] = [];
   {
     const seen = new Map<string, number>();
