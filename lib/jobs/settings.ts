@@ -18,7 +18,9 @@ export interface QueueSettings {
   busyTimeoutMs: number | null; // TIDECAST_WORKER_BUSY_TIMEOUT_MS: the worker connection's busy wait (default: lib/db/client's)
 }
 
-function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+type Env = Record<string, string | undefined>;
+
+function intFromEnv(env: Env, name: string, fallback: number, min: number): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === "") return fallback;
   const n = Number(raw);
@@ -31,7 +33,7 @@ export function defaultConcurrency(): number {
   return Math.max(1, os.availableParallelism() - 1);
 }
 
-export function queueSettings(env: NodeJS.ProcessEnv = process.env): QueueSettings {
+export function queueSettings(env: Env = process.env): QueueSettings {
   const leaseMs = intFromEnv(env, "TIDECAST_LEASE_MS", 60_000, 100);
   return {
     leaseMs,
