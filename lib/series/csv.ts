@@ -27,6 +27,7 @@ import {
   parseDateText,
   parseIsoFast,
   parseNumericDate,
+  parseSlashFast,
   parseTimeOfDay,
   slashEvidence,
   slashParts,
@@ -625,10 +626,15 @@ export function parseCsv(input: string | Uint8Array, options: ParseCsvOptions): 
       for (let i = 0; i < n && example === ""; i++) if (ts[i] === ts[i]) example = formatTimestamp(ts[i]);
       for (let k = 0; k < deferredText.length; k++) {
         const s = deferredText[k];
-        let ms = cache.get(s);
-        if (ms === undefined) {
-          ms = numericKind === null ? parseDateText(s, order) : parseNumericDate(s, numericKind);
-          if (cache.size < 50_000) cache.set(s, ms);
+        // fast shapes first; the cache only serves the slower regex-based forms (month names ...)
+        let ms = numericKind === null ? parseSlashFast(s, order) : parseNumericDate(s, numericKind);
+        if (ms !== ms && numericKind === null) {
+          const hit = cache.get(s);
+          if (hit !== undefined) ms = hit;
+          else {
+            ms = parseDateText(s, order);
+            if (cache.size < 50_000) cache.set(s, ms);
+          }
         }
         if (ms !== ms) throw badDate(deferredIdx[k], s, example || deferredText[0]);
         if (example === "") example = s;
@@ -849,16 +855,20 @@ function hasDuplicates(ts: Float64Array, n: number): boolean {
   return false;
 }
 
+/** True if two rows with the same key code share a timestamp. */
 function hasDuplicatesWithin(ts: Float64Array, n: number, codes: Int32Array): boolean {
-  const seen = new Map<number, Set<number>>();
-  for (let i = 0; i < n; i++) {
-    let s = seen.get(codes[i]);
-    if (!s) {
-      s = new Set();
-      seen.set(codes[i], s);
+  let k = 0;
+  for (let i = 0; i < n; i++) if (codes[i] >= k) k = codes[i] + 1;
+  for (const idx of groupByKey(codes, n, k)) {
+    const t = new Float64Array(idx.length);
+    let asc = true;
+    for (let i = 0; i < idx.length; i++) {
+      t[i] = ts[idx[i]];
+      if (i > 0 && t[i] <= t[i - 1]) asc = false;
     }
-    if (s.has(ts[i])) return true;
-    s.add(ts[i]);
+    if (asc) continue;
+    t.sort();
+    for (let i = 1; i < t.length; i++) if (t[i] === t[i - 1]) return true;
   }
   return false;
 }

@@ -147,6 +147,85 @@ export function parseIsoFast(s: string): number {
   return base - offset + Math.round(frac);
 }
 
+/** Reads 1..max digits of s from i: returns value * 8 + digits (so both fit in one number), or -1. */
+function digitsAt(s: string, i: number, max: number): number {
+  let v = 0;
+  let k = 0;
+  while (k < max && i + k < s.length) {
+    const c = s.charCodeAt(i + k) - 48;
+    if (c < 0 || c > 9) break;
+    v = v * 10 + c;
+    k++;
+  }
+  return k === 0 ? -1 : v * 8 + k;
+}
+
+/**
+ * The leading `a<sep>b<sep>YYYY` of a date with the year last: returns [a, b, separator code,
+ * index after the year] packed as a*1e8 + b*1e6 + sep*1e3 + end, or -1. Separators: / - .
+ */
+function yearLastPrefix(s: string): number {
+  const A = digitsAt(s, 0, 2);
+  if (A < 0) return -1;
+  let i = A & 7;
+  const sep = s.charCodeAt(i);
+  if (sep !== 47 && sep !== 45 && sep !== 46) return -1;
+  const B = digitsAt(s, i + 1, 2);
+  if (B < 0) return -1;
+  i += 1 + (B & 7);
+  if (s.charCodeAt(i) !== sep) return -1;
+  const Y = digitsAt(s, i + 1, 4);
+  if (Y < 0 || (Y & 7) !== 4) return -1;
+  i += 5;
+  if (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) return -1;
+  return (A >> 3) * 1e8 + (B >> 3) * 1e6 + sep * 1e3 + i;
+}
+
+/** [a, b] of an `a/b/YYYY` or `a-b-YYYY` date (not dots, which are always day first), else null. */
+export function slashParts(s: string): [number, number] | null {
+  const p = yearLastPrefix(s);
+  if (p < 0) return null;
+  const sep = Math.floor(p / 1e3) % 1000;
+  if (sep === 46) return null;
+  return [Math.floor(p / 1e8), Math.floor(p / 1e6) % 100];
+}
+
+/**
+ * Fast path for `a/b/YYYY`, `a-b-YYYY`, `a.b.YYYY` with an optional ` HH:mm[:ss]` (no AM/PM, no
+ * zone): charCode arithmetic. `a.b.YYYY` is always day first. NaN when the text has another shape.
+ */
+export function parseSlashFast(s: string, order: DayMonthOrder): number {
+  const p = yearLastPrefix(s);
+  if (p < 0) return NaN;
+  const a = Math.floor(p / 1e8);
+  const b = Math.floor(p / 1e6) % 100;
+  const sep = Math.floor(p / 1e3) % 1000;
+  let i = p % 1000;
+  const y = dig(s, i - 4) * 1000 + dig(s, i - 3) * 100 + dig(s, i - 2) * 10 + dig(s, i - 1);
+  const dayFirst = sep === 46 || order === "dmy";
+  const mo = dayFirst ? b : a;
+  const d = dayFirst ? a : b;
+  const len = s.length;
+  if (i === len) return utcMs(y, mo, d);
+  const t = s.charCodeAt(i);
+  if (t !== 32 && t !== 84) return NaN;
+  const H = digitsAt(s, i + 1, 2);
+  if (H < 0) return NaN;
+  i += 1 + (H & 7);
+  if (s.charCodeAt(i) !== 58) return NaN;
+  const M = digitsAt(s, i + 1, 2);
+  if (M < 0 || (M & 7) !== 2) return NaN;
+  i += 3;
+  let sec = 0;
+  if (i < len) {
+    if (s.charCodeAt(i) !== 58) return NaN;
+    const S = digitsAt(s, i + 1, 2);
+    if (S < 0 || (S & 7) !== 2 || i + 3 !== len) return NaN;
+    sec = S >> 3;
+  }
+  return utcMs(y, mo, d, H >> 3, M >> 3, sec);
+}
+
 // ---------------------------------------------------------------------------------------------
 // General parser.
 
@@ -222,13 +301,6 @@ const YM_NAME_RE = /^(\d{4})[\s\-/]+([a-z]{3,9})\.?(?:[\s\-/]+(\d{1,2}))?$/i;
 const INT_RE = /^[+-]?\d+$/;
 const DEC_RE = /^[+-]?\d+\.\d+$/;
 
-/** Which textual shape a date string has (used to decide a column's day/month order). */
-export function slashParts(s: string): [number, number] | null {
-  const m = XYY_RE.exec(s);
-  if (!m || m[2] === ".") return null;
-  return [+m[1], +m[3]];
-}
-
 /**
  * Parses one date/time string that is not a bare number. `order` decides `a/b/YYYY`;
  * returns NaN if the text is not a date this module reads.
@@ -238,6 +310,8 @@ export function parseDateText(text: string, order: DayMonthOrder = "mdy"): numbe
   const fast = parseIsoFast(s);
   if (!Number.isNaN(fast)) return fast;
   if (s.length < 4) return NaN;
+  const slash = parseSlashFast(s, order);
+  if (!Number.isNaN(slash)) return slash;
   let m = YMD_RE.exec(s);
   if (m) return withTime(utcMs(+m[1], +m[3], +m[4]), m[5]);
   m = XYY_RE.exec(s);
@@ -361,13 +435,7 @@ export function slashEvidence(values: ArrayLike<string>): { dmyAt: number; mdyAt
     const s = values[i];
     if (s === prev || s.length < 8) continue;
     prev = s;
-    const c0 = s.charCodeAt(0);
-    if (c0 < 48 || c0 > 57) continue;
-    // cheap pre-check: a slash or dash within the first 3 chars means year-last form
-    const c1 = s.charCodeAt(1);
-    const c2 = s.charCodeAt(2);
-    if (c1 !== 47 && c2 !== 47 && c1 !== 45 && c2 !== 45) continue;
-    const p = slashParts(s.trim());
+    const p = slashParts(s.charCodeAt(0) === 32 ? s.trim() : s);
     if (!p) continue;
     slashCount++;
     if (p[0] > 12 && dmyAt < 0) dmyAt = i;
