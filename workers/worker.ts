@@ -7,7 +7,7 @@ import { finishJob } from "../lib/jobs/finish";
 import { failJob } from "../lib/jobs/fail";
 import { releaseJob } from "../lib/jobs/release";
 import { cancelHeldJob } from "../lib/jobs/cancel";
-import { recoverExpiredJobs } from "../lib/jobs/recover";
+import { hasExpiredLeases, recoverExpiredJobs } from "../lib/jobs/recover";
 import { runDueSchedules } from "../lib/jobs/scheduler";
 import { backoffMs, queueSettings, type QueueSettings } from "../lib/jobs/settings";
 import { JobCancelledError, LeaseLostError, PermanentJobError, errorMessage, isBusyError } from "../lib/jobs/errors";
@@ -103,12 +103,25 @@ export class Worker {
 
   private recover(): void {
     const db = this.db;
+    // A read first: idle workers then do not take the write lock every poll for nothing.
+    if (!hasExpiredLeases(db)) return;
     db.transaction(() => {
       for (const job of recoverExpiredJobs(db)) {
         this.log(`recovered job ${job.id} (${job.kind}): ${job.lastError}`);
-        taskHooks(this.tasks[job.kind]).onFailed?.(parsePayload(job), { final: job.status === "failed", error: job.lastError ?? "", retryAt: job.status === "queued" ? job.runAt : null }, db);
+        const info = { final: job.status === "failed", error: job.lastError ?? "", retryAt: job.status === "queued" ? job.runAt : null };
+        this.hook(`job ${job.id} onFailed`, () => taskHooks(this.tasks[job.kind]).onFailed?.(parsePayload(job), info, db));
       }
     }).immediate();
+  }
+
+  /** A task hook that throws must not roll back (and so block) the queue's own state change. */
+  private hook(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      if (isBusyError(err)) throw err;
+      this.log(`${what} hook failed: ${errorMessage(err)}`);
+    }
   }
 
   private fill(): void {
@@ -180,7 +193,7 @@ export class Worker {
         this.log(`job ${job.id}: cancelled`);
         await this.persist(`cancel job ${job.id}`, () =>
           db.transaction(() => {
-            if (cancelHeldJob(lease, errorMessage(err), db)) hooks.onCancelled?.(payload, db);
+            if (cancelHeldJob(lease, errorMessage(err), db)) this.hook(`job ${job.id} onCancelled`, () => hooks.onCancelled?.(payload, db));
           }).immediate(),
         );
       } else if (err instanceof LeaseLostError || reason === "lease-lost") {
@@ -189,7 +202,7 @@ export class Worker {
         this.log(`job ${job.id}: put back in the queue (shutdown)`);
         await this.persist(`release job ${job.id}`, () =>
           db.transaction(() => {
-            if (releaseJob(lease, db)) hooks.onReleased?.(payload, db);
+            if (releaseJob(lease, db)) this.hook(`job ${job.id} onReleased`, () => hooks.onReleased?.(payload, db));
           }).immediate(),
         );
       } else {
@@ -202,7 +215,7 @@ export class Worker {
             if (!row) return;
             const final = row.status === "failed";
             this.log(`job ${job.id}: attempt ${job.attempts} failed${final ? " for good" : `, retry at ${row.runAt}`}: ${message}`);
-            hooks.onFailed?.(payload, { final, error: message, retryAt: final ? null : row.runAt }, db);
+            this.hook(`job ${job.id} onFailed`, () => hooks.onFailed?.(payload, { final, error: message, retryAt: final ? null : row.runAt }, db));
           }).immediate(),
         );
       }
@@ -258,7 +271,7 @@ export class Worker {
         const db = this.db;
         db.transaction(() => {
           if (releaseJob(entry.lease, db)) {
-            hooks.onReleased?.(parsePayload(entry.job), db);
+            this.hook(`job ${entry.job.id} onReleased`, () => hooks.onReleased?.(parsePayload(entry.job), db));
             this.log(`job ${entry.job.id}: put back in the queue (forced)`);
           }
         }).immediate();

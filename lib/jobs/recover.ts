@@ -27,3 +27,8 @@ export function recoverExpiredJobs(db: Db = sqlite(), now: Date = new Date()): J
     )
     .all(at, at, at) as JobRow[];
 }
+
+/** A cheap read: is there anything to recover? (Lets idle workers skip the write above.) */
+export function hasExpiredLeases(db: Db = sqlite(), now: Date = new Date()): boolean {
+  return db.prepare(`SELECT 1 FROM "Job" WHERE "status" = 'running' AND "lockedUntil" < ? LIMIT 1`).get(dbNow(now)) !== undefined;
+}

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { openDb, seedSeries, useTempDatabase } from "./helpers/db";
-import { spawnWorker, stopAll, waitFor, type WorkerHandle } from "./helpers/spawn";
+import { MAIN_ENTRY, spawnWorker, stopAll, waitFor, type WorkerHandle } from "./helpers/spawn";
 import { apiCancel, apiRun, ctx } from "./helpers/api";
 import { POST as startRun } from "../../app/api/series/[id]/runs/route";
 import { GET as getForecast } from "../../app/api/runs/[id]/forecast/route";
@@ -66,6 +66,21 @@ describe("the real engine (lib/forecast) end to end through the API and a worker
     expect((await apiCancel(run.id)).status).toBe(202);
     await waitFor(() => (db.prepare(`SELECT "status" FROM "Run" WHERE "id" = ?`).get(run.id) as { status: string }).status === "cancelled", 10_000, "cancellation");
     expect((await apiRun(run.id)).job).toMatchObject({ status: "cancelled" });
+    db.close();
+  });
+
+  it("npm run worker's entry (workers/main.ts) trains with the real engine and exits 0 on SIGINT", async () => {
+    const { file } = useTempDatabase();
+    const db = openDb(file);
+    const seriesId = seedSeries(db, "sine", 60);
+    const { run } = await post(seriesId, { model: "rnn", epochs: 2, hiddenSize: 4, horizon: 3 });
+    const main = await spawnWorker({}, MAIN_ENTRY, /worker (\S+) started/);
+    handles.push(main);
+    await waitFor(() => (db.prepare(`SELECT "status" FROM "Run" WHERE "id" = ?`).get(run.id) as { status: string }).status === "succeeded", 60_000, "the run");
+    main.kill("SIGINT");
+    expect(await main.exited).toEqual({ code: 0, signal: null });
+    expect(main.output()).toContain("stopped");
+    expect((await apiRun(run.id)).forecastId).not.toBeNull();
     db.close();
   });
 });

@@ -40,6 +40,12 @@ function runIdOf(payload: unknown): number {
   return runId;
 }
 
+/** Hooks ignore a malformed payload (its job fails; there is no run to update). */
+function withRunId(payload: unknown, fn: (runId: number) => void): void {
+  const runId = (payload as { runId?: unknown } | null)?.runId;
+  if (typeof runId === "number" && Number.isInteger(runId)) fn(runId);
+}
+
 function loadSeries(seriesId: number): SeriesInput {
   const row = sqlite().prepare(`SELECT "name", "frequency", "stepMs" FROM "Series" WHERE "id" = ?`).get(seriesId) as
     | { name: string; frequency: string; stepMs: number | bigint | null }
@@ -96,9 +102,9 @@ export function trainTask(options: TrainTaskOptions = {}): Task {
         helpers.log(`run ${runId} succeeded: forecast ${forecastId}`);
       });
     },
-    onFailed: (payload, info, db) => markRunFailed(runIdOf(payload), info.error, info.final, db),
-    onCancelled: (payload, db) => markRunCancelled(runIdOf(payload), db),
-    onReleased: (payload, db) => markRunRequeued(runIdOf(payload), db),
+    onFailed: (payload, info, db) => withRunId(payload, (id) => markRunFailed(id, info.error, info.final, db)),
+    onCancelled: (payload, db) => withRunId(payload, (id) => markRunCancelled(id, db)),
+    onReleased: (payload, db) => withRunId(payload, (id) => markRunRequeued(id, db)),
   };
 }
 

@@ -3,6 +3,8 @@ import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const ENTRY = path.join(ROOT, "tests/integration/helpers/test-worker.ts");
+/** The production entry (`npm run worker`). */
+export const MAIN_ENTRY = path.join(ROOT, "workers/main.ts");
 
 export interface WorkerHandle {
   proc: ChildProcess;
@@ -27,8 +29,8 @@ export const FAST_ENV: Record<string, string> = {
  * Spawns a real worker process (node + tsx on the test worker entry, the same loop as
  * workers/main.ts) against DATABASE_URL, and resolves once it printed READY.
  */
-export async function spawnWorker(env: Record<string, string> = {}): Promise<WorkerHandle> {
-  const proc = spawn(process.execPath, ["--import", "tsx", ENTRY], {
+export async function spawnWorker(env: Record<string, string> = {}, entry = ENTRY, ready = /READY (\S+)/): Promise<WorkerHandle> {
+  const proc = spawn(process.execPath, ["--import", "tsx", entry], {
     cwd: ROOT,
     env: { ...process.env, ...FAST_ENV, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -42,7 +44,7 @@ export async function spawnWorker(env: Record<string, string> = {}): Promise<Wor
   const id = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`worker did not start:\n${out}`)), 30_000);
     const check = () => {
-      const m = /READY (\S+)/.exec(out);
+      const m = ready.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);
