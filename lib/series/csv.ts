@@ -98,7 +98,7 @@ const ID_NAMES = new Set([
   "region", "location", "city", "category", "group", "variable", "metric", "tsid", "stock", "asset",
 ]);
 const OHLCV_NAMES = new Set([
-  "open", "high", "low", "close", "adjclose", "adjustedclose", "closeadj", "volume", "vwap", "trades", "openinterest",
+  "open", "high", "low", "close", "closelast", "adjclose", "adjustedclose", "closeadj", "last", "volume", "vwap", "trades", "openinterest",
 ]);
 const GENERIC_VALUE_NAMES = new Set(["value", "values", "y", "val", "data", "price", "amount", "observation", "obs", "v"]);
 
@@ -303,10 +303,12 @@ export function parseCsv(input: string | Uint8Array, options: ParseCsvOptions): 
     if (hasHeader && wider.length >= 0.9 * sampleData.length && wider.length > 0) width = Math.max(...wider.map((r) => r.length));
   }
   const headers: string[] = [];
+  const hasHeaderName: boolean[] = [];
   {
     const seen = new Map<string, number>();
     for (let c = 0; c < width; c++) {
       let h = hasHeader ? (firstRecord[c] ?? "").trim() : "";
+      hasHeaderName.push(h !== "");
       if (h === "") h = `column ${c + 1}`;
       const k = h.toLowerCase();
       const count = seen.get(k) ?? 0;
@@ -580,6 +582,7 @@ export function parseCsv(input: string | Uint8Array, options: ParseCsvOptions): 
       );
     }
     if (nc.numbers === 0) {
+      if (nc.texts === 0 && !hasHeaderName[nc.col]) continue; // e.g. a trailing delimiter on every line
       warnings.push(nc.texts > 0 ? `Column "${header}" holds text, not numbers; it was not imported.` : `Column "${header}" is empty; it was not imported.`);
       continue;
     }
@@ -669,7 +672,7 @@ export function parseCsv(input: string | Uint8Array, options: ParseCsvOptions): 
     // and only if it groups rows (one value, or on average 2+ rows per value: not a row id).
     // With repeated dates any text column that separates them is the id; fewest distinct values first.
     const tryOrder = tsHasDup
-      ? usable.filter((k) => k.named || k.names.length < n)
+      ? usable.filter((k) => k.named || k.names.length <= n / 2)
       : usable.filter((k) => k.named && (k.names.length === 1 || k.names.length <= n / 2));
     tryOrder.sort((a, b) => Number(b.named) - Number(a.named) || a.names.length - b.names.length);
     let chosen: KeyColumn | null = null;
@@ -682,12 +685,13 @@ export function parseCsv(input: string | Uint8Array, options: ParseCsvOptions): 
     if (!chosen && tryOrder.length > 1) {
       // e.g. store + item: combine all candidate columns
       const combo = combineKeys(tryOrder, n);
-      if (combo && !hasDuplicatesWithin(ts, n, combo.codes)) {
+      if (combo && combo.names.length <= n / 2 && !hasDuplicatesWithin(ts, n, combo.codes)) {
         key = combo;
         for (const k of tryOrder) ignoredKeys.delete(k);
       }
     }
-    if (!key && !chosen && tryOrder.length > 0) chosen = tryOrder[0];
+    // Duplicates remain: blame them on the named id column if there is one, else on the whole file.
+    if (!key && !chosen) chosen = tryOrder.find((k) => k.named) ?? null;
     if (chosen) {
       key = { codes: chosen.codes.a, names: chosen.names, header: headers[chosen.col] };
       ignoredKeys.delete(chosen);
@@ -716,7 +720,7 @@ export function parseCsv(input: string | Uint8Array, options: ParseCsvOptions): 
   if (key) format = "long";
   else {
     const norm = valueNames.map(normalized);
-    const ohlc = ["open", "high", "low", "close"].filter((x) => norm.includes(x)).length;
+    const ohlc = ["open", "high", "low", "close"].filter((x) => norm.includes(x) || (x === "close" && norm.includes("closelast"))).length;
     const allOhlcv = norm.every((x) => OHLCV_NAMES.has(x));
     format = allOhlcv && (ohlc >= 3 || (norm.includes("close") && norm.includes("volume"))) ? "ohlcv" : "wide";
   }

@@ -60,7 +60,9 @@ const CURRENCY_RE = /^([+-]?)\s*[$€£¥]\s*|\s*[$€£¥]$/g;
 
 /**
  * Parses a numeric cell. Returns the number, NaN for a missing value, or `undefined` when the cell
- * is text (not a number and not a missing token).
+ * is text (not a number and not a missing token). Accepted beyond plain decimals: a leading `+`,
+ * exponents, currency signs ($ € £ ¥), a trailing `%` (kept in percent: "5%" is 5), and thousands
+ * separators that cannot be the decimal mark.
  */
 export function parseNumberCell(raw: string, mark: DecimalMark): number | undefined {
   const v = fastNumber(raw, mark === "." ? 46 : 44);
@@ -69,6 +71,8 @@ export function parseNumberCell(raw: string, mark: DecimalMark): number | undefi
   let s = raw.trim();
   if (s.length === 0) return NaN;
   if (/[$€£¥]/.test(s)) s = s.replace(CURRENCY_RE, "$1");
+  // "5%" is read as 5 (the unit stays percent, as the user sees it)
+  if (s.charCodeAt(s.length - 1) === 37 && s.length > 1) s = s.slice(0, -1).trimEnd();
   const f = fastNumber(s.charCodeAt(0) === 43 ? s.slice(1) : s, mark === "." ? 46 : 44);
   if (!Number.isNaN(f)) return f;
   if (mark === ".") {

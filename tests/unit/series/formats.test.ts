@@ -238,3 +238,39 @@ describe("layouts", () => {
     expect(arr(a.series[0].values)).toEqual(arr(b.series[0].values));
   });
 });
+
+describe("more real-world shapes", () => {
+  it("combines two id columns (store + item) when one alone leaves repeated dates", () => {
+    const d = parseCsv("store,item,date,sales\n1,A,2024-01-01,5\n1,B,2024-01-01,6\n2,A,2024-01-01,7\n1,A,2024-01-02,8\n1,B,2024-01-02,9\n2,A,2024-01-02,10\n", { fileName: "s.csv" });
+    expect(d.format).toBe("long");
+    expect(d.series.map((s) => [s.name, arr(s.values)])).toEqual([["1 / A", [5, 8]], ["1 / B", [6, 9]], ["2 / A", [7, 10]]]);
+  });
+
+  it("does not take a row-number id column for a series id", () => {
+    const d = parseCsv("id,date,value\n1,2024-01-01,5\n2,2024-01-02,6\n3,2024-01-03,7\n4,2024-01-04,8\n", { fileName: "r.csv" });
+    expect(d.format).toBe("wide");
+    expect(d.series.map((s) => [s.name, arr(s.values)])).toEqual([["r", [5, 6, 7, 8]]]);
+    expect(d.warnings.join(" ")).toMatch(/"id" looks like an identifier/);
+  });
+
+  it("reads a Nasdaq-style export: newest first, MM/DD/YYYY, dollar signs", () => {
+    const csv = "Date,Close/Last,Volume,Open,High,Low\n01/16/2024,$183.63,65603000,$182.16,$184.26,$180.93\n01/12/2024,$185.92,40444700,$186.06,$186.74,$185.19\n01/11/2024,$185.59,49128400,$186.54,$187.05,$183.62\n";
+    const d = parseCsv(csv, { fileName: "HistoricalData_AAPL.csv" });
+    expect(d.format).toBe("ohlcv");
+    const close = seriesNamed(d, "HistoricalData_AAPL Close/Last");
+    expect(arr(close.timestamps)).toEqual([day(2024, 1, 11), day(2024, 1, 12), day(2024, 1, 16)]);
+    expect(arr(close.values)).toEqual([185.59, 185.92, 183.63]);
+  });
+
+  it("reads percentages, exponents, a leading + and spaces around cells", () => {
+    const d = parseCsv("date , rate , x \n 2024-01-01 , 5% , 1e-5 \n 2024-01-02 , 6.5 % , +2.5E3 \n", { fileName: "p.csv" });
+    expect(arr(seriesNamed(d, "rate").values)).toEqual([5, 6.5]);
+    expect(arr(seriesNamed(d, "x").values)).toEqual([0.00001, 2500]);
+  });
+
+  it("ignores a trailing delimiter on every line without a warning", () => {
+    const d = parseCsv("date,value\n2024-01-01,1,\n2024-01-02,2,\n", { fileName: "t.csv" });
+    expect(arr(d.series[0].values)).toEqual([1, 2]);
+    expect(d.warnings).toEqual([]);
+  });
+});
