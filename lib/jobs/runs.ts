@@ -76,7 +76,7 @@ export function requestRun(
     const existing = db
       .prepare(
         `SELECT ${RUN_COLUMNS} FROM "Run"
-          WHERE "seriesId" = ? AND "configKey" = ? AND "status" IN ('queued', 'running') AND "cancelRequested" = 0
+          WHERE "seriesId" = ? AND "configKey" = ? AND "status" IN ('queued', 'running') AND "cancelRequested" = FALSE
           ORDER BY "id" LIMIT 1`,
       )
       .get(seriesId, key) as RunRow | undefined;
@@ -85,7 +85,7 @@ export function requestRun(
     const { id: runId } = db
       .prepare(
         `INSERT INTO "Run" ("seriesId", "configKey", "config", "status", "attempt", "epochsTotal", "epochsDone", "scheduleId", "createdAt", "cancelRequested")
-         VALUES (?, ?, ?, 'queued', 0, ?, 0, ?, ?, 0) RETURNING "id"`,
+         VALUES (?, ?, ?, 'queued', 0, ?, 0, ?, ?, FALSE) RETURNING "id"`,
       )
       .get(seriesId, key, JSON.stringify(config), config.epochs, options.scheduleId ?? null, now) as { id: number };
     const job = enqueueJob(TRAIN_JOB, { runId }, { maxAttempts: options.maxAttempts ?? queueSettings().maxAttempts }, db);
@@ -110,10 +110,10 @@ export function cancelRun(runId: number, db: Db = sqlite()): CancelRunResult {
     const now = dbNow();
     const jobTaken = run.jobId === null || cancelQueuedJob(run.jobId, "Cancelled by request", db);
     if (jobTaken) {
-      db.prepare(`UPDATE "Run" SET "status" = 'cancelled', "cancelRequested" = 1, "finishedAt" = ? WHERE "id" = ?`).run(now, runId);
+      db.prepare(`UPDATE "Run" SET "status" = 'cancelled', "cancelRequested" = TRUE, "finishedAt" = ? WHERE "id" = ?`).run(now, runId);
       return { kind: "cancelled", run: getRunRow(runId, db)! };
     }
-    db.prepare(`UPDATE "Run" SET "cancelRequested" = 1 WHERE "id" = ?`).run(runId);
+    db.prepare(`UPDATE "Run" SET "cancelRequested" = TRUE WHERE "id" = ?`).run(runId);
     return { kind: "stopping", run: getRunRow(runId, db)! };
   });
   return tx.immediate();
@@ -242,7 +242,7 @@ export function markRunFailed(runId: number, error: string, final: boolean, db: 
 
 export function markRunCancelled(runId: number, db: Db = sqlite()): void {
   db.prepare(
-    `UPDATE "Run" SET "status" = 'cancelled', "cancelRequested" = 1, "finishedAt" = ? WHERE "id" = ? AND "status" IN ('queued', 'running')`,
+    `UPDATE "Run" SET "status" = 'cancelled', "cancelRequested" = TRUE, "finishedAt" = ? WHERE "id" = ? AND "status" IN ('queued', 'running')`,
   ).run(dbNow(), runId);
 }
 

@@ -59,7 +59,7 @@ export function runDueSchedules(db: Db = sqlite(), now: Date = new Date()): Sche
   const due = db
     .prepare(
       `SELECT "id" FROM "Schedule"
-        WHERE "enabled" = 1 AND "cron" IS NOT NULL AND "nextRunAt" IS NOT NULL AND "nextRunAt" <= ?
+        WHERE "enabled" = TRUE AND "cron" IS NOT NULL AND "nextRunAt" IS NOT NULL AND "nextRunAt" <= ?
         ORDER BY "nextRunAt" LIMIT 100`,
     )
     .all(dbNow(now)) as { id: number }[];
@@ -93,7 +93,7 @@ export function enqueueRetrainForNewData(seriesIds: number[], db: Db = sqlite(),
   return db
     .transaction((): ScheduledRun[] => {
       const schedules = db
-        .prepare(`SELECT * FROM "Schedule" WHERE "enabled" = 1 AND "onNewData" = 1 AND "seriesId" IN (${placeholders}) ORDER BY "id"`)
+        .prepare(`SELECT * FROM "Schedule" WHERE "enabled" = TRUE AND "onNewData" = TRUE AND "seriesId" IN (${placeholders}) ORDER BY "id"`)
         .all(...seriesIds) as ScheduleRow[];
       const fired: ScheduledRun[] = [];
       for (const s of schedules) {
