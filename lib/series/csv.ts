@@ -23,6 +23,8 @@ import {
   MS_PER_DAY,
   formatTimestamp,
   isTimeOfDay,
+  monthNumber,
+  utcMs,
   numericDateKindOf,
   parseDateText,
   parseIsoFast,
@@ -134,6 +136,20 @@ function quoteCell(s: string): string {
 /** A date written as text (not a bare number), in either day/month order. */
 function isTextDate(s: string): boolean {
   return !Number.isNaN(parseDateText(s, "mdy")) || !Number.isNaN(parseDateText(s, "dmy"));
+}
+
+/** An integer 1..max (or, if allowed, an English month name), else -1. */
+function datePart(cell: string, max: number, allowMonthNames: boolean): number {
+  const s = cell.trim();
+  if (/^\d{1,4}$/.test(s)) {
+    const v = +s;
+    return v >= 1 && v <= max ? v : -1;
+  }
+  if (allowMonthNames) {
+    const m = monthNumber(s.replace(/\.$/, ""));
+    if (m > 0) return m;
+  }
+  return -1;
 }
 
 function isBlankRow(row: string[]): boolean {
@@ -416,12 +432,27 @@ export function parseCsv(input: string | Uint8Array, options: ParseCsvOptions): 
     }
   }
 
+  // A year column with month (and day) columns beside it: `year,month,value`.
+  let monthCol = -1;
+  let dayCol = -1;
+  if (numericKind === "year") {
+    const partCol = (names: string[], max: number, allowNames: boolean): number =>
+      headers.findIndex((h, c) => {
+        if (c === dateCol || !names.includes(normalized(h))) return false;
+        let ok = 0;
+        for (const r of sampleData) if (datePart(r[c] ?? "", max, allowNames) > 0) ok++;
+        return ok >= 0.9 * sampleData.length;
+      });
+    monthCol = partCol(["month", "mon", "mm", "monthnumber"], 12, true);
+    if (monthCol >= 0) dayCol = partCol(["day", "dd", "dayofmonth"], 31, false);
+  }
+
   // ---- column roles for the streaming pass
   const numCols: NumColumn[] = [];
   const keyCols: KeyColumn[] = [];
   const cap = countLines(text) + 2;
   for (let c = 0; c < width; c++) {
-    if (c === dateCol || c === timeCol) continue;
+    if (c === dateCol || c === timeCol || c === monthCol || c === dayCol) continue;
     const p = profiles[c];
     const named = ID_NAMES.has(normalized(headers[c]));
     const textual = p.nonMissing > 0 && p.numeric < p.nonMissing / 2;
@@ -487,7 +518,23 @@ export function parseCsv(input: string | Uint8Array, options: ParseCsvOptions): 
     }
     rowNumbers.a[n] = rec;
     let ms: number;
-    if (dateCell === prevDate) ms = prevDateMs;
+    if (monthCol >= 0) {
+      const bad = (c: number): void => {
+        const rowNo = rowOf(rec);
+        const value = row[c] ?? "";
+        pending = new CsvImportError("BAD_DATE", `Row ${rowNo}, column "${headers[c]}": ${quoteCell(value)} is not a ${c === dateCol ? "year" : c === monthCol ? "month" : "day of the month"}.`, {
+          row: rowNo, column: headers[c], value,
+        });
+        parser.abort();
+      };
+      const y = datePart(dateCell, 9999, false);
+      const m = datePart(row[monthCol] ?? "", 12, true);
+      const d = dayCol >= 0 ? datePart(row[dayCol] ?? "", 31, false) : 1;
+      if (y < 0) return bad(dateCol);
+      if (m < 0) return bad(monthCol);
+      ms = d < 0 ? NaN : utcMs(y, m, d);
+      if (ms !== ms) return bad(dayCol);
+    } else if (dateCell === prevDate) ms = prevDateMs;
     else {
       ms = numericKind === null ? parseIsoFast(dateCell) : parseNumericDate(dateCell, numericKind);
       prevDate = dateCell;
@@ -732,7 +779,8 @@ export function parseCsv(input: string | Uint8Array, options: ParseCsvOptions): 
     const idx = groups[g];
     if (idx.length === 0) continue;
     sortByTime(idx, ts);
-    const groupName = key ? key.names[g] : "";
+    const groupName = key ? blankName(key.names[g]) : "";
+    if (key && key.names[g] === "") warnings.push(`Some rows have no ${key.header ? `"${key.header}"` : "series id"}; they form the series "(blank)".`);
     const dup = firstDuplicate(idx, ts);
     if (dup) {
       const listed = dup.slice(0, MAX_LISTED_ROWS).map((i) => rowOf(rows[i]));
@@ -752,7 +800,7 @@ export function parseCsv(input: string | Uint8Array, options: ParseCsvOptions): 
       else name = valueCols.length === 1 && (GENERIC_VALUE_NAMES.has(normalized(header)) || /^column \d+$/.test(header)) ? base : header;
       const built = buildSeries(name, idx, ts, vc.values.a);
       if (built) series.push(built);
-      else if (!key) warnings.push(`Column "${header}" has no values; it was not imported.`);
+      else warnings.push(key ? `Series "${name}" has no values; it was not imported.` : `Column "${header}" has no values; it was not imported.`);
     }
   }
   if (series.length === 0) {
@@ -761,6 +809,10 @@ export function parseCsv(input: string | Uint8Array, options: ParseCsvOptions): 
     });
   }
   return { format, delimiter, dateColumn: dateHeader, rowCount: n, series, warnings };
+}
+
+function blankName(name: string): string {
+  return name === "" ? "(blank)" : name;
 }
 
 function exampleHint(first: string, bad: string): string {

@@ -241,7 +241,8 @@ const MONTHS: Record<string, number> = {
   nov: 11, november: 11, dec: 12, december: 12,
 };
 
-function monthNumber(name: string): number {
+/** 1-12 for an English month name or abbreviation (case-insensitive), else 0. */
+export function monthNumber(name: string): number {
   return MONTHS[name.toLowerCase()] ?? 0;
 }
 

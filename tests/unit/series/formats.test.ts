@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseCsv } from "../../../lib/series";
-import { arr, day, parseFixture, seriesNamed } from "./helpers";
+import { arr, csvError, day, parseFixture, seriesNamed } from "./helpers";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -272,5 +272,37 @@ describe("more real-world shapes", () => {
     const d = parseCsv("date,value\n2024-01-01,1,\n2024-01-02,2,\n", { fileName: "t.csv" });
     expect(arr(d.series[0].values)).toEqual([1, 2]);
     expect(d.warnings).toEqual([]);
+  });
+});
+
+describe("dates split over columns", () => {
+  it("builds monthly dates from year and month columns (numbers or names)", () => {
+    for (const months of [["1", "2", "3"], ["Jan", "Feb", "Mar"]]) {
+      const d = parseCsv(`year,month,value\n${months.map((m, i) => `2020,${m},${i + 5}`).join("\n")}\n`, { fileName: "ym.csv" });
+      expect(d.dateColumn).toBe("year");
+      expect(d.series.map((s) => s.name)).toEqual(["ym"]);
+      expect(arr(d.series[0].timestamps)).toEqual([day(2020, 1, 1), day(2020, 2, 1), day(2020, 3, 1)]);
+      expect(d.series[0].frequency).toBe("monthly");
+    }
+  });
+
+  it("builds daily dates from year, month and day columns", () => {
+    const d = parseCsv("Year,Month,Day,temp\n2020,1,30,5\n2020,1,31,6\n2020,2,1,7\n", { fileName: "ymd.csv" });
+    expect(arr(d.series[0].timestamps)).toEqual([day(2020, 1, 30), day(2020, 1, 31), day(2020, 2, 1)]);
+    expect(d.series[0].frequency).toBe("daily");
+  });
+
+  it("names the row and month column of an impossible month", () => {
+    const rows = Array.from({ length: 12 }, (_, i) => `2020,${i + 1},${i}`);
+    rows[7] = "2020,13,7";
+    const e = csvError(() => parseCsv(`year,month,value\n${rows.join("\n")}\n`, { fileName: "ym.csv" }));
+    expect(e.code).toBe("BAD_DATE");
+    expect(e.details).toMatchObject({ row: 9, column: "month", value: "13" });
+  });
+
+  it("keeps rows without a series id in a long file as the series (blank), with a warning", () => {
+    const d = parseCsv("series,date,value\nA,2024-01-01,1\n,2024-01-01,2\nA,2024-01-02,3\n", { fileName: "b.csv" });
+    expect(d.series.map((s) => [s.name, arr(s.values)])).toEqual([["A", [1, 3]], ["(blank)", [2]]]);
+    expect(d.warnings.join(" ")).toMatch(/no "series"/);
   });
 });
