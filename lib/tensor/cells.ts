@@ -6,7 +6,11 @@
  * Layouts (row-major, batch-major rows, PyTorch gate order):
  *   LSTM gates [B, 4H] = i | f | g | o        GRU gates [B, 3H] = r | z | n
  *   states h, c [B, H]
+ *
+ * Float32 data uses the float32-accurate fast sigmoid/tanh (see activations.ts); float64 data uses
+ * Math.exp / Math.tanh, so the gradient checks run on the exact functions.
  */
+import { sigmoidF32, tanhF32 } from "./activations";
 import type { Floats } from "./types";
 
 /**
@@ -22,6 +26,10 @@ export function lstmCellForward(
   tanhC: Floats, tOff: number,
   h: Floats, hOff: number,
 ): void {
+  if (!(gates instanceof Float64Array)) {
+    lstmCellForwardF32(B, H, gates, gOff, cPrev, cpOff, c, cOff, tanhC, tOff, h, hOff);
+    return;
+  }
   const G = 4 * H;
   for (let b = 0; b < B; b++) {
     const g0 = gOff + b * G;
@@ -38,6 +46,38 @@ export function lstmCellForward(
       gates[go] = ov;
       const cv = fv * cPrev[cpOff + s0 + j] + iv * gv;
       const tc = Math.tanh(cv);
+      c[cOff + s0 + j] = cv;
+      tanhC[tOff + s0 + j] = tc;
+      h[hOff + s0 + j] = ov * tc;
+    }
+  }
+}
+
+/** The float32 form of lstmCellForward (fast activations). */
+function lstmCellForwardF32(
+  B: number, H: number,
+  gates: Floats, gOff: number,
+  cPrev: Floats, cpOff: number,
+  c: Floats, cOff: number,
+  tanhC: Floats, tOff: number,
+  h: Floats, hOff: number,
+): void {
+  const G = 4 * H;
+  for (let b = 0; b < B; b++) {
+    const g0 = gOff + b * G;
+    const s0 = b * H;
+    for (let j = 0; j < H; j++) {
+      const gi = g0 + j, gf = gi + H, gg = gf + H, go = gg + H;
+      const iv = sigmoidF32(gates[gi]);
+      const fv = sigmoidF32(gates[gf]);
+      const gv = tanhF32(gates[gg]);
+      const ov = sigmoidF32(gates[go]);
+      gates[gi] = iv;
+      gates[gf] = fv;
+      gates[gg] = gv;
+      gates[go] = ov;
+      const cv = fv * cPrev[cpOff + s0 + j] + iv * gv;
+      const tc = tanhF32(cv);
       c[cOff + s0 + j] = cv;
       tanhC[tOff + s0 + j] = tc;
       h[hOff + s0 + j] = ov * tc;
@@ -95,6 +135,10 @@ export function gruCellForward(
   hn: Floats, hnOff: number,
   h: Floats, hOff: number,
 ): void {
+  if (!(gx instanceof Float64Array)) {
+    gruCellForwardF32(B, H, gx, gxOff, gh, ghOff, bhh, bOff, hPrev, hpOff, gates, gOff, hn, hnOff, h, hOff);
+    return;
+  }
   const G = 3 * H;
   for (let b = 0; b < B; b++) {
     const x0 = gxOff + b * G, h0 = ghOff + b * G, g0 = gOff + b * G;
@@ -104,6 +148,35 @@ export function gruCellForward(
       const zv = 1 / (1 + Math.exp(-(gx[x0 + H + j] + gh[h0 + H + j] + bhh[bOff + H + j])));
       const hnv = gh[h0 + 2 * H + j] + bhh[bOff + 2 * H + j];
       const nv = Math.tanh(gx[x0 + 2 * H + j] + rv * hnv);
+      gates[g0 + j] = rv;
+      gates[g0 + H + j] = zv;
+      gates[g0 + 2 * H + j] = nv;
+      hn[hnOff + s0 + j] = hnv;
+      h[hOff + s0 + j] = (1 - zv) * nv + zv * hPrev[hpOff + s0 + j];
+    }
+  }
+}
+
+/** The float32 form of gruCellForward (fast activations). */
+function gruCellForwardF32(
+  B: number, H: number,
+  gx: Floats, gxOff: number,
+  gh: Floats, ghOff: number,
+  bhh: Floats, bOff: number,
+  hPrev: Floats, hpOff: number,
+  gates: Floats, gOff: number,
+  hn: Floats, hnOff: number,
+  h: Floats, hOff: number,
+): void {
+  const G = 3 * H;
+  for (let b = 0; b < B; b++) {
+    const x0 = gxOff + b * G, h0 = ghOff + b * G, g0 = gOff + b * G;
+    const s0 = b * H;
+    for (let j = 0; j < H; j++) {
+      const rv = sigmoidF32(gx[x0 + j] + gh[h0 + j] + bhh[bOff + j]);
+      const zv = sigmoidF32(gx[x0 + H + j] + gh[h0 + H + j] + bhh[bOff + H + j]);
+      const hnv = gh[h0 + 2 * H + j] + bhh[bOff + 2 * H + j];
+      const nv = tanhF32(gx[x0 + 2 * H + j] + rv * hnv);
       gates[g0 + j] = rv;
       gates[g0 + H + j] = zv;
       gates[g0 + 2 * H + j] = nv;
@@ -159,8 +232,10 @@ export function rnnCellForward(B: number, H: number, relu: boolean, h: Floats, h
       const v = h[hOff + i];
       h[hOff + i] = v > 0 ? v : 0;
     }
-  } else {
+  } else if (h instanceof Float64Array) {
     for (let i = 0; i < n; i++) h[hOff + i] = Math.tanh(h[hOff + i]);
+  } else {
+    for (let i = 0; i < n; i++) h[hOff + i] = tanhF32(h[hOff + i]);
   }
 }
 

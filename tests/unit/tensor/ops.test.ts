@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   activationBackward, activationForward, axpy, biasRows, colSum, dot, gruCellForward, lstmCellForward,
-  mul, scale, sigmoid, sumSquares, swapAxes01,
+  expF32, mul, scale, sigmoid, sigmoidF32, sumSquares, swapAxes01, tanhF32,
 } from "../../../lib/tensor";
 
 describe("elementwise ops and reductions", () => {
@@ -81,5 +81,24 @@ describe("elementwise ops and reductions", () => {
       const n = Math.tanh(gx[2 * H + j] + r * (gh[2 * H + j] + bhh[2 * H + j]));
       expect(hg[j]).toBeCloseTo((1 - z) * n + z * hp[j], 14);
     }
+  });
+
+  it("the fast float32 exp, sigmoid and tanh are accurate to below float32 rounding", () => {
+    let eExp = 0, eSig = 0, eTanh = 0;
+    for (let i = -20000; i <= 20000; i++) {
+      const x = i / 1000 + 1e-4 * Math.sin(i);
+      if (Math.abs(x) < 80) eExp = Math.max(eExp, Math.abs(expF32(x) / Math.exp(x) - 1));
+      eSig = Math.max(eSig, Math.abs(sigmoidF32(x) - 1 / (1 + Math.exp(-x))));
+      const t = Math.tanh(x);
+      eTanh = Math.max(eTanh, Math.abs(tanhF32(x) - t) / Math.max(Math.abs(t), 1e-3));
+    }
+    expect(eExp).toBeLessThan(3e-8);
+    expect(eSig).toBeLessThan(3e-8);
+    expect(eTanh).toBeLessThan(3e-8);
+    for (const x of [1e-9, -1e-7, 1e-5]) expect(Math.abs(tanhF32(x) / Math.tanh(x) - 1)).toBeLessThan(1e-7);
+    expect(sigmoidF32(-1000)).toBeLessThan(1e-37);
+    expect(sigmoidF32(1000)).toBe(1);
+    expect(tanhF32(500)).toBe(1);
+    expect(tanhF32(-500)).toBe(-1);
   });
 });

@@ -1,0 +1,76 @@
+/** Data-parallel training over worker_threads gives the one-thread result up to float rounding. */
+import { afterAll, describe, expect, it } from "vitest";
+import { Adam, RecurrentNetwork, mseLoss, pinballLoss, type Batch, type NetworkConfig } from "../../../lib/nn";
+import { DataParallelTrainer } from "../../../lib/nn/parallel";
+import { mulberry32, normal } from "../../../lib/tensor";
+
+function rel(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0, m = 0;
+  for (let i = 0; i < b.length; i++) {
+    d = Math.max(d, Math.abs(a[i] - b[i]));
+    m = Math.max(m, Math.abs(b[i]));
+  }
+  return d / Math.max(1e-12, m);
+}
+
+function data(config: NetworkConfig, B: number, T: number, seed: number) {
+  const rng = mulberry32(seed);
+  const x = new Float64Array(B * T * config.inputSize).map(() => normal(rng));
+  const y = new Float64Array(B * config.outputSize).map(() => normal(rng));
+  const future = config.kind === "seq2seq" ? new Float64Array(B * config.outputSize * (config.futureSize ?? 1)).map(() => normal(rng)) : undefined;
+  return { x, y, future };
+}
+
+const trainers: DataParallelTrainer[] = [];
+afterAll(async () => {
+  await Promise.all(trainers.map((t) => t.close()));
+});
+
+describe("DataParallelTrainer", () => {
+  it("2 threads: gradients, loss and 5 Adam steps equal one thread (float64, odd batch)", async () => {
+    const config: NetworkConfig = { kind: "many-to-one", cell: "lstm", inputSize: 2, hiddenSize: 8, numLayers: 2, outputSize: 2 };
+    const ref = new RecurrentNetwork(config, "float64");
+    ref.initialize(mulberry32(1));
+    const trainer = await DataParallelTrainer.create(ref, { threads: 2, maxBatch: 16, maxSeqLen: 10 });
+    trainers.push(trainer);
+    const par = trainer.network;
+    expect(Array.from(par.params.data)).toEqual(Array.from(ref.params.data));
+    const optRef = new Adam(ref.params, { lr: 0.01 }), optPar = new Adam(par.params, { lr: 0.01 });
+    const B = 7, T = 6;
+    for (let step = 0; step < 5; step++) {
+      const { x, y } = data(config, B, T, 100 + step);
+      const batch: Batch = { size: B, seqLen: T, x };
+      const pred = ref.forward(batch, true);
+      const g = new Float64Array(B * config.outputSize);
+      const l1 = mseLoss(pred, y, g);
+      ref.params.zeroGrad();
+      ref.backward(g);
+      const l2 = trainer.step(batch, y);
+      expect(Math.abs(l2 - l1) / l1).toBeLessThan(1e-12);
+      expect(rel(par.params.grad, ref.params.grad)).toBeLessThan(1e-12);
+      optRef.step();
+      optPar.step();
+    }
+    expect(rel(par.params.data, ref.params.data)).toBeLessThan(1e-10);
+  });
+
+  it("seq2seq GRU with pinball loss, float32, 3 threads", async () => {
+    const config: NetworkConfig = { kind: "seq2seq", cell: "gru", inputSize: 1, hiddenSize: 6, numLayers: 1, outputSize: 3, futureSize: 2 };
+    const ref = new RecurrentNetwork(config, "float32");
+    ref.initialize(mulberry32(2));
+    const trainer = await DataParallelTrainer.create(ref, { threads: 3, maxBatch: 16, maxSeqLen: 10, loss: "pinball", lossParam: 0.9 });
+    trainers.push(trainer);
+    const B = 10, T = 5;
+    const { x, y, future } = data(config, B, T, 7);
+    const batch: Batch = { size: B, seqLen: T, x: Float32Array.from(x), future: future && Float32Array.from(future) };
+    const pred = ref.forward(batch, true);
+    const g = new Float32Array(B * config.outputSize);
+    const l1 = pinballLoss(pred, y, g, 0.9);
+    ref.params.zeroGrad();
+    ref.backward(g);
+    const l2 = trainer.step(batch, y);
+    expect(Math.abs(l2 - l1) / l1).toBeLessThan(1e-5);
+    expect(rel(trainer.network.params.grad, ref.params.grad)).toBeLessThan(1e-5);
+    expect(() => trainer.step({ size: 17, seqLen: T, x: new Float32Array(17 * T) }, new Float32Array(17 * 3))).toThrow(/capacity/);
+  });
+});
