@@ -306,3 +306,27 @@ describe("dates split over columns", () => {
     expect(d.warnings.join(" ")).toMatch(/no "series"/);
   });
 });
+
+describe("more encodings and time columns", () => {
+  it("finds Unix seconds in an unnamed first column by content", () => {
+    const d = parseCsv("t,value\n1704067200,1\n1704153600,2\n1704240000,3\n", { fileName: "u.csv" });
+    expect(d.dateColumn).toBe("t");
+    expect(arr(d.series[0].timestamps)).toEqual([day(2024, 1, 1), day(2024, 1, 2), day(2024, 1, 3)]);
+  });
+
+  it("reads old Mac line ends (CR only) and UTF-8 header names", () => {
+    const d = parseCsv("datum;temperatur °C;größe\r2024-01-01;1,5;2\r2024-01-02;2,5;3\r", { fileName: "m.csv" });
+    expect(d.series.map((s) => [s.name, arr(s.values)])).toEqual([["temperatur °C", [1.5, 2.5]], ["größe", [2, 3]]]);
+  });
+
+  it("reads UTF-16 LE with a BOM (Excel's 'Unicode text')", () => {
+    const text = "date\tvalue\r\n2024-01-01\t1\r\n2024-01-02\t2\r\n";
+    const bytes = new Uint8Array(2 + text.length * 2);
+    bytes[0] = 0xff;
+    bytes[1] = 0xfe;
+    for (let i = 0; i < text.length; i++) bytes[2 + 2 * i] = text.charCodeAt(i);
+    const d = parseCsv(bytes, { fileName: "excel.txt" });
+    expect(d.delimiter).toBe("\t");
+    expect(arr(d.series[0].values)).toEqual([1, 2]);
+  });
+});
