@@ -2,13 +2,18 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { onTestFinished } from "vitest";
 import { applyMigrationsTo } from "../../../lib/db/migrate";
 import { configureConnection } from "../../../lib/db/client";
 import { toDbDate } from "../../../lib/db/dates";
 
-/** A fresh migrated SQLite file in a temp dir; DATABASE_URL points at it for this process. */
+/**
+ * A fresh migrated SQLite file in a temp dir; DATABASE_URL points at it for this process (and the
+ * workers it spawns). Call inside a test: the directory is removed when the test ends.
+ */
 export function useTempDatabase(): { dir: string; file: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tidecast-int-"));
+  onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, "test.db");
   applyMigrationsTo(file);
   process.env.DATABASE_URL = `file:${file}`;

@@ -6,10 +6,14 @@ import { applyMigrationsTo } from "@/lib/db/migrate";
 import { closeDb, sqlite } from "@/lib/db/client";
 import { seedSeries } from "../../integration/helpers/db";
 
-/** A fresh migrated SQLite file; the shared connections (sqlite(), prisma()) point at it. */
+let previous: string | null = null;
+
+/** A fresh migrated SQLite file; the shared connections (sqlite(), prisma()) point at it. The previous one is removed. */
 export async function freshDb(): Promise<Database.Database> {
   await closeDb();
+  if (previous) fs.rmSync(previous, { recursive: true, force: true });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tidecast-jobs-"));
+  previous = dir;
   const file = path.join(dir, "test.db");
   applyMigrationsTo(file);
   process.env.DATABASE_URL = `file:${file}`;
