@@ -7,7 +7,7 @@ import { workerData } from "node:worker_threads";
 import { floatsView, type Floats } from "../tensor";
 import { lossWithGrad } from "./lossKind";
 import { RecurrentNetwork, networkParamSpecs } from "./network";
-import { CTRL, CTRL_STRIDE, STATE, type WorkerInit } from "./parallel";
+import { CTRL, CTRL_STRIDE, MODE, STATE, type WorkerInit } from "./parallel";
 import { ParamStore } from "./params";
 
 function run(init: WorkerInit): void {
@@ -21,6 +21,7 @@ function run(init: WorkerInit): void {
   const O = init.config.outputSize, I = init.config.inputSize, F = init.config.futureSize ?? 1;
   const x = floatsView(dtype, init.xBuffer, 0, init.maxBatch * init.maxSeqLen * I);
   const y = floatsView(dtype, init.yBuffer, 0, init.maxBatch * O);
+  const out = floatsView(dtype, init.predBuffer, 0, init.maxBatch * O);
   const f = init.fBuffer ? floatsView(dtype, init.fBuffer, 0, init.maxBatch * O * F) : null;
   const gradPred: Floats = dtype === "float64" ? new Float64Array(init.maxBatch * O) : new Float32Array(init.maxBatch * O);
   const base = init.index * CTRL_STRIDE;
@@ -35,9 +36,18 @@ function run(init: WorkerInit): void {
     try {
       const n = Atomics.load(ctrl, base + CTRL.N), T = Atomics.load(ctrl, base + CTRL.T), start = Atomics.load(ctrl, base + CTRL.OFFSET);
       const training = Atomics.load(ctrl, base + CTRL.TRAINING) === 1;
-      params.zeroGrad();
+      const mode = Atomics.load(ctrl, base + CTRL.MODE);
       let loss = 0;
-      if (n > 0) {
+      if (mode === MODE.PREDICT) {
+        if (n > 0) {
+          const pred = net.forward({
+            size: n, seqLen: T, x: x.subarray(start * T * I, (start + n) * T * I),
+            future: f ? f.subarray(start * O * F, (start + n) * O * F) : undefined,
+          }, false);
+          out.set(pred, start * O);
+        }
+      } else if (n > 0) {
+        params.zeroGrad();
         const B = Atomics.load(ctrl, base + CTRL.TOTAL); // the whole batch: each shard's loss is its share of the mean
         const pred = net.forward({
           size: n, seqLen: T, x: x.subarray(start * T * I, (start + n) * T * I),
@@ -46,7 +56,7 @@ function run(init: WorkerInit): void {
         const g = gradPred.subarray(0, n * O);
         loss = lossWithGrad(init.loss, init.lossParam, pred, y, start * O, g, B * O);
         net.backward(g);
-      }
+      } else params.zeroGrad();
       losses[init.index] = loss;
     } catch (e) {
       Atomics.store(ctrl, base + CTRL.STATE, STATE.ERROR);

@@ -36,8 +36,10 @@ export interface DataParallelOptions {
 }
 
 /** Control words in the shared Int32Array, per worker w at base w·CTRL_STRIDE. */
-export const CTRL = { CMD: 0, DONE: 1, N: 2, T: 3, OFFSET: 4, STATE: 5, TRAINING: 6, TOTAL: 7 } as const;
-export const CTRL_STRIDE = 8;
+export const CTRL = { CMD: 0, DONE: 1, N: 2, T: 3, OFFSET: 4, STATE: 5, TRAINING: 6, TOTAL: 7, MODE: 8 } as const;
+export const CTRL_STRIDE = 16;
+/** MODE: a training step (forward, loss, backward) or forward only (predictions into the shared output). */
+export const MODE = { TRAIN: 0, PREDICT: 1 } as const;
 export const STATE = { OK: 0, ERROR: 1, EXIT: 2 } as const;
 
 export interface WorkerInit {
@@ -52,6 +54,7 @@ export interface WorkerInit {
   lossBuffer: SharedArrayBuffer;
   xBuffer: SharedArrayBuffer;
   yBuffer: SharedArrayBuffer;
+  predBuffer: SharedArrayBuffer;
   fBuffer: SharedArrayBuffer | null;
   maxBatch: number;
   maxSeqLen: number;
@@ -93,6 +96,7 @@ export class DataParallelTrainer {
   private readonly x: Floats;
   private readonly y: Floats;
   private readonly f: Floats | null;
+  private readonly out: Floats; // [maxBatch, outputSize] predictions of predict()
   private readonly gradPred: Floats;
   private readonly maxBatch: number;
   private readonly maxSeqLen: number;
@@ -102,7 +106,7 @@ export class DataParallelTrainer {
   private closed = false;
 
   private constructor(net: RecurrentNetwork, threads: number, opts: DataParallelOptions, shared: {
-    ctrl: Int32Array; losses: Float64Array; workerGrads: Floats[]; x: Floats; y: Floats; f: Floats | null;
+    ctrl: Int32Array; losses: Float64Array; workerGrads: Floats[]; x: Floats; y: Floats; f: Floats | null; out: Floats;
   }) {
     this.network = net;
     this.threads = threads;
@@ -112,6 +116,7 @@ export class DataParallelTrainer {
     this.x = shared.x;
     this.y = shared.y;
     this.f = shared.f;
+    this.out = shared.out;
     this.maxBatch = opts.maxBatch;
     this.maxSeqLen = opts.maxSeqLen;
     this.loss = opts.loss ?? "mse";
@@ -139,8 +144,9 @@ export class DataParallelTrainer {
     const x = allocSharedFloats(dtype, opts.maxBatch * opts.maxSeqLen * I);
     const y = allocSharedFloats(dtype, opts.maxBatch * O);
     const f = config.kind === "seq2seq" ? allocSharedFloats(dtype, opts.maxBatch * O * F) : null;
+    const out = allocSharedFloats(dtype, opts.maxBatch * O);
     const trainer = new DataParallelTrainer(main, threads, opts, {
-      ctrl: new Int32Array(ctrlSab), losses: new Float64Array(lossSab), workerGrads, x, y, f,
+      ctrl: new Int32Array(ctrlSab), losses: new Float64Array(lossSab), workerGrads, x, y, f, out,
     });
     const code = workerEntryCode();
     const ready: Promise<void>[] = [];
@@ -149,7 +155,7 @@ export class DataParallelTrainer {
       const init: WorkerInit = {
         config: main.config, dtype, index: w, paramsBuffer: data.buffer as SharedArrayBuffer,
         gradBuffer: gradSab, gradByteOffset: w * P * bytes, size: P, ctrl: ctrlSab, lossBuffer: lossSab,
-        xBuffer: x.buffer as SharedArrayBuffer, yBuffer: y.buffer as SharedArrayBuffer, fBuffer: f ? (f.buffer as SharedArrayBuffer) : null,
+        xBuffer: x.buffer as SharedArrayBuffer, yBuffer: y.buffer as SharedArrayBuffer, predBuffer: out.buffer as SharedArrayBuffer, fBuffer: f ? (f.buffer as SharedArrayBuffer) : null,
         maxBatch: opts.maxBatch, maxSeqLen: opts.maxSeqLen, loss: trainer.loss, lossParam: trainer.lossParam,
         seed: ((opts.seed ?? 1) + 7919 * (w + 1)) >>> 0, port: port2,
       };
@@ -196,25 +202,7 @@ export class DataParallelTrainer {
     if (target.length !== B * O) throw new Error(`target has ${target.length} values, expected ${B * O}`);
     const nw = this.threads - 1;
     const [, n0] = this.shard(B, 0);
-    // Hand the workers their shards (the whole batch is copied once into shared memory).
-    if (nw > 0) {
-      const sx = B * T * I;
-      for (let i = n0 * T * I; i < sx; i++) this.x[i] = batch.x[i];
-      for (let i = n0 * O; i < B * O; i++) this.y[i] = target[i];
-      if (this.f !== null && batch.future !== undefined) for (let i = n0 * O * F; i < B * O * F; i++) this.f[i] = batch.future[i];
-      this.seq = (this.seq + 1) | 0;
-      for (let w = 0; w < nw; w++) {
-        const [start, count] = this.shard(B, w + 1);
-        const base = w * CTRL_STRIDE;
-        Atomics.store(this.ctrl, base + CTRL.N, count);
-        Atomics.store(this.ctrl, base + CTRL.T, T);
-        Atomics.store(this.ctrl, base + CTRL.OFFSET, start);
-        Atomics.store(this.ctrl, base + CTRL.TRAINING, training ? 1 : 0);
-        Atomics.store(this.ctrl, base + CTRL.TOTAL, B);
-        Atomics.store(this.ctrl, base + CTRL.CMD, this.seq);
-        Atomics.notify(this.ctrl, base + CTRL.CMD);
-      }
-    }
+    this.dispatch(batch, target, MODE.TRAIN, training);
     // Shard 0 on this thread.
     net.params.zeroGrad();
     let lossSum = 0;
@@ -232,16 +220,7 @@ export class DataParallelTrainer {
     // Gather: wait for each worker, then add its gradient.
     const grad = net.params.grad;
     for (let w = 0; w < nw; w++) {
-      const base = w * CTRL_STRIDE;
-      for (;;) {
-        const done = Atomics.load(this.ctrl, base + CTRL.DONE);
-        if (done === this.seq) break;
-        if (Atomics.wait(this.ctrl, base + CTRL.DONE, done, 60_000) === "timed-out") throw new Error(`parallel worker ${w} did not answer within 60 s`);
-      }
-      if (Atomics.load(this.ctrl, base + CTRL.STATE) === STATE.ERROR) {
-        const msg = receiveMessageOnPort(this.ports[w])?.message as { error?: string } | undefined;
-        throw new Error(`parallel worker ${w} failed: ${msg?.error ?? "unknown error"}`);
-      }
+      this.await(w);
       const [, count] = this.shard(B, w + 1);
       if (count === 0) continue;
       const wg = this.workerGrads[w];
@@ -249,6 +228,69 @@ export class DataParallelTrainer {
       lossSum += this.losses[w];
     }
     return lossSum;
+  }
+
+  /**
+   * Predictions [size, outputSize] for a batch, computed by all threads (inference mode, no
+   * dropout). The array is a shared workspace, valid until the next call.
+   */
+  predict(batch: Batch): Floats {
+    if (this.closed) throw new Error("trainer is closed");
+    const net = this.network, c = net.config, B = batch.size, T = batch.seqLen, I = c.inputSize, O = c.outputSize, F = c.futureSize ?? 1;
+    if (B > this.maxBatch || T > this.maxSeqLen) throw new Error(`batch ${B}×${T} exceeds the trainer's capacity ${this.maxBatch}×${this.maxSeqLen}`);
+    if (batch.x.length !== B * T * I) throw new Error(`batch.x has ${batch.x.length} values, expected ${B * T * I}`);
+    const [, n0] = this.shard(B, 0);
+    this.dispatch(batch, null, MODE.PREDICT, false);
+    if (n0 > 0) {
+      const pred = net.forward({
+        size: n0, seqLen: T, x: batch.x.subarray(0, n0 * T * I),
+        future: batch.future !== undefined ? batch.future.subarray(0, n0 * O * F) : undefined,
+      }, false);
+      this.out.set(pred);
+    }
+    for (let w = 0; w < this.threads - 1; w++) this.await(w);
+    return this.out.subarray(0, B * O);
+  }
+
+  /** Copies the workers' part of the batch into shared memory and wakes them. */
+  private dispatch(batch: Batch, target: ArrayLike<number> | null, mode: number, training: boolean): void {
+    const nw = this.threads - 1;
+    if (nw === 0) return;
+    const c = this.network.config, B = batch.size, T = batch.seqLen, I = c.inputSize, O = c.outputSize, F = c.futureSize ?? 1;
+    const [, n0] = this.shard(B, 0);
+    for (let i = n0 * T * I, n = B * T * I; i < n; i++) this.x[i] = batch.x[i];
+    if (target !== null) for (let i = n0 * O; i < B * O; i++) this.y[i] = target[i];
+    if (this.f !== null) {
+      if (batch.future !== undefined) for (let i = n0 * O * F; i < B * O * F; i++) this.f[i] = batch.future[i];
+      else this.f.fill(0, n0 * O * F, B * O * F);
+    }
+    this.seq = (this.seq + 1) | 0;
+    for (let w = 0; w < nw; w++) {
+      const [start, count] = this.shard(B, w + 1);
+      const base = w * CTRL_STRIDE;
+      Atomics.store(this.ctrl, base + CTRL.N, count);
+      Atomics.store(this.ctrl, base + CTRL.T, T);
+      Atomics.store(this.ctrl, base + CTRL.OFFSET, start);
+      Atomics.store(this.ctrl, base + CTRL.TRAINING, training ? 1 : 0);
+      Atomics.store(this.ctrl, base + CTRL.TOTAL, B);
+      Atomics.store(this.ctrl, base + CTRL.MODE, mode);
+      Atomics.store(this.ctrl, base + CTRL.CMD, this.seq);
+      Atomics.notify(this.ctrl, base + CTRL.CMD);
+    }
+  }
+
+  /** Blocks until worker w has finished the current command; rethrows its error. */
+  private await(w: number): void {
+    const base = w * CTRL_STRIDE;
+    for (;;) {
+      const done = Atomics.load(this.ctrl, base + CTRL.DONE);
+      if (done === this.seq) break;
+      if (Atomics.wait(this.ctrl, base + CTRL.DONE, done, 60_000) === "timed-out") throw new Error(`parallel worker ${w} did not answer within 60 s`);
+    }
+    if (Atomics.load(this.ctrl, base + CTRL.STATE) === STATE.ERROR) {
+      const msg = receiveMessageOnPort(this.ports[w])?.message as { error?: string } | undefined;
+      throw new Error(`parallel worker ${w} failed: ${msg?.error ?? "unknown error"}`);
+    }
   }
 
   /** Stops the workers. */

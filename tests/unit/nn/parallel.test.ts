@@ -71,6 +71,9 @@ describe("DataParallelTrainer", () => {
     const l2 = trainer.step(batch, y);
     expect(Math.abs(l2 - l1) / l1).toBeLessThan(1e-5);
     expect(rel(trainer.network.params.grad, ref.params.grad)).toBeLessThan(1e-5);
+    const p1 = Array.from(ref.forward({ ...batch }, false));
+    const p2 = Array.from(trainer.predict(batch));
+    expect(rel(p2, p1)).toBeLessThan(1e-6);
     expect(() => trainer.step({ size: 17, seqLen: T, x: new Float32Array(17 * T) }, new Float32Array(17 * 3))).toThrow(/capacity/);
   });
 });

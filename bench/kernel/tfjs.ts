@@ -1,0 +1,103 @@
+/**
+ * The TensorFlow.js 4.22 peer (devDependency of the benchmark only): the same model (one recurrent
+ * layer, sigmoid gates, dense head, MSE, Adam with the workload's settings) trained batch by batch
+ * with trainOnBatch and inferred with predict, on the `cpu` or `wasm` backend. The wasm binaries
+ * are loaded from node_modules by file path; nothing is downloaded.
+ */
+import path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { cpuSeconds, type RunOptions, type RunResult } from "./ours";
+import type { Workload } from "./workload";
+
+export type TfBackend = "cpu" | "wasm";
+
+let wasmPathSet = false;
+
+export async function useBackend(backend: TfBackend): Promise<string> {
+  if (backend === "wasm" && !wasmPathSet) {
+    const dir = path.resolve(import.meta.dirname, "../../node_modules/@tensorflow/tfjs-backend-wasm/dist");
+    setWasmPaths(dir + path.sep);
+    wasmPathSet = true;
+  }
+  const ok = await tf.setBackend(backend);
+  if (!ok) throw new Error(`tfjs backend ${backend} failed to initialise`);
+  await tf.ready();
+  let features = backend;
+  if (backend === "wasm") {
+    const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
+    const threads = await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT");
+    features += `${simd ? " simd" : ""}${threads ? " threads" : ""}`;
+  }
+  return features;
+}
+
+function mb(n: number): number {
+  return Math.round((n / 1048576) * 10) / 10;
+}
+
+export async function runTfjs(w: Workload, data: { x: Float32Array; y: Float32Array }, cell: "lstm" | "gru", H: number, opts: RunOptions): Promise<RunResult> {
+  const B = w.batch, L = w.lookback, I = w.inputSize, nb = Math.floor(w.windows / B);
+  const model = tf.sequential();
+  const rnnArgs = { units: H, inputShape: [L, I], recurrentActivation: "sigmoid" as const };
+  model.add(cell === "lstm" ? tf.layers.lstm(rnnArgs) : tf.layers.gru(rnnArgs));
+  model.add(tf.layers.dense({ units: w.horizon }));
+  const o = w.optimizer;
+  model.compile({ optimizer: tf.train.adam(o.lr, o.beta1, o.beta2, o.eps), loss: "meanSquaredError" });
+  const xs: tf.Tensor[] = [], ys: tf.Tensor[] = [];
+  for (let b = 0; b < nb; b++) {
+    xs.push(tf.tensor3d(data.x.subarray(b * B * L * I, (b + 1) * B * L * I), [B, L, I]));
+    ys.push(tf.tensor2d(data.y.subarray(b * B, (b + 1) * B), [B, w.horizon]));
+  }
+  let loss = 0;
+  for (let i = 0; i < w.warmupSteps; i++) await model.trainOnBatch(xs[i % nb], ys[i % nb]);
+  const tensors0 = tf.memory().numTensors;
+  const heap0 = process.memoryUsage().heapUsed;
+  let peakRss = process.memoryUsage().rss;
+  let windows = 0;
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  outer: for (let e = 0; e < opts.epochs; e++) {
+    for (let b = 0; b < nb; b++) {
+      loss = (await model.trainOnBatch(xs[b], ys[b])) as number;
+      windows += B;
+      if ((performance.now() - t0) / 1000 > opts.maxSeconds) break outer;
+    }
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }
+  const trainSec = (performance.now() - t0) / 1000;
+  const trainCpu = cpuSeconds(c0);
+  const heapGrowth = process.memoryUsage().heapUsed - heap0;
+  const tensorGrowth = tf.memory().numTensors - tensors0;
+
+  const IB = w.inferBatch, nib = Math.floor(w.windows / IB);
+  const ixs: tf.Tensor[] = [];
+  for (let b = 0; b < nib; b++) ixs.push(IB === B && b < xs.length ? xs[b] : tf.tensor3d(data.x.subarray(b * IB * L * I, (b + 1) * IB * L * I), [IB, L, I]));
+  const infer = async (b: number): Promise<void> => {
+    const p = model.predict(ixs[b]) as tf.Tensor;
+    await p.data();
+    p.dispose();
+  };
+  for (let i = 0; i < w.warmupInferBatches; i++) await infer(i % nib);
+  let inferred = 0;
+  const c1 = process.cpuUsage();
+  const t1 = performance.now();
+  for (let b = 0; b < nib; b++) {
+    await infer(b);
+    inferred += IB;
+    if ((performance.now() - t1) / 1000 > opts.maxSeconds) break;
+  }
+  const inferSec = (performance.now() - t1) / 1000;
+  const inferCpu = cpuSeconds(c1);
+  for (const t of new Set([...xs, ...ys, ...ixs])) t.dispose();
+  model.dispose();
+  return {
+    trainWindowsPerSec: windows / trainSec,
+    inferWindowsPerSec: inferred / inferSec,
+    trainWindowsPerCpuSec: windows / trainCpu,
+    inferWindowsPerCpuSec: inferred / inferCpu,
+    finalLoss: loss,
+    heapGrowthMB: mb(heapGrowth) + (tensorGrowth > 0 ? tensorGrowth * 0 : 0),
+    peakRssMB: mb(Math.max(peakRss, process.memoryUsage().rss)),
+  };
+}
