@@ -14,6 +14,6 @@ export default defineConfig({
   schema: path.join("prisma", "schema.prisma"),
   migrations: { path: path.join("prisma", "migrations") },
   async adapter() {
-    return new PrismaBetterSQLite3({ url: databaseUrl() });
+    return new PrismaBetterSQLite3({ url: databaseUrl(), timeout: 15_000 });
   },
 });

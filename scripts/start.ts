@@ -8,6 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { migrateDeploy } from "../lib/db/migrate";
 import { databaseUrl } from "../lib/db/url";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -79,7 +80,12 @@ function prefixed(child: ChildProcess, name: string): void {
 function main(): void {
   fs.mkdirSync(path.join(root, "data"), { recursive: true });
   log(`Database: ${env.DATABASE_URL}`);
-  runOrExit(bin("prisma"), ["migrate", "deploy"], "prisma migrate deploy");
+  const migrated = migrateDeploy(root, env);
+  if (!migrated.ok) {
+    process.stderr.write(migrated.output);
+    log("prisma migrate deploy failed.");
+    process.exit(1);
+  }
   if (!args.has("--no-build")) buildIfNeeded();
 
   const children = new Map<string, ChildProcess>();

@@ -29,3 +29,8 @@ export function importCsv(bytes: Uint8Array, fileName: string, name?: string): I
   const contentHash = crypto.createHash("sha256").update(bytes).digest("hex");
   return { ...storeDataset(parsed, { name, fileName, contentHash }), warnings: parsed.warnings };
 }
+
+/** The series an import added or changed points of: what "retrain on new data" schedules react to. */
+export function changedSeriesIds(outcome: StoreResult): number[] {
+  return outcome.series.filter((s) => s.inserted > 0 || s.updated > 0).map((s) => s.id);
+}

@@ -1,6 +1,7 @@
 import { CsvImportError } from "@/lib/series";
 import { listDatasets } from "@/lib/db/datasets";
-import { importCsv, maxUploadBytes } from "@/lib/db/upload";
+import { changedSeriesIds, importCsv, maxUploadBytes } from "@/lib/db/upload";
+import { enqueueRetrainForNewData } from "@/lib/jobs";
 import { jsonError, jsonOk } from "../_lib/http";
 
 export const runtime = "nodejs";
@@ -42,7 +43,8 @@ export async function POST(req: Request): Promise<Response> {
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
     const outcome = importCsv(bytes, file.name || "upload.csv", name);
-    return jsonOk(outcome, 201);
+    const retraining = enqueueRetrainForNewData(changedSeriesIds(outcome));
+    return jsonOk({ ...outcome, retraining }, 201);
   } catch (err) {
     if (err instanceof CsvImportError) return jsonError(err.status, err.code, err.message, err.details);
     throw err;
