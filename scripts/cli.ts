@@ -28,8 +28,8 @@ export class CliError extends Error {
 
 const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   forecast: () => import("./cli/forecast"),
-  // import: () => import("./cli/import"),
-  // train: () => import("./cli/train"),
+  import: () => import("./cli/import"),
+  train: () => import("./cli/train"),
   // export: () => import("./cli/export"),
 };
 
