@@ -1,0 +1,69 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
+
+// The database commands of the CLI, run as a user runs them: real processes on a real SQLite file
+// that the CLI itself creates with `prisma migrate deploy`.
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tidecast-cli-"));
+const dbFile = path.join(dir, "cli.db");
+const STOCKS = path.join(process.cwd(), "node_modules", "vega-datasets", "data", "stocks.csv");
+
+function cli(...args: string[]) {
+  const result = spawnSync(path.join("node_modules", ".bin", "tsx"), ["scripts/cli.ts", ...args], {
+    encoding: "utf8",
+    env: { ...process.env, DATABASE_URL: `file:${dbFile}` },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe("npm run cli -- import / train", () => {
+  it("imports a CSV into a new database, and a re-import merges without duplicating", () => {
+    const first = cli("import", STOCKS);
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('Imported dataset "stocks"');
+    expect(first.stdout).toMatch(/AAPL: 123 points \(123 new, 0 updated\), monthly/);
+    const again = cli("import", STOCKS);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('Merged into dataset "stocks"');
+    const db = new Database(dbFile, { readonly: true });
+    expect((db.prepare('SELECT COUNT(*) AS n FROM "Point"').get() as { n: number }).n).toBe(560);
+    db.close();
+  });
+
+  it("refuses a bad CSV with the row and column, storing nothing", () => {
+    const bad = path.join(dir, "bad.csv");
+    fs.writeFileSync(bad, "date,x\n2024-01-01,1\n2024-01-02,zz\n2024-01-03,2\n");
+    const result = cli("import", bad);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Row 3, column "x": "zz" is not a number.');
+    const db = new Database(dbFile, { readonly: true });
+    expect(db.prepare(`SELECT COUNT(*) AS n FROM "Dataset" WHERE "name" = 'bad'`).get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it("queues a training run with the shared config validation, and refuses bad flags", () => {
+    const queued = cli("train", "--series", "1", "--model", "gru", "--epochs", "3", "--no-wait");
+    expect(queued.code).toBe(0);
+    expect(queued.stdout).toMatch(/Queued run \d+ for series 1\./);
+    const same = cli("train", "--series", "1", "--model", "gru", "--epochs", "3", "--no-wait");
+    expect(same.stdout).toMatch(/already queued or running/);
+    const db = new Database(dbFile, { readonly: true });
+    const run = db.prepare('SELECT "status", "config" FROM "Run"').all() as { status: string; config: string }[];
+    db.close();
+    expect(run).toHaveLength(1);
+    expect(run[0].status).toBe("queued");
+    expect(JSON.parse(run[0].config)).toMatchObject({ model: "gru", epochs: 3 });
+    const badFlag = cli("train", "--series", "1", "--epochs", "0");
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.stderr).toContain("--epochs: Epochs must be at least 1.");
+    const noSeries = cli("train", "--series", "99", "--no-wait");
+    expect(noSeries.code).toBe(2);
+    expect(noSeries.stderr).toContain("Series 99 does not exist");
+  });
+});
