@@ -3,7 +3,7 @@
  *   forward:  y[rows, out] = x[rows, in] · Wᵀ + b
  *   backward: dW += dyᵀ·x, db += Σ_rows dy, dx = dy·W
  */
-import { biasRows, colSum, gemmNN, gemmNT, gemmTN, type Floats } from "../tensor";
+import { biasRows, colSum, kernels, type Floats } from "../tensor";
 import type { ParamSpec, ParamStore } from "./params";
 
 export function denseParamSpecs(inSize: number, outSize: number, prefix = "head"): ParamSpec[] {
@@ -36,14 +36,14 @@ export class Dense {
     this.xOff = xOff;
     this.rows = rows;
     biasRows(rows, this.outSize, y, yOff, this.outSize, this.b, 0, null, 0, false);
-    gemmNT(rows, this.outSize, this.inSize, x, xOff, this.inSize, this.w, 0, this.inSize, y, yOff, this.outSize, true);
+    kernels.gemmNT(rows, this.outSize, this.inSize, x, xOff, this.inSize, this.w, 0, this.inSize, y, yOff, this.outSize, true);
   }
 
   /** dy [rows, out] → accumulates dW, db; writes dx [rows, in] at dxOff when dx is given. */
   backward(dy: Floats, dyOff: number, dx: Floats | null, dxOff: number): void {
     const rows = this.rows, O = this.outSize, I = this.inSize;
-    gemmTN(O, I, rows, dy, dyOff, O, this.x, this.xOff, I, this.dW, 0, I, true);
+    kernels.gemmTN(O, I, rows, dy, dyOff, O, this.x, this.xOff, I, this.dW, 0, I, true);
     colSum(rows, O, dy, dyOff, O, this.db, 0, true);
-    if (dx !== null) gemmNN(rows, I, O, dy, dyOff, O, this.w, 0, I, dx, dxOff, I, false);
+    if (dx !== null) kernels.gemmNN(rows, I, O, dy, dyOff, O, this.w, 0, I, dx, dxOff, I, false);
   }
 }

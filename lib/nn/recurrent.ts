@@ -11,7 +11,7 @@
  * (batch, length) and reused; the hot path allocates nothing.
  */
 import {
-  allocFloats, biasRows, colSum, gemmNN, gemmNT, gemmTN, gruCellBackward, gruCellForward,
+  allocFloats, biasRows, colSum, gruCellBackward, gruCellForward, kernels,
   lstmCellBackward, lstmCellForward, mul, rnnCellBackward, rnnCellForward, swapAxes01,
   type DType, type Floats, type Rng,
 } from "../tensor";
@@ -60,6 +60,8 @@ export class RecurrentLayer {
   readonly dtype: DType;
   readonly wIh: Floats; readonly wHh: Floats; readonly bIh: Floats; readonly bHh: Floats;
   readonly dWih: Floats; readonly dWhh: Floats; readonly dbIh: Floats; readonly dbHh: Floats;
+  /** W_hhᵀ [H, G·H], refreshed at each forward: the step product h·W_hhᵀ as a plain A·B */
+  readonly wHhT: Floats;
 
   // Workspaces (time-major). hs/cs hold T+1 steps: index 0 is the initial state.
   hs: Floats = new Float32Array(0);     // [T+1, B, H]
@@ -94,6 +96,7 @@ export class RecurrentLayer {
     this.dbIh = params.gradOf(`${prefix}bias_ih_l${k}`);
     this.dbHh = params.gradOf(`${prefix}bias_hh_l${k}`);
     const G = gateCount(cell) * hiddenSize;
+    this.wHhT = allocFloats(params.dtype, G * hiddenSize);
     if (this.wIh.length !== G * inputSize || this.wHh.length !== G * hiddenSize) throw new Error("recurrent layer: weight shape mismatch");
   }
 
@@ -127,8 +130,9 @@ export class RecurrentLayer {
     this.T = T;
     this.x = x;
     this.xOff = xOff;
-    const I = this.inputSize, H = this.hiddenSize, BH = B * H;
-    const hs = this.hs;
+    const I = this.inputSize, H = this.hiddenSize, BH = B * H, GH = gateCount(this.cell) * H;
+    const hs = this.hs, wT = this.wHhT, w = this.wHh;
+    for (let r = 0; r < GH; r++) for (let c = 0; c < H; c++) wT[c * GH + r] = w[r * H + c];
     if (h0 === null) hs.fill(0, 0, BH);
     else for (let i = 0; i < BH; i++) hs[i] = h0[h0Off + i];
 
@@ -138,26 +142,26 @@ export class RecurrentLayer {
       else for (let i = 0; i < BH; i++) cs[i] = c0[c0Off + i];
       // gates[t] = x_t·W_ihᵀ + b_ih + b_hh for every step at once: [T·B, I]·[4H, I]ᵀ
       biasRows(T * B, G, gates, 0, G, this.bIh, 0, this.bHh, 0, false);
-      gemmNT(T * B, G, I, x, xOff, I, this.wIh, 0, I, gates, 0, G, true);
+      kernels.gemmNT(T * B, G, I, x, xOff, I, this.wIh, 0, I, gates, 0, G, true);
       for (let t = 0; t < T; t++) {
         const gOff = t * B * G;
-        gemmNT(B, G, H, hs, t * BH, H, this.wHh, 0, H, gates, gOff, G, true); // += h_{t-1}·W_hhᵀ
+        kernels.gemmNN(B, G, H, hs, t * BH, H, wT, 0, G, gates, gOff, G, true); // += h_{t-1}·W_hhᵀ
         lstmCellForward(B, H, gates, gOff, cs, t * BH, cs, (t + 1) * BH, this.tanhC, t * BH, hs, (t + 1) * BH);
       }
     } else if (this.cell === "gru") {
       const G = 3 * H, gx = this.gates;
-      gemmNT(T * B, G, I, x, xOff, I, this.wIh, 0, I, gx, 0, G, false);
+      kernels.gemmNT(T * B, G, I, x, xOff, I, this.wIh, 0, I, gx, 0, G, false);
       biasRows(T * B, G, gx, 0, G, this.bIh, 0, null, 0, true);
       for (let t = 0; t < T; t++) {
-        gemmNT(B, G, H, hs, t * BH, H, this.wHh, 0, H, this.gh, 0, G, false); // h_{t-1}·W_hhᵀ
+        kernels.gemmNN(B, G, H, hs, t * BH, H, wT, 0, G, this.gh, 0, G, false); // h_{t-1}·W_hhᵀ
         gruCellForward(B, H, gx, t * B * G, this.gh, 0, this.bHh, 0, hs, t * BH, this.act, t * B * G, this.hn, t * BH, hs, (t + 1) * BH);
       }
     } else {
       // hs[1..T] = x·W_ihᵀ + b_ih + b_hh, then per step += h_{t-1}·W_hhᵀ and the activation in place.
       biasRows(T * B, H, hs, BH, H, this.bIh, 0, this.bHh, 0, false);
-      gemmNT(T * B, H, I, x, xOff, I, this.wIh, 0, I, hs, BH, H, true);
+      kernels.gemmNT(T * B, H, I, x, xOff, I, this.wIh, 0, I, hs, BH, H, true);
       for (let t = 0; t < T; t++) {
-        gemmNT(B, H, H, hs, t * BH, H, this.wHh, 0, H, hs, (t + 1) * BH, H, true);
+        kernels.gemmNN(B, H, H, hs, t * BH, H, wT, 0, H, hs, (t + 1) * BH, H, true);
         rnnCellForward(B, H, this.relu, hs, (t + 1) * BH);
       }
     }
@@ -188,9 +192,9 @@ export class RecurrentLayer {
       for (let t = T - 1; t >= 0; t--) {
         lstmCellBackward(B, H, this.gates, t * B * G, this.cs, t * BH, this.tanhC, t * BH, dh, 0,
           gradOut, goOff + t * BH, dc, 0, dG, t * B * G);
-        if (t > 0 || needH0Grad) gemmNN(B, H, G, dG, t * B * G, G, this.wHh, 0, H, dh, 0, H, false); // dh_{t-1} = dG_t·W_hh
+        if (t > 0 || needH0Grad) kernels.gemmNN(B, H, G, dG, t * B * G, G, this.wHh, 0, H, dh, 0, H, false); // dh_{t-1} = dG_t·W_hh
       }
-      gemmTN(G, H, T * B, dG, 0, G, hs, 0, H, this.dWhh, 0, H, true); // Σ_t dG_tᵀ·h_{t-1}
+      kernels.gemmTN(G, H, T * B, dG, 0, G, hs, 0, H, this.dWhh, 0, H, true); // Σ_t dG_tᵀ·h_{t-1}
       colSum(T * B, G, dG, 0, G, this.dbIh, 0, true);
       colSum(T * B, G, dG, 0, G, this.dbHh, 0, true);
     } else if (this.cell === "gru") {
@@ -199,23 +203,23 @@ export class RecurrentLayer {
       for (let t = T - 1; t >= 0; t--) {
         gruCellBackward(B, H, this.act, t * B * G, this.hn, t * BH, hs, t * BH, dh, 0,
           gradOut, goOff + t * BH, dG, t * B * G, dGH, t * B * G);
-        if (t > 0 || needH0Grad) gemmNN(B, H, G, dGH, t * B * G, G, this.wHh, 0, H, dh, 0, H, true); // dh_{t-1} = z⊙dh + dGH_t·W_hh
+        if (t > 0 || needH0Grad) kernels.gemmNN(B, H, G, dGH, t * B * G, G, this.wHh, 0, H, dh, 0, H, true); // dh_{t-1} = z⊙dh + dGH_t·W_hh
       }
-      gemmTN(G, H, T * B, dGH, 0, G, hs, 0, H, this.dWhh, 0, H, true);
+      kernels.gemmTN(G, H, T * B, dGH, 0, G, hs, 0, H, this.dWhh, 0, H, true);
       colSum(T * B, G, dG, 0, G, this.dbIh, 0, true);
       colSum(T * B, G, dGH, 0, G, this.dbHh, 0, true);
     } else {
       G = H;
       for (let t = T - 1; t >= 0; t--) {
         rnnCellBackward(B, H, this.relu, hs, (t + 1) * BH, dh, 0, gradOut, goOff + t * BH, dG, t * BH);
-        if (t > 0 || needH0Grad) gemmNN(B, H, H, dG, t * BH, H, this.wHh, 0, H, dh, 0, H, false);
+        if (t > 0 || needH0Grad) kernels.gemmNN(B, H, H, dG, t * BH, H, this.wHh, 0, H, dh, 0, H, false);
       }
-      gemmTN(H, H, T * B, dG, 0, H, hs, 0, H, this.dWhh, 0, H, true);
+      kernels.gemmTN(H, H, T * B, dG, 0, H, hs, 0, H, this.dWhh, 0, H, true);
       colSum(T * B, H, dG, 0, H, this.dbIh, 0, true);
       colSum(T * B, H, dG, 0, H, this.dbHh, 0, true);
     }
-    gemmTN(G, I, T * B, dG, 0, G, this.x, this.xOff, I, this.dWih, 0, I, true); // Σ_t dG_tᵀ·x_t
-    if (dx !== null) gemmNN(T * B, I, G, dG, 0, G, this.wIh, 0, I, dx, dxOff, I, false); // dx = dG·W_ih
+    kernels.gemmTN(G, I, T * B, dG, 0, G, this.x, this.xOff, I, this.dWih, 0, I, true); // Σ_t dG_tᵀ·x_t
+    if (dx !== null) kernels.gemmNN(T * B, I, G, dG, 0, G, this.wIh, 0, I, dx, dxOff, I, false); // dx = dG·W_ih
   }
 }
 

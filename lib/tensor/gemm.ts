@@ -14,7 +14,7 @@
 import type { Floats } from "./types";
 
 /** Scalar fallback on the sub-rectangle [i0,i1)×[j0,j1): C[i,j] (+)= Σ_k A(i,k)·B(k,j) with arbitrary strides. */
-function gemmStrided(
+export function gemmStridedRegion(
   i0: number, i1: number, j0: number, j1: number, K: number,
   A: Floats, aOff: number, aRowStride: number, aKStride: number,
   B: Floats, bOff: number, bKStride: number, bColStride: number,
@@ -72,8 +72,8 @@ export function gemmNT(
       }
     }
   }
-  if (N4 < N) gemmStrided(0, M4, N4, N, K, A, aOff, lda, 1, B, bOff, 1, ldb, C, cOff, ldc, accumulate);
-  if (M4 < M) gemmStrided(M4, M, 0, N, K, A, aOff, lda, 1, B, bOff, 1, ldb, C, cOff, ldc, accumulate);
+  if (N4 < N) gemmStridedRegion(0, M4, N4, N, K, A, aOff, lda, 1, B, bOff, 1, ldb, C, cOff, ldc, accumulate);
+  if (M4 < M) gemmStridedRegion(M4, M, 0, N, K, A, aOff, lda, 1, B, bOff, 1, ldb, C, cOff, ldc, accumulate);
 }
 
 /** C[M,N] (+)= A[M,K] · B[K,N] — the backward step dh = dGates·W. */
@@ -114,8 +114,8 @@ export function gemmNN(
       }
     }
   }
-  if (N4 < N) gemmStrided(0, M4, N4, N, K, A, aOff, lda, 1, B, bOff, ldb, 1, C, cOff, ldc, accumulate);
-  if (M4 < M) gemmStrided(M4, M, 0, N, K, A, aOff, lda, 1, B, bOff, ldb, 1, C, cOff, ldc, accumulate);
+  if (N4 < N) gemmStridedRegion(0, M4, N4, N, K, A, aOff, lda, 1, B, bOff, ldb, 1, C, cOff, ldc, accumulate);
+  if (M4 < M) gemmStridedRegion(M4, M, 0, N, K, A, aOff, lda, 1, B, bOff, ldb, 1, C, cOff, ldc, accumulate);
 }
 
 /** C[M,N] (+)= A[K,M]ᵀ · B[K,N] — weight gradients dW = dGatesᵀ·x summed over batch (and time). */
@@ -156,8 +156,8 @@ export function gemmTN(
       }
     }
   }
-  if (N4 < N) gemmStrided(0, M4, N4, N, K, A, aOff, 1, lda, B, bOff, ldb, 1, C, cOff, ldc, accumulate);
-  if (M4 < M) gemmStrided(M4, M, 0, N, K, A, aOff, 1, lda, B, bOff, ldb, 1, C, cOff, ldc, accumulate);
+  if (N4 < N) gemmStridedRegion(0, M4, N4, N, K, A, aOff, 1, lda, B, bOff, ldb, 1, C, cOff, ldc, accumulate);
+  if (M4 < M) gemmStridedRegion(M4, M, 0, N, K, A, aOff, 1, lda, B, bOff, ldb, 1, C, cOff, ldc, accumulate);
 }
 
 /**
@@ -175,5 +175,5 @@ export function gemm(
   if (!transA && !transB) gemmNN(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
   else if (!transA && transB) gemmNT(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
   else if (transA && !transB) gemmTN(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
-  else gemmStrided(0, M, 0, N, K, A, aOff, 1, lda, B, bOff, 1, ldb, C, cOff, ldc, accumulate);
+  else gemmStridedRegion(0, M, 0, N, K, A, aOff, 1, lda, B, bOff, 1, ldb, C, cOff, ldc, accumulate);
 }

@@ -4,4 +4,6 @@ export * from "./gemm";
 export * from "./ops";
 export * from "./activations";
 export * from "./cells";
+export * from "./kernels";
+export { wasmGemmNN, wasmGemmNT, wasmGemmTN, wasmSimdAvailable } from "./wasm-gemm";
 export * from "./random";

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { gemm, gemmNN, gemmNT, gemmTN, mulberry32, type Floats } from "../../../lib/tensor";
+import {
+  gemm, gemmNN, gemmNT, gemmTN, mulberry32, wasmGemmNN, wasmGemmNT, wasmGemmTN, wasmSimdAvailable, type Floats,
+} from "../../../lib/tensor";
 
 type Kernel = typeof gemmNN;
 
@@ -71,5 +73,46 @@ describe("gemm against naive loops", () => {
     expect(out(false, true)).toEqual([17, 23, 39, 53]);
     expect(out(true, false)).toEqual([26, 30, 38, 44]);
     expect(out(true, true)).toEqual([23, 31, 34, 46]);
+  });
+});
+
+describe("WebAssembly SIMD gemm against naive loops", () => {
+  it("is available on this runtime (Node 20 has WebAssembly SIMD)", () => {
+    expect(wasmSimdAvailable()).toBe(true);
+  });
+
+  const wasmVariants: [string, boolean, boolean, Kernel][] = [["NN", false, false, wasmGemmNN], ["NT", false, true, wasmGemmNT], ["TN", true, false, wasmGemmTN]];
+  for (const [name, tA, tB, kernel] of wasmVariants) {
+    it(`${name}: blocks of 4×8 plus ragged edges, offsets, padded leading dims, overwrite and accumulate`, () => {
+      const rng = mulberry32(9);
+      const make = (n: number): Float32Array => Float32Array.from({ length: n }, () => 2 * rng() - 1);
+      const shapes: [number, number, number][] = [[64, 256, 64], [64, 64, 256], [256, 64, 96], [13, 21, 40], [37, 9, 33], [4, 8, 300], [5, 17, 64], [3, 40, 100]];
+      for (const [M, N, K] of shapes) {
+        for (const pad of [0, 3]) {
+          const aRows = tA ? K : M, aCols = tA ? M : K, bRows = tB ? N : K, bCols = tB ? K : N;
+          const lda = aCols + pad, ldb = bCols + pad, ldc = N + pad;
+          const aOff = 1 + pad, bOff = 2, cOff = pad;
+          const A = make(aOff + aRows * lda), B = make(bOff + bRows * ldb);
+          for (const acc of [false, true]) {
+            const C = make(cOff + M * ldc + pad);
+            const ref = Float64Array.from(C);
+            naive(tA, tB, M, N, K, A, aOff, lda, B, bOff, ldb, ref, cOff, ldc, acc);
+            kernel(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, acc);
+            let worst = 0;
+            for (let i = 0; i < C.length; i++) worst = Math.max(worst, Math.abs(C[i] - ref[i]));
+            expect(worst, `${name} ${M}×${N}×${K} pad ${pad} acc=${acc}`).toBeLessThanOrEqual(2e-5 * Math.sqrt(K));
+          }
+        }
+      }
+    });
+  }
+
+  it("leaves float64 to the TypeScript kernel (exact same result)", () => {
+    const rng = mulberry32(4);
+    const A = Float64Array.from({ length: 64 * 64 }, () => rng() - 0.5), B = Float64Array.from({ length: 64 * 64 }, () => rng() - 0.5);
+    const C1 = new Float64Array(64 * 64), C2 = new Float64Array(64 * 64);
+    gemmNN(64, 64, 64, A, 0, 64, B, 0, 64, C1, 0, 64, false);
+    wasmGemmNN(64, 64, 64, A, 0, 64, B, 0, 64, C2, 0, 64, false);
+    expect(Array.from(C2)).toEqual(Array.from(C1));
   });
 });

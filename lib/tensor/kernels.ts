@@ -1,0 +1,38 @@
+/**
+ * The active matrix-multiply kernels: lib/nn calls `kernels.gemmNN/NT/TN`, never a particular
+ * implementation, so a faster kernel slots in here without touching the networks.
+ *
+ *   "typescript": gemm.ts, the reference (blocked scalar loops, float32 and float64)
+ *   "wasm-simd":  wasm-gemm.ts, WebAssembly SIMD for float32 (default when the runtime has it);
+ *                 float64 and small or ragged parts still run the TypeScript reference
+ */
+import { gemmNN, gemmNT, gemmTN } from "./gemm";
+import { wasmGemmNN, wasmGemmNT, wasmGemmTN, wasmSimdAvailable, type GemmFn } from "./wasm-gemm";
+
+export type { GemmFn } from "./wasm-gemm";
+export type KernelName = "typescript" | "wasm-simd";
+
+export interface Kernels {
+  name: KernelName;
+  gemmNN: GemmFn;
+  gemmNT: GemmFn;
+  gemmTN: GemmFn;
+}
+
+export const typescriptKernels: Readonly<Kernels> = { name: "typescript", gemmNN, gemmNT, gemmTN };
+export const wasmSimdKernels: Readonly<Kernels> = { name: "wasm-simd", gemmNN: wasmGemmNN, gemmNT: wasmGemmNT, gemmTN: wasmGemmTN };
+
+/** The kernels lib/nn uses (mutated in place by useKernels so callers can hold the object). */
+export const kernels: Kernels = { ...typescriptKernels };
+
+/** Selects the kernels; "wasm-simd" falls back to "typescript" when the runtime lacks SIMD. Returns the name in use. */
+export function useKernels(name: KernelName): KernelName {
+  const k = name === "wasm-simd" && wasmSimdAvailable() ? wasmSimdKernels : typescriptKernels;
+  kernels.name = k.name;
+  kernels.gemmNN = k.gemmNN;
+  kernels.gemmNT = k.gemmNT;
+  kernels.gemmTN = k.gemmTN;
+  return k.name;
+}
+
+useKernels("wasm-simd");
