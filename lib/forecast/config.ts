@@ -64,7 +64,7 @@ export function resolveModelConfig(
     hiddenSize: input.hiddenSize ?? 32,
     layers: input.layers ?? 1,
     epochs: input.epochs ?? 100,
-    learningRate: input.learningRate ?? 0.005,
+    learningRate: input.learningRate ?? 0.002,
     batchSize: input.batchSize ?? 32,
     seed: input.seed ?? 42,
   };

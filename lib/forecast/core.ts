@@ -100,11 +100,14 @@ export function statForecasts(history: ArrayLike<number>, h: number, m: number):
   return { theta: thetaForecast(history, h, m), comb: combShdForecast(history, h, m), baselines: allBaselines(history, h, m) };
 }
 
-/** The final point forecast of a combination. The hybrid is the median of the neural ensemble, Theta and the SES/Holt/damped comb. */
+/**
+ * The final point forecast of a combination. The hybrid is the equal-weight mean of the neural
+ * ensemble, Theta and the SES/Holt/damped comb (forecast combination, as the M4 winners did).
+ */
 export function combine(kind: Combination, neural: number[] | null, stats: StatForecasts, nonNegative: boolean): number[] {
   let out: number[];
   if (kind === "neural" && neural) out = neural;
-  else if (kind === "hybrid" && neural) out = neural.map((v, k) => median([v, stats.theta[k], stats.comb[k]]));
+  else if (kind === "hybrid" && neural) out = neural.map((v, k) => (v + stats.theta[k] + stats.comb[k]) / 3);
   else if (kind === "seasonalNaive") out = stats.baselines.seasonalNaive;
   else if (kind === "naive2") out = stats.baselines.naive2;
   else out = stats.theta;

@@ -215,7 +215,8 @@ function runPhase(
   });
   const actual = s.y;
   const score = (run: MemberRun) => valMae(valForecast(run, variants), actual, trainEnd, steps);
-  progress.planned += usable.length + (isAuto ? 5 : 0);
+  // strategies + (auto: one lookback, the other preparations, three more members) + Phase B's members
+  progress.planned += usable.length + (isAuto ? 1 + (variants.length - 1) + 3 + 4 : 1);
 
   // 1. Strategy (on the default preparation and lookback).
   let best: { run: MemberRun; err: number } | null = null;
@@ -241,7 +242,6 @@ function runPhase(
       const err = score(run);
       if (err < best.err) best = { run, err };
     }
-    progress.planned -= 2 - (variants.length - 1);
   }
   const chosen = best.run;
   const runs: MemberRun[] = [chosen];
@@ -331,7 +331,7 @@ function describe(selection: Selection, members: number): string {
     case "neural":
       return neural;
     case "hybrid":
-      return `hybrid: median of the ${neural}, Theta and an SES/Holt/damped comb`;
+      return `hybrid: mean of the ${neural}, Theta and an SES/Holt/damped comb`;
     case "theta":
       return `theta (fallback: the ${neural} was worse on validation)`;
     case "seasonalNaive":
@@ -390,7 +390,6 @@ export function fitForecast(series: SeriesInput, configInput: ModelConfigInput, 
 
   // Phase A: fit without the test window, choose, and score on the test window.
   const phaseA = runPhase(s, config, explicit, endA, hold, seed, null, progress);
-  progress.planned = progress.done + phaseA.selection.members.length;
   const testSteps = Math.min(H, hold);
   const valScores = residualScores(s, phaseA, H, trainEndA - 1, endA);
   const allScores = residualScores(s, phaseA, H, trainEndA - 1, n);

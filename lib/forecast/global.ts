@@ -88,6 +88,7 @@ export interface GlobalOptions {
   levels?: number[];
   /** Lookbacks of the ensemble (default: 1.5 and 2 seasons, bounded by the series lengths). */
   lookbacks?: number[];
+  /** Seeds per cell and lookback in auto mode (default 2: 8 members). */
   seedsPerCell?: number;
   /** Overrides of the preparation (default: seasonal adjustment, log, last-value window normalisation). */
   prep?: Partial<PrepSpec>;
@@ -128,7 +129,7 @@ export function planGlobal(series: SeriesInput[], configInput: ModelConfigInput,
   const base = explicit.lookback ?? Math.max(4, Math.round(1.5 * Math.max(m, 4)));
   const lookbacks = options.lookbacks ?? (explicit.lookback ? [explicit.lookback] : [...new Set([base, Math.max(4, 2 * Math.max(m, 4))])]);
   const cells = config.model === "auto" ? CELLS : [config.model as MemberSpec["cell"]];
-  const seeds = config.model === "auto" ? (options.seedsPerCell ?? 1) : 1;
+  const seeds = config.model === "auto" ? (options.seedsPerCell ?? 2) : 1;
   const strategy: StrategyKind = config.strategy === "auto" ? "direct" : (config.strategy as StrategyKind);
   const members: MemberSpec[] = [];
   let index = 0;
@@ -241,7 +242,7 @@ export function finishGlobal(plan: GlobalPlan, results: GlobalMemberResult[]): G
     combination === "neural"
       ? neuralLabel
       : combination === "hybrid"
-        ? `hybrid: median of the ${neuralLabel}, Theta and an SES/Holt/damped comb`
+        ? `hybrid: mean of the ${neuralLabel}, Theta and an SES/Holt/damped comb`
         : `${combination} (fallback: the ${neuralLabel} was worse on validation)`;
   const series: GlobalSeriesOutcome[] = perSeries.map((p, i) => {
     const stats = statForecasts(p.s.y, H, m);
