@@ -40,9 +40,11 @@ async function trainRun(page: Page, settings: Record<string, string>, model: str
   const form = page.getByRole("form", { name: "Train a model" });
   await form.getByLabel("Model", { exact: true }).selectOption({ label: model });
   for (const [label, value] of Object.entries(settings)) await form.getByLabel(label, { exact: true }).fill(value);
-  await form.getByRole("button", { name: "Train model" }).click();
   const notice = page.getByRole("status").filter({ hasText: /Run #\d+ queued/ });
+  const before = (await notice.count()) > 0 ? await notice.textContent() : null;
+  await form.getByRole("button", { name: "Train model" }).click();
   await expect(notice).toBeVisible();
+  if (before !== null) await expect(notice).not.toHaveText(before);
   return Number(/#(\d+)/.exec((await notice.textContent()) ?? "")?.[1]);
 }
 
@@ -133,6 +135,7 @@ test("series dashboard: train, forecast with bands, export, schedule, live loss 
   const first = await recorded();
   await expect.poll(recorded, { timeout: 30_000 }).toBeGreaterThan(first);
   await expect(page.getByRole("progressbar", { name: `Run #${long} progress` })).toHaveAttribute("aria-valuetext", /Epoch \d+\/2000/);
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: "docs/screenshots/series-training.png" });
   await page.getByRole("button", { name: `Cancel run #${long}` }).click();
   await expect(page.getByRole("row", { name: `Run #${long}`, exact: true })).toContainText("Cancelled", { timeout: 30_000 });

@@ -1,13 +1,15 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import type { Chart as ChartType, ChartDataset, Plugin } from "chart.js";
+import type { Chart as ChartType, ChartDataset } from "chart.js";
 import type { PointsPayload } from "./setup";
 
 /** One forecast to draw: its points and bands, in a colour. */
 export interface ForecastSeries {
   key: string;
   label: string;
+  /** prefix of the band labels in the legend: "" for one forecast, "Run #4 " when comparing */
+  bandLabel: string;
   color: string;
   band80: string;
   band95: string;
@@ -73,11 +75,11 @@ function buildEntries(history: PointsPayload | null, historyLabel: string, forec
         const group = `${f.key}-band${level}`;
         entries.push({
           group,
-          dataset: { label: `${f.label}: ${level}% interval`, data: xy(f.ts, hi), borderWidth: 0, pointRadius: 0, backgroundColor: color, borderColor: color, fill: "+1" },
+          dataset: { label: `${f.bandLabel}${level}% interval`, data: xy(f.ts, hi), borderWidth: 0, pointRadius: 0, backgroundColor: color, borderColor: color, fill: "+1" },
         });
         entries.push({
           group,
-          dataset: { label: `${f.label}: ${level}% interval (lower)`, data: xy(f.ts, lo), borderWidth: 0, pointRadius: 0, backgroundColor: color, borderColor: color, fill: false },
+          dataset: { label: `${f.bandLabel}${level}% interval (lower)`, data: xy(f.ts, lo), borderWidth: 0, pointRadius: 0, backgroundColor: color, borderColor: color, fill: false },
         });
       }
     }
@@ -149,19 +151,6 @@ function buildEntries(history: PointsPayload | null, historyLabel: string, forec
   return entries;
 }
 
-/** Marks the first frame drawn with data, for load-time measurements (performance.measure). */
-const drawnMark: Plugin<"line"> = {
-  id: "tidecastDrawnMark",
-  afterRender(chart) {
-    const c = chart as ChartType & { $tidecastMarked?: boolean };
-    if (c.$tidecastMarked || chart.data.datasets.length === 0) return;
-    c.$tidecastMarked = true;
-    const name = chart.canvas.getAttribute("aria-label") ?? "chart";
-    performance.mark(`tidecast:${name}:drawn`);
-    chart.canvas.dataset.drawn = "true";
-  },
-};
-
 /**
  * The series' history with its forecasts: 80% and 95% intervals as shaded bands, the backtest on
  * the holdout against the actual values. LTTB decimation keeps 100,000+ points fast; wheel
@@ -212,7 +201,6 @@ export function ForecastChart({
       chartRef.current = new Chart<"line", XY[]>(canvas.current, {
         type: "line",
         data: { datasets: [] },
-        plugins: [drawnMark],
         options: {
           animation: false,
           parsing: false,
@@ -275,7 +263,11 @@ export function ForecastChart({
       if (!hiddenRef.current.has(e.group)) hiddenRef.current.set(e.group, e.hiddenByDefault ?? false);
       chart.setDatasetVisibility(i, !hiddenRef.current.get(e.group));
     });
-    chart.update("none");
+    chart.update("none"); // synchronous draw (no animation)
+    if (history && chart.canvas.dataset.drawn !== "true") {
+      chart.canvas.dataset.drawn = "true";
+      performance.mark("tidecast:forecast-chart-drawn"); // load-time measurements
+    }
     // First view: the recent past and the forecast, when the history is long.
     if (!viewSetRef.current && history && history.ts.length > 0) {
       viewSetRef.current = true;

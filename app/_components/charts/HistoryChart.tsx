@@ -54,6 +54,8 @@ export function HistoryChart({ seriesId, name, points }: { seriesId: number; nam
           },
         },
       });
+      canvas.current.dataset.drawn = "true";
+      performance.mark("tidecast:history-chart-drawn"); // load-time measurements
       setState("ready");
     })().catch((err: Error) => {
       setMessage(err.message);

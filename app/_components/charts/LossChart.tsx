@@ -11,6 +11,8 @@ export interface LossCurve {
   trainColor: string;
   valColor: string;
   dashed?: boolean;
+  /** an earlier fit of the run (a candidate of the model search): drawn faint, one legend entry for all */
+  faded?: boolean;
 }
 
 type XY = { x: number; y: number | null };
@@ -52,6 +54,7 @@ export function LossChart({ curves, bestEpoch, caption }: { curves: LossCurve[];
   const canvas = useRef<HTMLCanvasElement>(null);
   const chartRef = useRef<ChartType<"line", XY[]> | null>(null);
   const groupsRef = useRef<string[]>([]);
+  const namesRef = useRef<string[]>([]);
   const [ready, setReady] = useState(false);
   const [log, setLog] = useState(false);
 
@@ -95,7 +98,8 @@ export function LossChart({ curves, bestEpoch, caption }: { curves: LossCurve[];
             },
             tooltip: {
               callbacks: {
-                label: (item) => `${item.dataset.label}: ${typeof item.parsed.y === "number" ? item.parsed.y.toPrecision(4) : "—"}`,
+                label: (item) =>
+                  `${namesRef.current[item.datasetIndex] ?? item.dataset.label}: ${typeof item.parsed.y === "number" ? item.parsed.y.toPrecision(4) : "—"}`,
               },
             },
           },
@@ -115,35 +119,33 @@ export function LossChart({ curves, bestEpoch, caption }: { curves: LossCurve[];
     if (!ready || !chart) return;
     const datasets: ChartDataset<"line", XY[]>[] = [];
     const groups: string[] = [];
-    const members = new Set(curves.map((c) => `${c.runLabel}#${c.member}`)).size;
+    const names: string[] = [];
+    const fade = (hex: string) => `${hex}55`;
     for (const c of curves) {
       const prefix = c.runLabel ? `${c.runLabel} ` : "";
-      const memberNote = members > 1 && !c.runLabel ? ` (member ${c.member})` : "";
       const train = c.epochs.map((e) => ({ x: e.epoch, y: e.trainLoss > 0 || !log ? e.trainLoss : null }));
       const val = c.epochs.map((e) => ({ x: e.epoch, y: e.valLoss !== null && (e.valLoss > 0 || !log) ? e.valLoss : null }));
-      datasets.push({
-        label: `${prefix}training${memberNote}`,
-        data: train,
-        borderColor: c.trainColor,
-        backgroundColor: c.trainColor,
-        borderWidth: 1.75,
-        borderDash: c.dashed ? [5, 3] : undefined,
-        pointRadius: c.epochs.length <= 40 ? 2 : 0,
-      });
-      groups.push(`${prefix}training`);
-      if (val.some((p) => p.y !== null)) {
+      const points = c.epochs.length <= 40 && !c.faded ? 2 : 0;
+      for (const [kind, data, color] of [
+        ["training", train, c.trainColor],
+        ["validation", val, c.valColor],
+      ] as const) {
+        if (kind === "validation" && !data.some((p) => p.y !== null)) continue;
+        const group = c.faded ? `${prefix}earlier fits` : `${prefix}${kind}`;
         datasets.push({
-          label: `${prefix}validation${memberNote}`,
-          data: val,
-          borderColor: c.valColor,
-          backgroundColor: c.valColor,
-          borderWidth: 1.75,
+          label: group,
+          data,
+          borderColor: c.faded ? fade(color) : color,
+          backgroundColor: c.faded ? fade(color) : color,
+          borderWidth: c.faded ? 1 : 2,
           borderDash: c.dashed ? [5, 3] : undefined,
-          pointRadius: c.epochs.length <= 40 ? 2 : 0,
+          pointRadius: points,
         });
-        groups.push(`${prefix}validation`);
+        groups.push(group);
+        names.push(c.faded ? `${prefix}earlier fit ${c.member} ${kind}` : `${prefix}${kind}`);
       }
     }
+    namesRef.current = names;
     groupsRef.current = groups;
     chart.data.datasets = datasets;
     const y = chart.options.scales?.y;

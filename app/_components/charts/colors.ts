@@ -13,4 +13,6 @@ export const COLORS = {
   compareBand: "rgba(29,122,70,0.16)",
   compareBand95: "rgba(29,122,70,0.08)",
   best: "#1d7a46",
+  train: "#0b6bcb",
+  val: "#d9480f",
 } as const;

@@ -18,6 +18,11 @@ function badness(col: Col, v: number | null | undefined): number | null {
   return col.kind === "coverage" ? Math.abs(v - (col.nominal ?? 0)) : v;
 }
 
+function lowerBy(a: number, b: number): string {
+  const pct = (1 - a / b) * 100;
+  return pct >= 10 ? `${Math.round(pct)}%` : `${pct.toFixed(1)}%`;
+}
+
 /**
  * The model against the classical baselines on the holdout, best value of each column marked,
  * and one plain sentence on whether the model beats seasonal naive.
@@ -49,7 +54,7 @@ export function MetricsTable({ metrics, runId, modelLabel }: { metrics: RunMetri
   let sentence: string;
   if (beats === null || !sn) sentence = "There is no seasonal naive baseline to compare with.";
   else if (beats)
-    sentence = `Yes: the model beats seasonal naive on the holdout${mase !== null && snMase !== null && snMase > 0 ? ` (MASE ${formatMetric(mase)} vs ${formatMetric(snMase)}, ${Math.round((1 - mase / snMase) * 100)}% lower error)` : ""}.`;
+    sentence = `Yes: the model beats seasonal naive on the holdout${mase !== null && snMase !== null && snMase > 0 ? ` (MASE ${formatMetric(mase)} vs ${formatMetric(snMase)}, ${lowerBy(mase, snMase)} lower error)` : ""}.`;
   else
     sentence = `No: the model does not beat seasonal naive on the holdout${mase !== null && snMase !== null ? ` (MASE ${formatMetric(mase)} vs ${formatMetric(snMase)})` : ""}; prefer the seasonal naive forecast or give it more history.`;
   return (

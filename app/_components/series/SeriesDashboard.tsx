@@ -35,8 +35,6 @@ export interface DashboardSeries {
 }
 
 const POLL_MS = 1000;
-const TRAIN_SHADES = ["#0b6bcb", "#5b9bd5", "#1c4e80", "#7fb2e5", "#0a3d6b"];
-const VAL_SHADES = ["#d9480f", "#f08c4a", "#9c3408", "#f5b07f", "#7a2906"];
 
 function curvesOf(run: Run, runLabel: string, compareSlot: number | null): LossCurve[] {
   const epochs = run.epochs ?? [];
@@ -47,15 +45,18 @@ function curvesOf(run: Run, runLabel: string, compareSlot: number | null): LossC
     byMember.set(e.member, list);
   }
   let members = [...byMember.keys()].sort((a, b) => a - b);
-  // Comparing two runs: one pair of curves each (the last model each trained), to stay readable.
+  // Comparing two runs: one pair of curves each (the final fit), to stay readable.
   if (compareSlot !== null && members.length > 1) members = members.slice(-1);
-  return members.map((m, i) => ({
+  const last = members[members.length - 1];
+  return members.map((m) => ({
     runLabel,
     member: m,
     epochs: byMember.get(m)!,
-    trainColor: compareSlot === 1 ? COLORS.compare : TRAIN_SHADES[i % TRAIN_SHADES.length],
-    valColor: compareSlot === 1 ? COLORS.compareVal : VAL_SHADES[i % VAL_SHADES.length],
+    trainColor: compareSlot === 1 ? COLORS.compare : COLORS.train,
+    valColor: compareSlot === 1 ? COLORS.compareVal : COLORS.val,
     dashed: compareSlot === 1,
+    // The run's last fit is the model it keeps (its best epoch is marked); earlier fits are the model search.
+    faded: m !== last,
   }));
 }
 
@@ -78,6 +79,7 @@ function forecastSeries(f: ForecastData, key: string, label: string, slot: 0 | 1
   return {
     key,
     label,
+    bandLabel: key === "main" ? "" : `${label.replace(/ forecast$/, "")} `,
     color: slot === 0 ? COLORS.forecast : COLORS.compare,
     band80: slot === 0 ? COLORS.band80 : COLORS.compareBand,
     band95: slot === 0 ? COLORS.band95 : COLORS.compareBand95,
@@ -269,7 +271,12 @@ export function SeriesDashboard({
   return (
     <>
       <div className="tc-toolbar">
-        <ExportButtons seriesId={series.id} runId={exportRun} datasetId={series.datasetId} datasetName={series.datasetName} />
+        <div className="row">
+          <a className="btn" href="#train">
+            Train a model
+          </a>
+          <ExportButtons seriesId={series.id} runId={exportRun} datasetId={series.datasetId} datasetName={series.datasetName} />
+        </div>
         {notice && (
           <span className="subtle tc-small" role="status">
             {notice}
@@ -310,42 +317,35 @@ export function SeriesDashboard({
         </section>
       </div>
 
+      <section className="panel" aria-label="Runs">
+        <div className="row" style={{ justifyContent: "space-between" }}>
+          <h2>Runs</h2>
+          <span className="subtle tc-small">{compareIds.length === 1 ? "Tick one more run to compare." : comparing ? "Comparing two runs." : "Tick two runs to compare them."}</span>
+        </div>
+        <RunsList
+          runs={runs}
+          selectedId={selectedId}
+          compareIds={compareIds}
+          now={Date.now()}
+          busyId={busyId}
+          onSelect={(id) => {
+            setSelectedId(id);
+            setCompareIds([]);
+          }}
+          onToggleCompare={onToggleCompare}
+          onCancel={(id) => void onCancel(id)}
+          onMakeCurrent={(id) => void onMakeCurrent(id)}
+        />
+        {actionError && (
+          <p className="error-box" role="alert">
+            {actionError}
+          </p>
+        )}
+      </section>
       <div className="tc-columns">
         <section className="panel" aria-label="Holdout metrics">
           <h2>Accuracy on the holdout{metricsRun ? ` · run #${metricsRun.id}` : ""}</h2>
           <MetricsTable metrics={metricsRun?.metrics ?? null} runId={metricsRun?.id ?? null} modelLabel={modelLabel} />
-        </section>
-        <section className="panel" aria-label="Runs">
-          <div className="row" style={{ justifyContent: "space-between" }}>
-            <h2>Runs</h2>
-            <span className="subtle tc-small">{compareIds.length === 1 ? "Tick one more run to compare." : comparing ? "Comparing two runs." : "Tick two runs to compare them."}</span>
-          </div>
-          <RunsList
-            runs={runs}
-            selectedId={selectedId}
-            compareIds={compareIds}
-            now={Date.now()}
-            busyId={busyId}
-            onSelect={(id) => {
-              setSelectedId(id);
-              setCompareIds([]);
-            }}
-            onToggleCompare={onToggleCompare}
-            onCancel={(id) => void onCancel(id)}
-            onMakeCurrent={(id) => void onMakeCurrent(id)}
-          />
-          {actionError && (
-            <p className="error-box" role="alert">
-              {actionError}
-            </p>
-          )}
-        </section>
-      </div>
-
-      <div className="tc-columns">
-        <section className="panel" aria-label="Train a model">
-          <h2>Train a model</h2>
-          <TrainForm seriesId={series.id} values={values} defaults={defaults} onChange={setValues} onStarted={onStarted} />
         </section>
         <section className="panel" aria-label="Schedules">
           <h2>Schedules</h2>
@@ -358,6 +358,11 @@ export function SeriesDashboard({
           />
         </section>
       </div>
+
+      <section className="panel" aria-label="Train a model" id="train">
+        <h2>Train a model</h2>
+        <TrainForm seriesId={series.id} values={values} defaults={defaults} onChange={setValues} onStarted={onStarted} />
+      </section>
 
       <section className="panel" aria-label="History">
         <h2>History</h2>
