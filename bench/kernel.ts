@@ -5,6 +5,7 @@
  *
  *   npm run bench -- [--cells lstm,gru] [--hidden 64,128] [--peers ours,tfjs-wasm,tfjs-cpu]
  *                    [--threads 1,2] [--repeats 3] [--epochs 3] [--max-seconds 20] [--quick] [--json]
+ *                    [--kernel wasm-simd|typescript]   (our gemm kernels; default wasm-simd)
  *
  * Each figure is the best of `repeats` runs; repeats rotate through the peers so that background
  * load hits all of them alike. Ratios compare figures from this run only. Windows/s is wall-clock;
@@ -14,6 +15,7 @@
 import os from "node:os";
 import { flopsPerWindow, loadWorkload, makeWindows, workloadPath } from "./kernel/workload";
 import { runOurs, runOursParallel, type RunResult } from "./kernel/ours";
+import { useKernels, type KernelName } from "../lib/tensor";
 
 type Peer = "ours" | "tfjs-wasm" | "tfjs-cpu";
 
@@ -26,10 +28,11 @@ interface Args {
   epochs: number | null;
   maxSeconds: number | null;
   json: boolean;
+  kernel: KernelName;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { cells: null, hidden: null, peers: ["ours", "tfjs-wasm", "tfjs-cpu"], threads: [1, 2], repeats: null, epochs: null, maxSeconds: null, json: false };
+  const a: Args = { cells: null, hidden: null, peers: ["ours", "tfjs-wasm", "tfjs-cpu"], threads: [1, 2], repeats: null, epochs: null, maxSeconds: null, json: false, kernel: "wasm-simd" };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i], v = (): string => {
       const s = argv[++i];
@@ -52,8 +55,14 @@ function parseArgs(argv: string[]): Args {
       case "--max-seconds": a.maxSeconds = Number(v()); break;
       case "--quick": a.repeats ??= 1; a.epochs ??= 1; a.maxSeconds ??= 5; break;
       case "--json": a.json = true; break;
+      case "--kernel": {
+        const k = v();
+        if (k !== "typescript" && k !== "wasm-simd") throw new Error(`unknown kernel ${k} (typescript, wasm-simd)`);
+        a.kernel = k;
+        break;
+      }
       case "--help": case "-h":
-        console.log("npm run bench -- [--cells lstm,gru] [--hidden 64,128] [--peers ours,tfjs-wasm,tfjs-cpu] [--threads 1,2] [--repeats N] [--epochs N] [--max-seconds S] [--quick] [--json]");
+        console.log("npm run bench -- [--cells lstm,gru] [--hidden 64,128] [--peers ours,tfjs-wasm,tfjs-cpu] [--threads 1,2] [--repeats N] [--epochs N] [--max-seconds S] [--kernel wasm-simd|typescript] [--quick] [--json]");
         process.exit(0);
         break;
       default: throw new Error(`unknown option ${k}`);
@@ -93,10 +102,12 @@ async function main(): Promise<void> {
   const w = loadWorkload();
   const cells = args.cells ?? w.cells, hidden = args.hidden ?? w.hidden;
   const repeats = args.repeats ?? w.repeats, opts = { epochs: args.epochs ?? w.epochs, maxSeconds: args.maxSeconds ?? w.maxSecondsPerRepeat };
+  const kernel = useKernels(args.kernel);
   const data = makeWindows(w);
   const load0 = os.loadavg()[0];
   if (!args.json) {
     console.log(`workload ${w.name} (${workloadPath()}): window ${w.lookback}, batch ${w.batch}, ${w.windows} windows, ${opts.epochs} epochs, best of ${repeats}, ≤${opts.maxSeconds}s per repeat`);
+    console.log(`our kernels: ${kernel}`);
     console.log(`node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? "?"}), load ${load0.toFixed(1)}`);
   }
   const tf = args.peers.some((p) => p.startsWith("tfjs")) ? await import("./kernel/tfjs") : null;
@@ -114,7 +125,7 @@ async function main(): Promise<void> {
           let res: RunResult, backend = "typescript";
           if (v.peer === "ours") {
             res = v.threads === 1 ? runOurs(w, data, cell, H, opts) : await runOursParallel(w, data, cell, H, v.threads, opts);
-            backend = v.threads === 1 ? "typescript" : `typescript ×${v.threads} worker_threads`;
+            backend = v.threads === 1 ? kernel : `${kernel} ×${v.threads} worker_threads`;
           } else {
             if (!tf) throw new Error("tfjs not loaded");
             backend = `tfjs ${await tf.useBackend(v.peer === "tfjs-wasm" ? "wasm" : "cpu")}`;

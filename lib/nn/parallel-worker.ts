@@ -4,13 +4,14 @@
  * the shared gradient buffer.
  */
 import { workerData } from "node:worker_threads";
-import { floatsView, type Floats } from "../tensor";
+import { floatsView, useKernels, type Floats } from "../tensor";
 import { lossWithGrad } from "./lossKind";
 import { RecurrentNetwork, networkParamSpecs } from "./network";
 import { CTRL, CTRL_STRIDE, MODE, STATE, type WorkerInit } from "./parallel";
 import { ParamStore } from "./params";
 
 function run(init: WorkerInit): void {
+  useKernels(init.kernel);
   const { dtype, size } = init;
   const data = floatsView(dtype, init.paramsBuffer, 0, size);
   const grad = floatsView(dtype, init.gradBuffer, init.gradByteOffset, size);

@@ -15,7 +15,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
-import { allocSharedFloats, floatsView, type DType, type Floats } from "../tensor";
+import { allocSharedFloats, floatsView, kernels, type DType, type Floats, type KernelName } from "../tensor";
 import { lossWithGrad, type LossKind } from "./lossKind";
 import { RecurrentNetwork, type Batch, type Network, type NetworkConfig } from "./network";
 import { ParamStore } from "./params";
@@ -61,6 +61,8 @@ export interface WorkerInit {
   loss: LossKind;
   lossParam: number;
   seed: number;
+  /** the kernel set of the creating thread, used by the workers too */
+  kernel: KernelName;
   port: MessagePort;
 }
 
@@ -157,7 +159,7 @@ export class DataParallelTrainer {
         gradBuffer: gradSab, gradByteOffset: w * P * bytes, size: P, ctrl: ctrlSab, lossBuffer: lossSab,
         xBuffer: x.buffer as SharedArrayBuffer, yBuffer: y.buffer as SharedArrayBuffer, predBuffer: out.buffer as SharedArrayBuffer, fBuffer: f ? (f.buffer as SharedArrayBuffer) : null,
         maxBatch: opts.maxBatch, maxSeqLen: opts.maxSeqLen, loss: trainer.loss, lossParam: trainer.lossParam,
-        seed: ((opts.seed ?? 1) + 7919 * (w + 1)) >>> 0, port: port2,
+        seed: ((opts.seed ?? 1) + 7919 * (w + 1)) >>> 0, kernel: kernels.name, port: port2,
       };
       const worker = new Worker(code, { eval: true, workerData: init, transferList: [port2] });
       trainer.workers.push(worker);
