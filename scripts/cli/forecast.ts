@@ -13,7 +13,6 @@ import { parseCsv, formatTimestamp, type ParsedSeries } from "../../lib/series";
 import {
   finishGlobal,
   groupByFrequency,
-  modelConfigSchema,
   planGlobal,
   type GlobalMemberResult,
   type GlobalPlan,
@@ -21,6 +20,7 @@ import {
   type SeriesInput,
 } from "../../lib/forecast";
 import { CliError, type Command } from "../cli";
+import { MODEL_FLAG_OPTIONS, intArg, modelConfigFromFlags } from "./model-flags";
 import { defaultThreads, runPool, TaskError, type WorkerRequest } from "./pool";
 
 const USAGE = `Usage: npm run cli -- forecast <csv> --horizon N --out <file> [options]
@@ -54,12 +54,6 @@ interface Options {
   quiet: boolean;
 }
 
-function intArg(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^-?\d+$/.test(v.trim())) throw new CliError(`--${name} must be a whole number, got "${v}".\n\n${USAGE}`);
-  return Number(v);
-}
-
 export function parseOptions(args: string[]): Options {
   let parsed;
   try {
@@ -68,19 +62,10 @@ export function parseOptions(args: string[]): Options {
       allowPositionals: true,
       strict: true,
       options: {
-        horizon: { type: "string" },
+        ...MODEL_FLAG_OPTIONS,
         out: { type: "string", short: "o" },
-        model: { type: "string" },
-        strategy: { type: "string" },
         level: { type: "string" },
-        seed: { type: "string" },
         mode: { type: "string" },
-        lookback: { type: "string" },
-        epochs: { type: "string" },
-        hidden: { type: "string" },
-        layers: { type: "string" },
-        lr: { type: "string" },
-        batch: { type: "string" },
         threads: { type: "string" },
         quiet: { type: "boolean" },
       },
@@ -92,29 +77,7 @@ export function parseOptions(args: string[]): Options {
   if (positionals.length !== 1) throw new CliError(`${positionals.length === 0 ? "Missing the input CSV" : `Expected one input CSV, got ${positionals.length}`}.\n\n${USAGE}`);
   if (v.horizon === undefined) throw new CliError(`--horizon is required.\n\n${USAGE}`);
   if (!v.out) throw new CliError(`--out is required.\n\n${USAGE}`);
-  const lr = v.lr === undefined ? undefined : Number(v.lr);
-  if (lr !== undefined && !Number.isFinite(lr)) throw new CliError(`--lr must be a number, got "${v.lr}".`);
-  const raw = {
-    horizon: intArg("horizon", v.horizon),
-    model: v.model,
-    strategy: v.strategy,
-    lookback: intArg("lookback", v.lookback),
-    epochs: intArg("epochs", v.epochs),
-    hiddenSize: intArg("hidden", v.hidden),
-    layers: intArg("layers", v.layers),
-    learningRate: lr,
-    batchSize: intArg("batch", v.batch),
-    seed: intArg("seed", v.seed),
-  };
-  const clean = Object.fromEntries(Object.entries(raw).filter(([, x]) => x !== undefined));
-  const checked = modelConfigSchema.safeParse(clean);
-  if (!checked.success) {
-    const flag: Record<string, string> = { hiddenSize: "hidden", learningRate: "lr", batchSize: "batch" };
-    const issue = checked.error.issues[0];
-    const key = String(issue.path[0] ?? "");
-    const message = issue.code === "invalid_value" && "values" in issue ? `must be one of ${(issue.values as unknown[]).join(", ")}` : issue.message;
-    throw new CliError(`--${flag[key] ?? key}: ${message}.`);
-  }
+  const config = modelConfigFromFlags(v);
   const levels = (v.level ?? "80,95").split(",").map((s) => s.trim()).filter(Boolean).map(Number);
   if (levels.length === 0 || levels.some((l) => !Number.isFinite(l) || l <= 0 || l >= 100))
     throw new CliError(`--level must be a comma-separated list of percentages between 0 and 100, got "${v.level}".`);
@@ -125,9 +88,9 @@ export function parseOptions(args: string[]): Options {
   return {
     file: positionals[0],
     out: v.out,
-    config: checked.data,
+    config,
     levels: [...new Set(levels)].sort((a, b) => a - b),
-    seed: checked.data.seed,
+    seed: config.seed,
     mode,
     threads,
     quiet: v.quiet ?? false,
