@@ -1,35 +1,12 @@
-import type { Frequency } from "../series/frequency";
 import type { ModelConfig, ModelConfigInput } from "../forecast/config";
+import type { EpochProgress, FitOptions, SeriesInput } from "../forecast";
 
 /**
- * The training engine's contract (lib/forecast/index.ts), as the worker uses it. Declared here
- * structurally so the worker thread can load any module that honours it: the real engine in
- * production, a deterministic fake in the fault tests.
+ * The training engine's contract as the worker uses it: the real engine (lib/forecast) in
+ * production, a deterministic fake in the fault tests. The outcome is declared structurally
+ * (only what the worker stores), so a fake need not build a whole ForecastOutcome.
  */
-export interface SeriesInput {
-  name: string;
-  timestamps: Float64Array;
-  values: Float64Array;
-  frequency: Frequency;
-  stepMs: number | null;
-}
-
-export interface EpochProgress {
-  member: number;
-  members: number;
-  epoch: number;
-  epochs: number;
-  trainLoss: number;
-  valLoss: number | null;
-  ms: number;
-}
-
-export interface FitOptions {
-  levels?: number[];
-  onEpoch?: (p: EpochProgress) => void;
-  shouldStop?: () => boolean;
-  now?: () => number; // the clock for each epoch's `ms` (the engine itself reads none)
-}
+export type { EpochProgress, FitOptions, SeriesInput };
 
 export interface EngineOutcome {
   config: ModelConfig;
