@@ -62,6 +62,8 @@ export class RecurrentLayer {
   readonly dWih: Floats; readonly dWhh: Floats; readonly dbIh: Floats; readonly dbHh: Floats;
   /** W_hhᵀ [H, G·H], refreshed at each forward: the step product h·W_hhᵀ as a plain A·B */
   readonly wHhT: Floats;
+  /** [G·H] column sums of the gate gradients (one bias gradient, added to both biases) */
+  private readonly colScratch: Floats;
 
   // Workspaces (time-major). hs/cs hold T+1 steps: index 0 is the initial state.
   hs: Floats = new Float32Array(0);     // [T+1, B, H]
@@ -97,6 +99,7 @@ export class RecurrentLayer {
     this.dbHh = params.gradOf(`${prefix}bias_hh_l${k}`);
     const G = gateCount(cell) * hiddenSize;
     this.wHhT = allocFloats(params.dtype, G * hiddenSize);
+    this.colScratch = allocFloats(params.dtype, G);
     if (this.wIh.length !== G * inputSize || this.wHh.length !== G * hiddenSize) throw new Error("recurrent layer: weight shape mismatch");
   }
 
@@ -195,8 +198,7 @@ export class RecurrentLayer {
         if (t > 0 || needH0Grad) kernels.gemmNN(B, H, G, dG, t * B * G, G, this.wHh, 0, H, dh, 0, H, false); // dh_{t-1} = dG_t·W_hh
       }
       kernels.gemmTN(G, H, T * B, dG, 0, G, hs, 0, H, this.dWhh, 0, H, true); // Σ_t dG_tᵀ·h_{t-1}
-      colSum(T * B, G, dG, 0, G, this.dbIh, 0, true);
-      colSum(T * B, G, dG, 0, G, this.dbHh, 0, true);
+      this.addBiasGrads(T * B, G, dG);
     } else if (this.cell === "gru") {
       G = 3 * H;
       const dGH = this.dGH;
@@ -215,11 +217,20 @@ export class RecurrentLayer {
         if (t > 0 || needH0Grad) kernels.gemmNN(B, H, H, dG, t * BH, H, this.wHh, 0, H, dh, 0, H, false);
       }
       kernels.gemmTN(H, H, T * B, dG, 0, H, hs, 0, H, this.dWhh, 0, H, true);
-      colSum(T * B, H, dG, 0, H, this.dbIh, 0, true);
-      colSum(T * B, H, dG, 0, H, this.dbHh, 0, true);
+      this.addBiasGrads(T * B, H, dG);
     }
     kernels.gemmTN(G, I, T * B, dG, 0, G, this.x, this.xOff, I, this.dWih, 0, I, true); // Σ_t dG_tᵀ·x_t
     if (dx !== null) kernels.gemmNN(T * B, I, G, dG, 0, G, this.wIh, 0, I, dx, dxOff, I, false); // dx = dG·W_ih
+  }
+
+  /** db_ih += Σ_rows dG and db_hh += Σ_rows dG (LSTM and RNN: both biases see the same gradient). */
+  private addBiasGrads(rows: number, G: number, dG: Floats): void {
+    const s = this.colScratch;
+    colSum(rows, G, dG, 0, G, s, 0, false);
+    for (let j = 0; j < G; j++) {
+      this.dbIh[j] += s[j];
+      this.dbHh[j] += s[j];
+    }
   }
 }
 

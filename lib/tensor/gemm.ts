@@ -42,6 +42,15 @@ export function gemmNT(
   C: Floats, cOff: number, ldc: number,
   accumulate: boolean,
 ): void {
+  if (K === 1) {
+    // An outer product (a one-feature input projection): one pass over C.
+    for (let i = 0; i < M; i++) {
+      const a = A[aOff + i * lda], ci = cOff + i * ldc;
+      if (accumulate) for (let j = 0; j < N; j++) C[ci + j] += a * B[bOff + j * ldb];
+      else for (let j = 0; j < N; j++) C[ci + j] = a * B[bOff + j * ldb];
+    }
+    return;
+  }
   const M4 = M & ~3;
   const N4 = N & ~3;
   for (let i = 0; i < M4; i += 4) {
@@ -126,6 +135,18 @@ export function gemmTN(
   C: Floats, cOff: number, ldc: number,
   accumulate: boolean,
 ): void {
+  if (N < 4) {
+    // Few columns (a weight gradient of a one-feature input): stream A's rows once, k outermost.
+    if (!accumulate) for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) C[cOff + i * ldc + j] = 0;
+    for (let k = 0; k < K; k++) {
+      const ak = aOff + k * lda, bk = bOff + k * ldb;
+      for (let j = 0; j < N; j++) {
+        const b = B[bk + j];
+        for (let i = 0; i < M; i++) C[cOff + i * ldc + j] += A[ak + i] * b;
+      }
+    }
+    return;
+  }
   const M4 = M & ~3;
   const N4 = N & ~3;
   for (let i = 0; i < M4; i += 4) {
