@@ -152,7 +152,11 @@ export function LossChart({ curves, bestEpoch, caption }: { curves: LossCurve[];
     if (y) y.type = log ? "logarithmic" : "linear";
     const plugins = chart.options.plugins as Record<string, unknown>;
     plugins.tidecastBestEpoch = { epoch: bestEpoch, color: "#1d7a46" };
-    chart.update("none");
+    chart.update("none"); // synchronous draw (no animation)
+    if (datasets.length > 0 && chart.canvas.dataset.drawn !== "true") {
+      chart.canvas.dataset.drawn = "true";
+      performance.mark("tidecast:loss-chart-drawn"); // load-time measurements
+    }
   }, [ready, curves, bestEpoch, log]);
 
   const epochCount = curves.reduce((n, c) => n + c.epochs.length, 0);

@@ -41,11 +41,15 @@ export function MetricsTable({ metrics, runId, modelLabel }: { metrics: RunMetri
   const best = new Map<string, number>();
   for (const col of COLUMNS) {
     let min = Number.POSITIVE_INFINITY;
+    let values = 0;
     for (const r of present) {
       const b = badness(col, r.m[col.key]);
-      if (b !== null && b < min) min = b;
+      if (b === null) continue;
+      values++;
+      if (b < min) min = b;
     }
-    if (Number.isFinite(min)) best.set(col.key, min);
+    // "best" needs something to beat: a column with one value (coverage of the model alone) has none
+    if (values >= 2) best.set(col.key, min);
   }
   const sn = metrics.seasonalNaive;
   const beats = metrics.beatsSeasonalNaive;
@@ -81,7 +85,7 @@ export function MetricsTable({ metrics, runId, modelLabel }: { metrics: RunMetri
                 {COLUMNS.map((c) => {
                   const v = r.m[c.key];
                   const b = badness(c, v);
-                  const isBest = b !== null && best.get(c.key) === b && present.length > 1;
+                  const isBest = b !== null && best.get(c.key) === b;
                   const text = c.kind === "coverage" ? formatPercent(v) : c.kind === "percentError" ? (v === null || v === undefined ? "—" : `${formatMetric(v, 2)}%`) : formatMetric(v);
                   return (
                     <td key={c.key} className={isBest ? "num tc-best" : "num"} aria-label={isBest ? `${text} (best)` : undefined}>
