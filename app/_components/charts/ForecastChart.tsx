@@ -179,7 +179,8 @@ export function ForecastChart({
   const chartRef = useRef<ChartType<"line", XY[]> | null>(null);
   const groupsRef = useRef<string[]>([]);
   const hiddenRef = useRef<Map<string, boolean>>(new Map());
-  const viewSetRef = useRef(false);
+  /** true while the view is the one we chose (the recent past and the forecast), until the user zooms or pans */
+  const autoViewRef = useRef(true);
   const [ready, setReady] = useState(false);
   const [error, setError] = useState("");
 
@@ -236,9 +237,13 @@ export function ForecastChart({
               },
             },
             zoom: {
-              limits: { x: { min: "original", max: "original" } },
-              pan: { enabled: true, mode: "x" },
-              zoom: { wheel: { enabled: true, modifierKey: "ctrl" }, pinch: { enabled: true }, mode: "x" },
+              pan: { enabled: true, mode: "x", onPanComplete: () => void (autoViewRef.current = false) },
+              zoom: {
+                wheel: { enabled: true, modifierKey: "ctrl" },
+                pinch: { enabled: true },
+                mode: "x",
+                onZoomComplete: () => void (autoViewRef.current = false),
+              },
             },
           },
         },
@@ -268,9 +273,9 @@ export function ForecastChart({
       chart.canvas.dataset.drawn = "true";
       performance.mark("tidecast:forecast-chart-drawn"); // load-time measurements
     }
-    // First view: the recent past and the forecast, when the history is long.
-    if (!viewSetRef.current && history && history.ts.length > 0) {
-      viewSetRef.current = true;
+    // Our view: the recent past and the forecasts, when the history is long; it follows new
+    // forecasts until the user zooms or pans.
+    if (autoViewRef.current && history && history.ts.length > 0) {
       const range = recentRange(history.ts, forecasts);
       if (range) chart.zoomScale("x", range, "none");
     }
@@ -281,6 +286,16 @@ export function ForecastChart({
     if (!chart || !history) return;
     const range = recentRange(history.ts, forecasts, true);
     if (range) chart.zoomScale("x", range, "none");
+    autoViewRef.current = true;
+  };
+
+  /** Zoom buttons: a factor, or 0 for the whole history. Either way the view is the user's now. */
+  const zoomBy = (factor: number) => {
+    const chart = chartRef.current;
+    if (!chart) return;
+    if (factor === 0) chart.resetZoom("none");
+    else chart.zoom(factor, "none");
+    autoViewRef.current = false;
   };
 
   return (
@@ -298,13 +313,13 @@ export function ForecastChart({
         <button type="button" className="btn secondary small" onClick={showRecent}>
           Recent
         </button>
-        <button type="button" className="btn secondary small" onClick={() => chartRef.current?.resetZoom("none")}>
+        <button type="button" className="btn secondary small" onClick={() => zoomBy(0)}>
           All history
         </button>
-        <button type="button" className="btn secondary small" aria-label="Zoom in" onClick={() => chartRef.current?.zoom(1.5, "none")}>
+        <button type="button" className="btn secondary small" aria-label="Zoom in" onClick={() => zoomBy(1.5)}>
           +
         </button>
-        <button type="button" className="btn secondary small" aria-label="Zoom out" onClick={() => chartRef.current?.zoom(1 / 1.5, "none")}>
+        <button type="button" className="btn secondary small" aria-label="Zoom out" onClick={() => zoomBy(1 / 1.5)}>
           −
         </button>
         <span className="subtle">Drag to pan · Ctrl + wheel or pinch to zoom · click the legend to hide parts</span>

@@ -35,6 +35,7 @@ export interface DashboardSeries {
 }
 
 const POLL_MS = 1000;
+const IDLE_POLL_MS = 15_000;
 
 function curvesOf(run: Run, runLabel: string, compareSlot: number | null): LossCurve[] {
   const epochs = run.epochs ?? [];
@@ -195,13 +196,20 @@ export function SeriesDashboard({
     }
   }, [watched, runs, details, runForecasts, loadDetail, loadRunForecast]);
 
-  // Poll while anything is queued or running.
+  // Poll every second while anything is queued or running, slowly otherwise (a schedule may start
+  // a run); a failed poll is retried on the next tick, a hidden tab waits.
   const anyInFlight = runs.some(isInFlight);
+  const [pollTick, setPollTick] = useState(0);
   useEffect(() => {
-    if (!anyInFlight) return;
-    const t = setTimeout(() => void refreshRuns().catch(() => undefined), POLL_MS);
+    const t = setTimeout(
+      () => {
+        if (document.hidden && !anyInFlight) return setPollTick((n) => n + 1);
+        refreshRuns().catch(() => setPollTick((n) => n + 1));
+      },
+      anyInFlight ? POLL_MS : IDLE_POLL_MS,
+    );
     return () => clearTimeout(t);
-  }, [anyInFlight, runs, refreshRuns]);
+  }, [anyInFlight, runs, refreshRuns, pollTick]);
 
   const onStarted = (run: Run) => {
     statusSeen.current.set(run.id, run.status);
