@@ -11,8 +11,7 @@
  * (batch, length) and reused; the hot path allocates nothing.
  */
 import {
-  allocFloats, biasRows, colSum, gruCellBackward, gruCellForward, kernels,
-  lstmCellBackward, lstmCellForward, mul, rnnCellBackward, rnnCellForward, swapAxes01,
+  allocFloats, biasRows, colSum, gruCellBackward, kernels, lstmCellBackward, mul, rnnCellBackward, rnnCellForward, swapAxes01,
   type DType, type Floats, type Rng,
 } from "../tensor";
 import type { ParamSpec, ParamStore } from "./params";
@@ -146,19 +145,14 @@ export class RecurrentLayer {
       // gates[t] = x_t·W_ihᵀ + b_ih + b_hh for every step at once: [T·B, I]·[4H, I]ᵀ
       biasRows(T * B, G, gates, 0, G, this.bIh, 0, this.bHh, 0, false);
       kernels.gemmNT(T * B, G, I, x, xOff, I, this.wIh, 0, I, gates, 0, G, true);
-      for (let t = 0; t < T; t++) {
-        const gOff = t * B * G;
-        kernels.gemmNN(B, G, H, hs, t * BH, H, wT, 0, G, gates, gOff, G, true); // += h_{t-1}·W_hhᵀ
-        lstmCellForward(B, H, gates, gOff, cs, t * BH, cs, (t + 1) * BH, this.tanhC, t * BH, hs, (t + 1) * BH);
-      }
+      // per step: gates[t] += h_{t-1}·W_hhᵀ, then the fused i,f,g,o gate loop
+      kernels.lstmForward(T, B, H, wT, gates, hs, cs, this.tanhC);
     } else if (this.cell === "gru") {
       const G = 3 * H, gx = this.gates;
       kernels.gemmNT(T * B, G, I, x, xOff, I, this.wIh, 0, I, gx, 0, G, false);
       biasRows(T * B, G, gx, 0, G, this.bIh, 0, null, 0, true);
-      for (let t = 0; t < T; t++) {
-        kernels.gemmNN(B, G, H, hs, t * BH, H, wT, 0, G, this.gh, 0, G, false); // h_{t-1}·W_hhᵀ
-        gruCellForward(B, H, gx, t * B * G, this.gh, 0, this.bHh, 0, hs, t * BH, this.act, t * B * G, this.hn, t * BH, hs, (t + 1) * BH);
-      }
+      // per step: gh = h_{t-1}·W_hhᵀ, then the fused r,z,n gate loop
+      kernels.gruForward(T, B, H, wT, this.bHh, gx, hs, this.act, this.hn, this.gh);
     } else {
       // hs[1..T] = x·W_ihᵀ + b_ih + b_hh, then per step += h_{t-1}·W_hhᵀ and the activation in place.
       biasRows(T * B, H, hs, BH, H, this.bIh, 0, this.bHh, 0, false);

@@ -11,6 +11,7 @@
  * Math.exp / Math.tanh, so the gradient checks run on the exact functions.
  */
 import { sigmoidF32, tanhF32 } from "./activations";
+import { gemmNN } from "./gemm";
 import type { Floats } from "./types";
 
 /**
@@ -253,5 +254,46 @@ export function rnnCellBackward(
     if (gradOut !== null) d += gradOut[goOff + i];
     const v = h[hOff + i];
     dPre[dpOff + i] = relu ? (v > 0 ? d : 0) : d * (1 - v * v);
+  }
+}
+
+/** The matrix product a sequence kernel uses for its steps (the TypeScript gemmNN by default). */
+type StepGemm = (
+  M: number, N: number, K: number,
+  A: Floats, aOff: number, lda: number,
+  B: Floats, bOff: number, ldb: number,
+  C: Floats, cOff: number, ldc: number,
+  accumulate: boolean,
+) => void;
+
+/**
+ * LSTM forward over a whole sequence (reference form: one gemm and one fused gate loop per step).
+ *   wT [H, 4H] = W_hhᵀ; gates [T, B, 4H]: in x_t·W_ihᵀ + b_ih + b_hh, out the i,f,g,o activations;
+ *   hs, cs [T+1, B, H]: index 0 holds h0, c0 on entry, steps 1..T are written; tanhC [T, B, H].
+ */
+export function lstmForward(
+  T: number, B: number, H: number, wT: Floats, gates: Floats, hs: Floats, cs: Floats, tanhC: Floats,
+  gemm: StepGemm = gemmNN,
+): void {
+  const G = 4 * H, BH = B * H;
+  for (let t = 0; t < T; t++) {
+    gemm(B, G, H, hs, t * BH, H, wT, 0, G, gates, t * B * G, G, true);
+    lstmCellForward(B, H, gates, t * B * G, cs, t * BH, cs, (t + 1) * BH, tanhC, t * BH, hs, (t + 1) * BH);
+  }
+}
+
+/**
+ * GRU forward over a whole sequence (reference form).
+ *   wT [H, 3H] = W_hhᵀ; bhh [3H]; gx [T, B, 3H] = x_t·W_ihᵀ + b_ih; hs [T+1, B, H] (index 0 = h0);
+ *   act [T, B, 3H] out r,z,n; hn [T, B, H] out W_hn h + b_hn; gh [B, 3H] scratch.
+ */
+export function gruForward(
+  T: number, B: number, H: number, wT: Floats, bhh: Floats, gx: Floats, hs: Floats, act: Floats, hn: Floats, gh: Floats,
+  gemm: StepGemm = gemmNN,
+): void {
+  const G = 3 * H, BH = B * H;
+  for (let t = 0; t < T; t++) {
+    gemm(B, G, H, hs, t * BH, H, wT, 0, G, gh, 0, G, false);
+    gruCellForward(B, H, gx, t * B * G, gh, 0, bhh, 0, hs, t * BH, act, t * B * G, hn, t * BH, hs, (t + 1) * BH);
   }
 }

@@ -3,10 +3,13 @@
  * implementation, so a faster kernel slots in here without touching the networks.
  *
  *   "typescript": gemm.ts, the reference (blocked scalar loops, float32 and float64)
- *   "wasm-simd":  wasm-gemm.ts, WebAssembly SIMD for float32 (default when the runtime has it);
- *                 float64 and small or ragged parts still run the TypeScript reference
+ *   "wasm-simd":  wasm-gemm.ts and wasm-cells.ts, WebAssembly SIMD for float32 (default when the
+ *                 runtime has it); float64 and small or ragged parts still run the TypeScript reference
  */
+import { gruForward, lstmForward } from "./cells";
+import type { Floats } from "./types";
 import { gemmNN, gemmNT, gemmTN } from "./gemm";
+import { wasmGruForward, wasmLstmForward } from "./wasm-cells";
 import { wasmGemmNN, wasmGemmNT, wasmGemmTN, wasmSimdAvailable, type GemmFn } from "./wasm-gemm";
 
 export type { GemmFn } from "./wasm-gemm";
@@ -17,10 +20,20 @@ export interface Kernels {
   gemmNN: GemmFn;
   gemmNT: GemmFn;
   gemmTN: GemmFn;
+  /** sequence forward of the gated cells (see cells.ts for the layouts) */
+  lstmForward: (T: number, B: number, H: number, wT: Floats, gates: Floats, hs: Floats, cs: Floats, tanhC: Floats) => void;
+  gruForward: (T: number, B: number, H: number, wT: Floats, bhh: Floats, gx: Floats, hs: Floats, act: Floats, hn: Floats, gh: Floats) => void;
 }
 
-export const typescriptKernels: Readonly<Kernels> = { name: "typescript", gemmNN, gemmNT, gemmTN };
-export const wasmSimdKernels: Readonly<Kernels> = { name: "wasm-simd", gemmNN: wasmGemmNN, gemmNT: wasmGemmNT, gemmTN: wasmGemmTN };
+export const typescriptKernels: Readonly<Kernels> = {
+  name: "typescript", gemmNN, gemmNT, gemmTN,
+  lstmForward: (T, B, H, wT, gates, hs, cs, tanhC) => lstmForward(T, B, H, wT, gates, hs, cs, tanhC),
+  gruForward: (T, B, H, wT, bhh, gx, hs, act, hn, gh) => gruForward(T, B, H, wT, bhh, gx, hs, act, hn, gh),
+};
+export const wasmSimdKernels: Readonly<Kernels> = {
+  name: "wasm-simd", gemmNN: wasmGemmNN, gemmNT: wasmGemmNT, gemmTN: wasmGemmTN,
+  lstmForward: wasmLstmForward, gruForward: wasmGruForward,
+};
 
 /** The kernels lib/nn uses (mutated in place by useKernels so callers can hold the object). */
 export const kernels: Kernels = { ...typescriptKernels };
@@ -32,6 +45,8 @@ export function useKernels(name: KernelName): KernelName {
   kernels.gemmNN = k.gemmNN;
   kernels.gemmNT = k.gemmNT;
   kernels.gemmTN = k.gemmTN;
+  kernels.lstmForward = k.lstmForward;
+  kernels.gruForward = k.gruForward;
   return k.name;
 }
 
