@@ -11,7 +11,7 @@
  * (batch, length) and reused; the hot path allocates nothing.
  */
 import {
-  allocFloats, biasRows, colSum, gruCellBackward, kernels, lstmCellBackward, mul, rnnCellBackward, rnnCellForward, swapAxes01,
+  affineRows, allocFloats, colSum, gruCellBackward, kernels, lstmCellBackward, mul, rnnCellBackward, rnnCellForward, swapAxes01,
   type DType, type Floats, type Rng,
 } from "../tensor";
 import type { ParamSpec, ParamStore } from "./params";
@@ -143,20 +143,17 @@ export class RecurrentLayer {
       if (c0 === null) cs.fill(0, 0, BH);
       else for (let i = 0; i < BH; i++) cs[i] = c0[c0Off + i];
       // gates[t] = x_t·W_ihᵀ + b_ih + b_hh for every step at once: [T·B, I]·[4H, I]ᵀ
-      biasRows(T * B, G, gates, 0, G, this.bIh, 0, this.bHh, 0, false);
-      kernels.gemmNT(T * B, G, I, x, xOff, I, this.wIh, 0, I, gates, 0, G, true);
+      affineRows(T * B, G, I, x, xOff, this.wIh, this.bIh, this.bHh, gates, 0, G, kernels.gemmNT);
       // per step: gates[t] += h_{t-1}·W_hhᵀ, then the fused i,f,g,o gate loop
       kernels.lstmForward(T, B, H, wT, gates, hs, cs, this.tanhC);
     } else if (this.cell === "gru") {
       const G = 3 * H, gx = this.gates;
-      kernels.gemmNT(T * B, G, I, x, xOff, I, this.wIh, 0, I, gx, 0, G, false);
-      biasRows(T * B, G, gx, 0, G, this.bIh, 0, null, 0, true);
+      affineRows(T * B, G, I, x, xOff, this.wIh, this.bIh, null, gx, 0, G, kernels.gemmNT);
       // per step: gh = h_{t-1}·W_hhᵀ, then the fused r,z,n gate loop
       kernels.gruForward(T, B, H, wT, this.bHh, gx, hs, this.act, this.hn, this.gh);
     } else {
       // hs[1..T] = x·W_ihᵀ + b_ih + b_hh, then per step += h_{t-1}·W_hhᵀ and the activation in place.
-      biasRows(T * B, H, hs, BH, H, this.bIh, 0, this.bHh, 0, false);
-      kernels.gemmNT(T * B, H, I, x, xOff, I, this.wIh, 0, I, hs, BH, H, true);
+      affineRows(T * B, H, I, x, xOff, this.wIh, this.bIh, this.bHh, hs, BH, H, kernels.gemmNT);
       for (let t = 0; t < T; t++) {
         kernels.gemmNN(B, H, H, hs, t * BH, H, wT, 0, H, hs, (t + 1) * BH, H, true);
         rnnCellForward(B, H, this.relu, hs, (t + 1) * BH);

@@ -135,8 +135,23 @@ export function gemmTN(
   C: Floats, cOff: number, ldc: number,
   accumulate: boolean,
 ): void {
+  if (N === 1) {
+    // One column (the weight gradient of a one-feature input): C[i] (+)= Σ_k A[k, i]·B[k], four rows of A per pass.
+    if (!accumulate) for (let i = 0; i < M; i++) C[cOff + i * ldc] = 0;
+    const K4 = K & ~3;
+    for (let k = 0; k < K4; k += 4) {
+      const a0 = aOff + k * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+      const b0 = B[bOff + k * ldb], b1 = B[bOff + (k + 1) * ldb], b2 = B[bOff + (k + 2) * ldb], b3 = B[bOff + (k + 3) * ldb];
+      for (let i = 0; i < M; i++) C[cOff + i * ldc] += A[a0 + i] * b0 + A[a1 + i] * b1 + A[a2 + i] * b2 + A[a3 + i] * b3;
+    }
+    for (let k = K4; k < K; k++) {
+      const ak = aOff + k * lda, b = B[bOff + k * ldb];
+      for (let i = 0; i < M; i++) C[cOff + i * ldc] += A[ak + i] * b;
+    }
+    return;
+  }
   if (N < 4) {
-    // Few columns (a weight gradient of a one-feature input): stream A's rows once, k outermost.
+    // Few columns: stream A's rows once, k outermost.
     if (!accumulate) for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) C[cOff + i * ldc + j] = 0;
     for (let k = 0; k < K; k++) {
       const ak = aOff + k * lda, bk = bOff + k * ldb;

@@ -67,6 +67,29 @@ export function biasRows(
   }
 }
 
+/**
+ * C[r, :] = x[r, :]·Wᵀ + b1 (+ b2): the input projection of every step at once, x [rows, K],
+ * W [N, K], C [rows, N] (row stride ldc). One pass over C for the one-feature case, else bias then gemm.
+ */
+export function affineRows(
+  rows: number, N: number, K: number,
+  x: Floats, xOff: number, W: Floats,
+  b1: Floats, b2: Floats | null,
+  C: Floats, cOff: number, ldc: number,
+  gemmNT: (M: number, N: number, K: number, A: Floats, aOff: number, lda: number, B: Floats, bOff: number, ldb: number, C: Floats, cOff: number, ldc: number, accumulate: boolean) => void,
+): void {
+  if (K === 1) {
+    for (let r = 0; r < rows; r++) {
+      const a = x[xOff + r], o = cOff + r * ldc;
+      if (b2 === null) for (let j = 0; j < N; j++) C[o + j] = b1[j] + a * W[j];
+      else for (let j = 0; j < N; j++) C[o + j] = b1[j] + b2[j] + a * W[j];
+    }
+    return;
+  }
+  biasRows(rows, N, C, cOff, ldc, b1, 0, b2, 0, false);
+  gemmNT(rows, N, K, x, xOff, K, W, 0, K, C, cOff, ldc, true);
+}
+
 /** out[c] (+)= Σ_r A[r, c]: column sums of A[rows, cols] (bias gradients). */
 export function colSum(
   rows: number, cols: number,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  activationBackward, activationForward, axpy, biasRows, colSum, dot, gruCellForward, lstmCellForward,
+  activationBackward, activationForward, affineRows, axpy, gemmNT, biasRows, colSum, dot, gruCellForward, lstmCellForward,
   expF32, mul, scale, sigmoid, sigmoidF32, sumSquares, swapAxes01, tanhF32,
 } from "../../../lib/tensor";
 
@@ -11,6 +11,28 @@ describe("elementwise ops and reductions", () => {
     expect(Array.from(C)).toEqual([2, 3, 4, 1, 2, 3, 4, 1]);
     biasRows(2, 3, C, 1, 4, new Float64Array([1, 2, 3]), 0, new Float64Array([0, 10, 0, 20]), 1, false);
     expect(Array.from(C)).toEqual([2, 11, 2, 23, 2, 11, 2, 23]);
+  });
+
+  it("affineRows computes x·Wᵀ + b1 (+ b2) for one and several features", () => {
+    for (const K of [1, 3]) {
+      const rows = 5, N = 6, ldc = 7;
+      const x = Float64Array.from({ length: rows * K + 2 }, (_, i) => Math.sin(i));
+      const W = Float64Array.from({ length: N * K }, (_, i) => Math.cos(i));
+      const b1 = Float64Array.from({ length: N }, (_, i) => i / 10), b2 = Float64Array.from({ length: N }, (_, i) => -i / 3);
+      for (const second of [null, b2]) {
+        const C = new Float64Array(1 + rows * ldc).fill(9);
+        affineRows(rows, N, K, x, 2, W, b1, second, C, 1, ldc, gemmNT);
+        for (let r = 0; r < rows; r++) {
+          for (let j = 0; j < N; j++) {
+            let v = b1[j] + (second ? second[j] : 0);
+            for (let k = 0; k < K; k++) v += x[2 + r * K + k] * W[j * K + k];
+            expect(C[1 + r * ldc + j]).toBeCloseTo(v, 12);
+          }
+          expect(C[1 + r * ldc + N]).toBe(9); // padding untouched
+        }
+        expect(C[0]).toBe(9);
+      }
+    }
   });
 
   it("colSum sums columns of a strided block", () => {
