@@ -30,7 +30,7 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   forecast: () => import("./cli/forecast"),
   import: () => import("./cli/import"),
   train: () => import("./cli/train"),
-  // export: () => import("./cli/export"),
+  export: () => import("./cli/export"),
 };
 
 /** Errors whose message is written for the user: shown without a stack, exit code 2. */

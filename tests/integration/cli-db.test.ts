@@ -21,7 +21,7 @@ function cli(...args: string[]) {
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-describe("npm run cli -- import / train", () => {
+describe("npm run cli -- import / train / export", () => {
   it("imports a CSV into a new database, and a re-import merges without duplicating", () => {
     const first = cli("import", STOCKS);
     expect(first.stderr).toBe("");
@@ -65,5 +65,29 @@ describe("npm run cli -- import / train", () => {
     const noSeries = cli("train", "--series", "99", "--no-wait");
     expect(noSeries.code).toBe(2);
     expect(noSeries.stderr).toContain("Series 99 does not exist");
+  });
+
+  it("exports a stored forecast as the API does, and says when there is none", () => {
+    const db = new Database(dbFile);
+    const { id } = db
+      .prepare(`INSERT INTO "Forecast" ("seriesId", "runId", "model", "horizon", "levels", "createdAt") VALUES (1, NULL, 'gru', 2, '[80,95]', '2026-01-02T03:04:05.000+00:00') RETURNING "id"`)
+      .get() as { id: number };
+    const point = db.prepare(`INSERT INTO "ForecastPoint" ("forecastId", "step", "ts", "value", "lo80", "hi80", "lo95", "hi95") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    point.run(id, 1, Date.UTC(2010, 3, 1), 30.5, 29, 32, 28, 33);
+    point.run(id, 2, Date.UTC(2010, 4, 1), -1.25, -3, 1, -4, 2);
+    db.prepare(`UPDATE "Series" SET "currentForecastId" = ? WHERE "id" = 1`).run(id);
+    db.close();
+    const csv = cli("export", "--series", "1");
+    expect(csv.code).toBe(0);
+    const lines = csv.stdout.trim().split("\n");
+    expect(lines[0]).toBe("series,date,step,forecast,lo80,hi80,lo95,hi95,model,run,created");
+    expect(lines.slice(1)).toEqual([
+      "MSFT,2010-04-01,1,30.5,29,32,28,33,gru,,2026-01-02T03:04:05.000Z",
+      "MSFT,2010-05-01,2,-1.25,-3,1,-4,2,gru,,2026-01-02T03:04:05.000Z",
+    ]);
+    const none = cli("export", "--series", "2");
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("Series 2 has no forecast yet");
+    expect(cli("export", "--series", "1", "--dataset", "1").code).toBe(2);
   });
 });

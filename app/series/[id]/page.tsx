@@ -10,7 +10,7 @@ import { formatCount, formatNumber, formatTs, frequencyLabel } from "../../_lib/
 import { SeriesDashboard } from "../../_components/series/SeriesDashboard";
 import { valuesFromConfig } from "../../_components/series/trainConfig";
 import type { ForecastData } from "../../_components/series/api";
-import { seriesForecast } from "../_lib/forecasts";
+import { seriesForecast } from "@/lib/db/forecasts";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
 import { exportFileName, forecastsToCsv, forecastsToJson, type ExportForecast } from "@/lib/export/forecast";
 import { jsonError, jsonOk, parseId } from "@/app/api/_lib/http";
-import { datasetForecasts, seriesForecast } from "./forecasts";
+import { datasetForecasts, seriesForecast } from "@/lib/db/forecasts";
 
 /**
  * The export route handlers' shared body: GET /api/series/{id}/forecast.(csv|json)[?run=N] and

@@ -1,5 +1,5 @@
-import { prisma } from "@/lib/db/client";
-import type { ExportForecast } from "@/lib/export/forecast";
+import { prisma } from "./client";
+import type { ExportForecast } from "../export/forecast";
 
 /**
  * Reads stored forecasts for the series page and the export routes. A series' "current" forecast
