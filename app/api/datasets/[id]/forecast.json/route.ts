@@ -1,11 +1,11 @@
-import { datasetExport } from "@/app/series/_lib/exportResponse";
+import { datasetExport } from "@/app/api/_lib/exports";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 type Ctx = { params: Promise<{ id: string }> };
 
-/** GET /api/datasets/{id}/forecast.json: see app/series/_lib/exportResponse.ts. */
+/** GET /api/datasets/{id}/forecast.json: see app/api/_lib/exports.ts. */
 export async function GET(req: Request, ctx: Ctx): Promise<Response> {
   const { id } = await ctx.params;
   return datasetExport(req, id, "json");

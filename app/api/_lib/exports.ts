@@ -1,5 +1,5 @@
 import { exportFileName, forecastsToCsv, forecastsToJson, type ExportForecast } from "@/lib/export/forecast";
-import { jsonError, jsonOk, parseId } from "@/app/api/_lib/http";
+import { jsonError, jsonOk, parseId } from "./http";
 import { datasetForecasts, seriesForecast } from "@/lib/db/forecasts";
 
 /**
