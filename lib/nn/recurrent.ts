@@ -11,7 +11,7 @@
  * (batch, length) and reused; the hot path allocates nothing.
  */
 import {
-  affineRows, allocFloats, colSum, gruCellBackward, kernels, lstmCellBackward, mul, rnnCellBackward, rnnCellForward, swapAxes01,
+  affineRows, allocFloats, colSum, kernels, mul, rnnCellBackward, rnnCellForward, swapAxes01,
   type DType, type Floats, type Rng,
 } from "../tensor";
 import type { ParamSpec, ParamStore } from "./params";
@@ -183,21 +183,15 @@ export class RecurrentLayer {
       const dc = this.dc;
       if (gradCN === null) dc.fill(0, 0, BH);
       else for (let i = 0; i < BH; i++) dc[i] = gradCN[cnOff + i];
-      for (let t = T - 1; t >= 0; t--) {
-        lstmCellBackward(B, H, this.gates, t * B * G, this.cs, t * BH, this.tanhC, t * BH, dh, 0,
-          gradOut, goOff + t * BH, dc, 0, dG, t * B * G);
-        if (t > 0 || needH0Grad) kernels.gemmNN(B, H, G, dG, t * B * G, G, this.wHh, 0, H, dh, 0, H, false); // dh_{t-1} = dG_t·W_hh
-      }
+      // per step (t = T-1 … 0): fused gate gradients into dG_t, then dh_{t-1} = dG_t·W_hh
+      kernels.lstmBackward(T, B, H, this.wHh, this.gates, this.cs, this.tanhC, gradOut, goOff, dh, dc, dG, needH0Grad);
       kernels.gemmTN(G, H, T * B, dG, 0, G, hs, 0, H, this.dWhh, 0, H, true); // Σ_t dG_tᵀ·h_{t-1}
       this.addBiasGrads(T * B, G, dG);
     } else if (this.cell === "gru") {
       G = 3 * H;
       const dGH = this.dGH;
-      for (let t = T - 1; t >= 0; t--) {
-        gruCellBackward(B, H, this.act, t * B * G, this.hn, t * BH, hs, t * BH, dh, 0,
-          gradOut, goOff + t * BH, dG, t * B * G, dGH, t * B * G);
-        if (t > 0 || needH0Grad) kernels.gemmNN(B, H, G, dGH, t * B * G, G, this.wHh, 0, H, dh, 0, H, true); // dh_{t-1} = z⊙dh + dGH_t·W_hh
-      }
+      // per step: gate gradients into dGX_t (dG) and dGH_t, then dh_{t-1} = z⊙dh + dGH_t·W_hh
+      kernels.gruBackward(T, B, H, this.wHh, this.act, this.hn, hs, gradOut, goOff, dh, dG, dGH, needH0Grad);
       kernels.gemmTN(G, H, T * B, dGH, 0, G, hs, 0, H, this.dWhh, 0, H, true);
       colSum(T * B, G, dG, 0, G, this.dbIh, 0, true);
       colSum(T * B, G, dGH, 0, G, this.dbHh, 0, true);

@@ -297,3 +297,37 @@ export function gruForward(
     gruCellForward(B, H, gx, t * B * G, gh, 0, bhh, 0, hs, t * BH, act, t * B * G, hn, t * BH, hs, (t + 1) * BH);
   }
 }
+
+/**
+ * LSTM backward through time (reference form). w = W_hh [4H, H]; gates [T, B, 4H] the saved
+ * activations; cs [T+1, B, H]; tanhC [T, B, H]; gradOut [T, B, H] at goOff (dL/d outputs) or null;
+ * dh, dc [B, H]: in dL/dh_T, dL/dc_T, out dL/dh_0 (when needH0Grad) and dL/dc_0; dG [T, B, 4H] out.
+ */
+export function lstmBackward(
+  T: number, B: number, H: number, w: Floats, gates: Floats, cs: Floats, tanhC: Floats,
+  gradOut: Floats | null, goOff: number, dh: Floats, dc: Floats, dG: Floats, needH0Grad: boolean,
+  gemm: StepGemm = gemmNN,
+): void {
+  const G = 4 * H, BH = B * H;
+  for (let t = T - 1; t >= 0; t--) {
+    lstmCellBackward(B, H, gates, t * B * G, cs, t * BH, tanhC, t * BH, dh, 0, gradOut, goOff + t * BH, dc, 0, dG, t * B * G);
+    if (t > 0 || needH0Grad) gemm(B, H, G, dG, t * B * G, G, w, 0, H, dh, 0, H, false); // dh_{t-1} = dG_t·W_hh
+  }
+}
+
+/**
+ * GRU backward through time (reference form). w = W_hh [3H, H]; act [T, B, 3H] the saved r,z,n;
+ * hn [T, B, H]; hs [T+1, B, H]; gradOut as for the LSTM; dh [B, H] in dL/dh_T, out dL/dh_0 (when
+ * needH0Grad); dGX, dGH [T, B, 3H] out.
+ */
+export function gruBackward(
+  T: number, B: number, H: number, w: Floats, act: Floats, hn: Floats, hs: Floats,
+  gradOut: Floats | null, goOff: number, dh: Floats, dGX: Floats, dGH: Floats, needH0Grad: boolean,
+  gemm: StepGemm = gemmNN,
+): void {
+  const G = 3 * H, BH = B * H;
+  for (let t = T - 1; t >= 0; t--) {
+    gruCellBackward(B, H, act, t * B * G, hn, t * BH, hs, t * BH, dh, 0, gradOut, goOff + t * BH, dGX, t * B * G, dGH, t * B * G);
+    if (t > 0 || needH0Grad) gemm(B, H, G, dGH, t * B * G, G, w, 0, H, dh, 0, H, true); // dh_{t-1} = z⊙dh + dGH_t·W_hh
+  }
+}

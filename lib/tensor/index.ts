@@ -6,5 +6,5 @@ export * from "./activations";
 export * from "./cells";
 export * from "./kernels";
 export { wasmGemmNN, wasmGemmNT, wasmGemmTN, wasmSimdAvailable } from "./wasm-gemm";
-export { wasmGruForward, wasmLstmForward } from "./wasm-cells";
+export { wasmGruBackward, wasmGruForward, wasmLstmBackward, wasmLstmForward } from "./wasm-cells";
 export * from "./random";

@@ -6,10 +6,10 @@
  *   "wasm-simd":  wasm-gemm.ts and wasm-cells.ts, WebAssembly SIMD for float32 (default when the
  *                 runtime has it); float64 and small or ragged parts still run the TypeScript reference
  */
-import { gruForward, lstmForward } from "./cells";
+import { gruBackward, gruForward, lstmBackward, lstmForward } from "./cells";
 import type { Floats } from "./types";
 import { gemmNN, gemmNT, gemmTN } from "./gemm";
-import { wasmGruForward, wasmLstmForward } from "./wasm-cells";
+import { wasmGruBackward, wasmGruForward, wasmLstmBackward, wasmLstmForward } from "./wasm-cells";
 import { wasmGemmNN, wasmGemmNT, wasmGemmTN, wasmSimdAvailable, type GemmFn } from "./wasm-gemm";
 
 export type { GemmFn } from "./wasm-gemm";
@@ -23,16 +23,23 @@ export interface Kernels {
   /** sequence forward of the gated cells (see cells.ts for the layouts) */
   lstmForward: (T: number, B: number, H: number, wT: Floats, gates: Floats, hs: Floats, cs: Floats, tanhC: Floats) => void;
   gruForward: (T: number, B: number, H: number, wT: Floats, bhh: Floats, gx: Floats, hs: Floats, act: Floats, hn: Floats, gh: Floats) => void;
+  /** backpropagation through time of the gated cells (see cells.ts) */
+  lstmBackward: (T: number, B: number, H: number, w: Floats, gates: Floats, cs: Floats, tanhC: Floats,
+    gradOut: Floats | null, goOff: number, dh: Floats, dc: Floats, dG: Floats, needH0Grad: boolean) => void;
+  gruBackward: (T: number, B: number, H: number, w: Floats, act: Floats, hn: Floats, hs: Floats,
+    gradOut: Floats | null, goOff: number, dh: Floats, dGX: Floats, dGH: Floats, needH0Grad: boolean) => void;
 }
 
 export const typescriptKernels: Readonly<Kernels> = {
   name: "typescript", gemmNN, gemmNT, gemmTN,
   lstmForward: (T, B, H, wT, gates, hs, cs, tanhC) => lstmForward(T, B, H, wT, gates, hs, cs, tanhC),
   gruForward: (T, B, H, wT, bhh, gx, hs, act, hn, gh) => gruForward(T, B, H, wT, bhh, gx, hs, act, hn, gh),
+  lstmBackward: (T, B, H, w, gates, cs, tanhC, gradOut, goOff, dh, dc, dG, needH0Grad) => lstmBackward(T, B, H, w, gates, cs, tanhC, gradOut, goOff, dh, dc, dG, needH0Grad),
+  gruBackward: (T, B, H, w, act, hn, hs, gradOut, goOff, dh, dGX, dGH, needH0Grad) => gruBackward(T, B, H, w, act, hn, hs, gradOut, goOff, dh, dGX, dGH, needH0Grad),
 };
 export const wasmSimdKernels: Readonly<Kernels> = {
   name: "wasm-simd", gemmNN: wasmGemmNN, gemmNT: wasmGemmNT, gemmTN: wasmGemmTN,
-  lstmForward: wasmLstmForward, gruForward: wasmGruForward,
+  lstmForward: wasmLstmForward, gruForward: wasmGruForward, lstmBackward: wasmLstmBackward, gruBackward: wasmGruBackward,
 };
 
 /** The kernels lib/nn uses (mutated in place by useKernels so callers can hold the object). */
@@ -47,6 +54,8 @@ export function useKernels(name: KernelName): KernelName {
   kernels.gemmTN = k.gemmTN;
   kernels.lstmForward = k.lstmForward;
   kernels.gruForward = k.gruForward;
+  kernels.lstmBackward = k.lstmBackward;
+  kernels.gruBackward = k.gruBackward;
   return k.name;
 }
 

@@ -1,12 +1,13 @@
 /**
  * WebAssembly SIMD forms of the sequence kernels in cells.ts (same signatures and results up to
- * float32 rounding). Each step runs inside the module (the step's matrix product, then the fused
- * gate loop with vector sigmoid/tanh); W_hhᵀ is copied in once per sequence, each step's gate
- * block in, and the step's activations and states back out. The batch is padded to a multiple of
- * 4 inside the module. Float32 with H a multiple of 4 (LSTM) or 8 (GRU); otherwise the reference
- * runs (with the SIMD gemm).
+ * float32 rounding). Each step runs inside the module (forward: the step's matrix product, then the
+ * fused gate loop with vector sigmoid/tanh; backward: the fused gate gradients, then dh = dG·W_hh);
+ * the recurrent weight is copied in once per sequence, each step's blocks in and out. The batch is
+ * padded to a multiple of 4 inside the module (padding rows stay zero or harmless and are never
+ * copied out). Float32 with H a multiple of 4 (LSTM forward) or 8 (the rest); otherwise the
+ * reference runs (with the SIMD gemm).
  */
-import { gruForward, lstmForward } from "./cells";
+import { gruBackward, gruForward, lstmBackward, lstmForward } from "./cells";
 import type { Floats } from "./types";
 import { align4, wasmGemmNN } from "./wasm-gemm";
 import { getEngine, reserve } from "./wasm/module";
@@ -62,4 +63,65 @@ export function wasmGruForward(T: number, B: number, H: number, wT: Floats, bhh:
     hn.set(nView, t * BH);
     hs.set(hView[b], (t + 1) * BH);
   }
+}
+
+export function wasmLstmBackward(
+  T: number, B: number, H: number, w: Floats, gates: Floats, cs: Floats, tanhC: Floats,
+  gradOut: Floats | null, goOff: number, dh: Floats, dc: Floats, dG: Floats, needH0Grad: boolean,
+): void {
+  const e = getEngine();
+  if (e === null || H % 8 !== 0 || !(w instanceof Float32Array && gates instanceof Float32Array && cs instanceof Float32Array && tanhC instanceof Float32Array
+    && dh instanceof Float32Array && dc instanceof Float32Array && dG instanceof Float32Array && (gradOut === null || gradOut instanceof Float32Array))) {
+    lstmBackward(T, B, H, w, gates, cs, tanhC, gradOut, goOff, dh, dc, dG, needH0Grad, wasmGemmNN);
+    return;
+  }
+  const G = 4 * H, B4 = (B + 3) & ~3, BH = B * H, B4H = B4 * H, BG = B * G;
+  const pW = 0, pGt = align4(G * H), pCp = pGt + B4 * G, pTc = pCp + B4H, pGo = pTc + B4H, pDh = pGo + B4H, pDc = pDh + B4H, pDG = pDc + B4H, end = pDG + B4 * G;
+  const heap = reserve(e, end);
+  heap.set(w.subarray(0, G * H), pW);
+  heap.fill(0, pGt, end);
+  const gtView = heap.subarray(pGt, pGt + BG), cpView = heap.subarray(pCp, pCp + BH), tcView = heap.subarray(pTc, pTc + BH);
+  const goView = heap.subarray(pGo, pGo + BH), dhView = heap.subarray(pDh, pDh + BH), dcView = heap.subarray(pDc, pDc + BH), dgView = heap.subarray(pDG, pDG + BG);
+  dhView.set(dh.subarray(0, BH));
+  dcView.set(dc.subarray(0, BH));
+  for (let t = T - 1; t >= 0; t--) {
+    gtView.set(gates.subarray(t * BG, (t + 1) * BG));
+    cpView.set(cs.subarray(t * BH, (t + 1) * BH));
+    tcView.set(tanhC.subarray(t * BH, (t + 1) * BH));
+    if (gradOut !== null) goView.set(gradOut.subarray(goOff + t * BH, goOff + (t + 1) * BH));
+    e.lstmBackStep(B4, H, pW * 4, pGt * 4, pCp * 4, pTc * 4, pGo * 4, gradOut !== null ? 1 : 0, pDh * 4, pDc * 4, pDG * 4, t > 0 || needH0Grad ? 1 : 0);
+    dG.set(dgView, t * BG);
+  }
+  dh.set(dhView);
+  dc.set(dcView);
+}
+
+export function wasmGruBackward(
+  T: number, B: number, H: number, w: Floats, act: Floats, hn: Floats, hs: Floats,
+  gradOut: Floats | null, goOff: number, dh: Floats, dGX: Floats, dGH: Floats, needH0Grad: boolean,
+): void {
+  const e = getEngine();
+  if (e === null || H % 8 !== 0 || !(w instanceof Float32Array && act instanceof Float32Array && hn instanceof Float32Array && hs instanceof Float32Array
+    && dh instanceof Float32Array && dGX instanceof Float32Array && dGH instanceof Float32Array && (gradOut === null || gradOut instanceof Float32Array))) {
+    gruBackward(T, B, H, w, act, hn, hs, gradOut, goOff, dh, dGX, dGH, needH0Grad, wasmGemmNN);
+    return;
+  }
+  const G = 3 * H, B4 = (B + 3) & ~3, BH = B * H, B4H = B4 * H, BG = B * G;
+  const pW = 0, pA = align4(G * H), pN = pA + B4 * G, pHp = pN + B4H, pGo = pHp + B4H, pDh = pGo + B4H, pDX = pDh + B4H, pDH = pDX + B4 * G, end = pDH + B4 * G;
+  const heap = reserve(e, end);
+  heap.set(w.subarray(0, G * H), pW);
+  heap.fill(0, pA, end);
+  const aView = heap.subarray(pA, pA + BG), nView = heap.subarray(pN, pN + BH), hpView = heap.subarray(pHp, pHp + BH), goView = heap.subarray(pGo, pGo + BH);
+  const dhView = heap.subarray(pDh, pDh + BH), dxView = heap.subarray(pDX, pDX + BG), dhgView = heap.subarray(pDH, pDH + BG);
+  dhView.set(dh.subarray(0, BH));
+  for (let t = T - 1; t >= 0; t--) {
+    aView.set(act.subarray(t * BG, (t + 1) * BG));
+    nView.set(hn.subarray(t * BH, (t + 1) * BH));
+    hpView.set(hs.subarray(t * BH, (t + 1) * BH));
+    if (gradOut !== null) goView.set(gradOut.subarray(goOff + t * BH, goOff + (t + 1) * BH));
+    e.gruBackStep(B4, H, pW * 4, pA * 4, pN * 4, pHp * 4, pGo * 4, gradOut !== null ? 1 : 0, pDh * 4, pDX * 4, pDH * 4, t > 0 || needH0Grad ? 1 : 0);
+    dGX.set(dxView, t * BG);
+    dGH.set(dhgView, t * BG);
+  }
+  dh.set(dhView);
 }

@@ -1,7 +1,8 @@
 /**
  * The in-house WebAssembly SIMD module: a 4×8-blocked f32x4 matrix multiply, a transpose, and one
- * LSTM / GRU time step (the step's matrix product followed by the fused gate loop, with vector
- * exp-based sigmoid and tanh accurate to a few float32 ulps). Assembled by encode.ts, compiled
+ * LSTM / GRU time step forward (the step's matrix product followed by the fused gate loop, with
+ * vector exp-based sigmoid and tanh accurate to a few float32 ulps) and backward (the fused gate
+ * gradients followed by the step's matrix product dh = dG·W_hh). Assembled by encode.ts, compiled
  * synchronously on first use; a private memory that only grows.
  */
 import { FnBuilder, I32, V128, moduleBytes, op } from "./encode";
@@ -208,6 +209,97 @@ function gruStepFn(): FnBuilder {
   return f;
 }
 
+/**
+ * lstm_bstep(B4, H, w, gates, cPrev, tanhC, gradOut, hasGradOut, dh, dc, dG, gemmToo), H a multiple of 8:
+ *   dh_t = dh + gradOut; dc_t = dc + dh_t⊙o⊙(1 - tanh²c); dG = [dc_t⊙g⊙i(1-i), dc_t⊙c_{t-1}⊙f(1-f),
+ *   dc_t⊙i⊙(1-g²), dh_t⊙tanh(c)⊙o(1-o)]; dc ← dc_t⊙f; then (gemmToo) dh ← dG·w, w = W_hh [4H, H].
+ */
+function lstmBackStepFn(): FnBuilder {
+  const f = new FnBuilder(new Array<number>(12).fill(I32));
+  const [B4, H, W, GATES, CP, TC, GO, HASGO, DH, DC, DG, GEMM_TOO] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const G = f.local(I32), H4 = f.local(I32), b = f.local(I32), jb = f.local(I32), row = f.local(I32), drow = f.local(I32), st = f.local(I32), q = f.local(I32);
+  const pi = f.local(I32), di = f.local(I32);
+  const iv = f.local(V128), fv = f.local(V128), gv = f.local(V128), ov = f.local(V128), tc = f.local(V128), dhv = f.local(V128), dcv = f.local(V128);
+  const one = (): number[] => op.f32x4Const(1);
+  f.emit(op.get(H), op.i32(2), op.shl, op.set(G));
+  f.emit(op.get(H), op.i32(2), op.shl, op.set(H4));
+  f.forLoop(b, op.i32(0), op.get(B4), op.i32(1), () => {
+    f.emit(op.get(b), op.get(G), op.mul, op.i32(2), op.shl, op.set(row));
+    f.emit(op.get(DG), op.get(row), op.add, op.set(drow));
+    f.emit(op.get(GATES), op.get(row), op.add, op.set(row));
+    f.emit(op.get(b), op.get(H4), op.mul, op.set(st));
+    f.forLoop(jb, op.i32(0), op.get(H4), op.i32(16), () => {
+      f.emit(op.get(row), op.get(jb), op.add, op.set(pi), op.get(drow), op.get(jb), op.add, op.set(di));
+      f.emit(op.get(pi), op.v128Load(0), op.set(iv));
+      f.emit(op.get(pi), op.get(H4), op.add, op.v128Load(0), op.set(fv));
+      f.emit(op.get(pi), op.get(H4), op.add, op.get(H4), op.add, op.v128Load(0), op.set(gv));
+      f.emit(op.get(pi), op.get(H4), op.add, op.get(H4), op.add, op.get(H4), op.add, op.v128Load(0), op.set(ov));
+      f.emit(op.get(st), op.get(jb), op.add, op.set(q));
+      f.emit(op.get(TC), op.get(q), op.add, op.v128Load(0), op.set(tc));
+      f.emit(op.get(DH), op.get(q), op.add, op.v128Load(0), op.set(dhv));
+      f.emit(op.get(HASGO), op.if, op.get(dhv), op.get(GO), op.get(q), op.add, op.v128Load(0), op.f32x4Add, op.set(dhv), op.end);
+      // dc_t = dc + dh·o·(1 - tc²)
+      f.emit(op.get(DC), op.get(q), op.add, op.v128Load(0), op.get(dhv), op.get(ov), op.f32x4Mul, one(), op.get(tc), op.get(tc), op.f32x4Mul, op.f32x4Sub, op.f32x4Mul, op.f32x4Add, op.set(dcv));
+      f.emit(op.get(DC), op.get(q), op.add, op.get(dcv), op.get(fv), op.f32x4Mul, op.v128Store(0));
+      // dG_i = dc·g·i(1-i)
+      f.emit(op.get(di), op.get(dcv), op.get(gv), op.f32x4Mul, op.get(iv), op.f32x4Mul, one(), op.get(iv), op.f32x4Sub, op.f32x4Mul, op.v128Store(0));
+      // dG_f = dc·c_{t-1}·f(1-f)
+      f.emit(op.get(di), op.get(H4), op.add, op.get(dcv), op.get(CP), op.get(q), op.add, op.v128Load(0), op.f32x4Mul, op.get(fv), op.f32x4Mul, one(), op.get(fv), op.f32x4Sub, op.f32x4Mul, op.v128Store(0));
+      // dG_g = dc·i·(1-g²)
+      f.emit(op.get(di), op.get(H4), op.add, op.get(H4), op.add, op.get(dcv), op.get(iv), op.f32x4Mul, one(), op.get(gv), op.get(gv), op.f32x4Mul, op.f32x4Sub, op.f32x4Mul, op.v128Store(0));
+      // dG_o = dh·tc·o(1-o)
+      f.emit(op.get(di), op.get(H4), op.add, op.get(H4), op.add, op.get(H4), op.add, op.get(dhv), op.get(tc), op.f32x4Mul, op.get(ov), op.f32x4Mul, one(), op.get(ov), op.f32x4Sub, op.f32x4Mul, op.v128Store(0));
+    });
+  });
+  f.emit(op.get(GEMM_TOO), op.if);
+  f.emit(op.get(B4), op.get(H), op.get(G), op.get(DG), op.get(G), op.i32(1), op.get(W), op.get(H), op.get(DH), op.get(H), op.i32(0), op.call(GEMM));
+  f.emit(op.end);
+  return f;
+}
+
+/**
+ * gru_bstep(B4, H, w, act, hn, hPrev, gradOut, hasGradOut, dh, dGX, dGH, gemmToo), H a multiple of 8:
+ *   dh_t = dh + gradOut; dn = dh_t(1-z)(1-n²); dz = dh_t(h_{t-1} - n)z(1-z); dr = dn·hn·r(1-r);
+ *   dGX = [dr, dz, dn], dGH = [dr, dz, dn⊙r]; dh ← dh_t⊙z (+ dGH·w when gemmToo), w = W_hh [3H, H].
+ */
+function gruBackStepFn(): FnBuilder {
+  const f = new FnBuilder(new Array<number>(12).fill(I32));
+  const [B4, H, W, ACT, HN, HP, GO, HASGO, DH, DGX, DGH, GEMM_TOO] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const G = f.local(I32), H4 = f.local(I32), H8 = f.local(I32), b = f.local(I32), jb = f.local(I32), roff = f.local(I32), st = f.local(I32), q = f.local(I32);
+  const pa = f.local(I32), px = f.local(I32), ph = f.local(I32);
+  const rv = f.local(V128), zv = f.local(V128), nv = f.local(V128), dhv = f.local(V128), dnp = f.local(V128), dzp = f.local(V128), drp = f.local(V128);
+  const one = (): number[] => op.f32x4Const(1);
+  f.emit(op.get(H), op.i32(3), op.mul, op.set(G));
+  f.emit(op.get(H), op.i32(2), op.shl, op.set(H4));
+  f.emit(op.get(H4), op.i32(1), op.shl, op.set(H8));
+  f.forLoop(b, op.i32(0), op.get(B4), op.i32(1), () => {
+    f.emit(op.get(b), op.get(G), op.mul, op.i32(2), op.shl, op.set(roff));
+    f.emit(op.get(b), op.get(H4), op.mul, op.set(st));
+    f.forLoop(jb, op.i32(0), op.get(H4), op.i32(16), () => {
+      f.emit(op.get(roff), op.get(jb), op.add, op.tee(pa), op.get(DGX), op.add, op.set(px));
+      f.emit(op.get(pa), op.get(DGH), op.add, op.set(ph));
+      f.emit(op.get(pa), op.get(ACT), op.add, op.set(pa));
+      f.emit(op.get(pa), op.v128Load(0), op.set(rv));
+      f.emit(op.get(pa), op.get(H4), op.add, op.v128Load(0), op.set(zv));
+      f.emit(op.get(pa), op.get(H8), op.add, op.v128Load(0), op.set(nv));
+      f.emit(op.get(st), op.get(jb), op.add, op.set(q));
+      f.emit(op.get(DH), op.get(q), op.add, op.v128Load(0), op.set(dhv));
+      f.emit(op.get(HASGO), op.if, op.get(dhv), op.get(GO), op.get(q), op.add, op.v128Load(0), op.f32x4Add, op.set(dhv), op.end);
+      f.emit(op.get(dhv), one(), op.get(zv), op.f32x4Sub, op.f32x4Mul, one(), op.get(nv), op.get(nv), op.f32x4Mul, op.f32x4Sub, op.f32x4Mul, op.set(dnp));
+      f.emit(op.get(dhv), op.get(HP), op.get(q), op.add, op.v128Load(0), op.get(nv), op.f32x4Sub, op.f32x4Mul, op.get(zv), op.f32x4Mul, one(), op.get(zv), op.f32x4Sub, op.f32x4Mul, op.set(dzp));
+      f.emit(op.get(dnp), op.get(HN), op.get(q), op.add, op.v128Load(0), op.f32x4Mul, op.get(rv), op.f32x4Mul, one(), op.get(rv), op.f32x4Sub, op.f32x4Mul, op.set(drp));
+      f.emit(op.get(px), op.get(drp), op.v128Store(0), op.get(px), op.get(H4), op.add, op.get(dzp), op.v128Store(0), op.get(px), op.get(H8), op.add, op.get(dnp), op.v128Store(0));
+      f.emit(op.get(ph), op.get(drp), op.v128Store(0), op.get(ph), op.get(H4), op.add, op.get(dzp), op.v128Store(0));
+      f.emit(op.get(ph), op.get(H8), op.add, op.get(dnp), op.get(rv), op.f32x4Mul, op.v128Store(0));
+      f.emit(op.get(DH), op.get(q), op.add, op.get(dhv), op.get(zv), op.f32x4Mul, op.v128Store(0));
+    });
+  });
+  f.emit(op.get(GEMM_TOO), op.if);
+  f.emit(op.get(B4), op.get(H), op.get(G), op.get(DGH), op.get(G), op.i32(1), op.get(W), op.get(H), op.get(DH), op.get(H), op.i32(1), op.call(GEMM));
+  f.emit(op.end);
+  return f;
+}
+
 // ---- the engine ----------------------------------------------------------------------------------
 
 export interface Engine {
@@ -217,6 +309,8 @@ export interface Engine {
   transpose: (src: number, rows: number, cols: number, dst: number) => void;
   lstmStep: (B4: number, H: number, wT: number, gates: number, hPrev: number, cPrev: number, hOut: number, cOut: number, tanhC: number) => void;
   gruStep: (B4: number, H: number, wT: number, bhh: number, gx: number, gh: number, hPrev: number, act: number, hn: number, hOut: number) => void;
+  lstmBackStep: (B4: number, H: number, w: number, gates: number, cPrev: number, tanhC: number, gradOut: number, hasGradOut: number, dh: number, dc: number, dG: number, gemmToo: number) => void;
+  gruBackStep: (B4: number, H: number, w: number, act: number, hn: number, hPrev: number, gradOut: number, hasGradOut: number, dh: number, dGX: number, dGH: number, gemmToo: number) => void;
 }
 
 let engine: Engine | null | undefined;
@@ -227,6 +321,8 @@ export function buildModuleBytes(): Uint8Array<ArrayBuffer> {
     { name: "transpose", fn: transposeFn(), exported: true },
     { name: "lstm_step", fn: lstmStepFn(), exported: true },
     { name: "gru_step", fn: gruStepFn(), exported: true },
+    { name: "lstm_bstep", fn: lstmBackStepFn(), exported: true },
+    { name: "gru_bstep", fn: gruBackStepFn(), exported: true },
   ]);
 }
 
@@ -237,8 +333,14 @@ export function getEngine(): Engine | null {
     if (typeof WebAssembly === "undefined") throw new Error("no WebAssembly");
     const memory = new WebAssembly.Memory({ initial: 16 });
     const instance = new WebAssembly.Instance(new WebAssembly.Module(buildModuleBytes()), { env: { mem: memory } });
-    const ex = instance.exports as unknown as Omit<Engine, "memory" | "heap"> & { lstm_step: Engine["lstmStep"]; gru_step: Engine["gruStep"] };
-    engine = { memory, heap: new Float32Array(memory.buffer), gemm: ex.gemm, transpose: ex.transpose, lstmStep: ex.lstm_step, gruStep: ex.gru_step };
+    const ex = instance.exports as unknown as {
+      gemm: Engine["gemm"]; transpose: Engine["transpose"]; lstm_step: Engine["lstmStep"]; gru_step: Engine["gruStep"];
+      lstm_bstep: Engine["lstmBackStep"]; gru_bstep: Engine["gruBackStep"];
+    };
+    engine = {
+      memory, heap: new Float32Array(memory.buffer), gemm: ex.gemm, transpose: ex.transpose,
+      lstmStep: ex.lstm_step, gruStep: ex.gru_step, lstmBackStep: ex.lstm_bstep, gruBackStep: ex.gru_bstep,
+    };
   } catch {
     engine = null;
   }

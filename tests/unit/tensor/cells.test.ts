@@ -1,6 +1,8 @@
 /** The WebAssembly SIMD sequence kernels agree with the TypeScript reference (float32 and float64 checks). */
 import { describe, expect, it } from "vitest";
-import { gruForward, lstmForward, mulberry32, normal, wasmGruForward, wasmLstmForward } from "../../../lib/tensor";
+import {
+  gruBackward, gruForward, lstmBackward, lstmForward, mulberry32, normal, wasmGruBackward, wasmGruForward, wasmLstmBackward, wasmLstmForward,
+} from "../../../lib/tensor";
 
 function randn(n: number, seed: number, s = 1): Float32Array {
   const rng = mulberry32(seed);
@@ -55,6 +57,43 @@ describe("sequence kernels: wasm-simd against the TypeScript reference", () => {
       const ref = run((...a) => gruForward(...a)), simd = run(wasmGruForward);
       for (const k of ["hs", "act", "hn"] as const) expect(maxDiff(simd[k], ref[k]), k).toBeLessThan(2e-5);
       expect(maxDiff(simd.hs, new Float32Array(simd.hs.length))).toBeGreaterThan(0.1);
+    });
+  }
+
+  for (const [B, H, T, withGradOut, needH0] of [[5, 8, 6, true, true], [16, 32, 4, false, true], [3, 16, 3, true, false], [8, 12, 4, true, true]] as const) {
+    it(`LSTM backward B=${B} H=${H} T=${T} gradOut=${withGradOut} h0 grad=${needH0}`, () => {
+      const G = 4 * H, BH = B * H;
+      const w = randn(G * H, 11, 1 / Math.sqrt(H));
+      const gates = Float32Array.from(randn(T * B * G, 12), (v) => 1 / (1 + Math.exp(-v)));
+      for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) gates[t * B * G + b * G + 2 * H + j] = Math.tanh(gates[t * B * G + b * G + 2 * H + j] * 3 - 1.5);
+      const cs = randn((T + 1) * BH, 13), tanhC = Float32Array.from(randn(T * BH, 14), Math.tanh);
+      const gradOut = withGradOut ? randn(2 + T * BH, 15) : null;
+      const run = (f: typeof lstmBackward) => {
+        const dh = randn(BH, 16), dc = randn(BH, 17), dG = new Float32Array(T * B * G);
+        f(T, B, H, w, gates, cs, tanhC, gradOut, 2, dh, dc, dG, needH0);
+        return { dh, dc, dG };
+      };
+      const ref = run((...a) => lstmBackward(...a)), simd = run(wasmLstmBackward);
+      for (const k of ["dh", "dc", "dG"] as const) expect(maxDiff(simd[k], ref[k]), k).toBeLessThan(2e-5);
+      expect(maxDiff(simd.dG, new Float32Array(simd.dG.length))).toBeGreaterThan(0.01);
+    });
+  }
+
+  for (const [B, H, T, withGradOut, needH0] of [[5, 8, 6, true, true], [16, 32, 4, false, true], [7, 24, 3, true, false]] as const) {
+    it(`GRU backward B=${B} H=${H} T=${T} gradOut=${withGradOut} h0 grad=${needH0}`, () => {
+      const G = 3 * H, BH = B * H;
+      const w = randn(G * H, 21, 1 / Math.sqrt(H));
+      const act = Float32Array.from(randn(T * B * G, 22), (v) => 1 / (1 + Math.exp(-v)));
+      const hn = randn(T * BH, 23), hs = Float32Array.from(randn((T + 1) * BH, 24), Math.tanh);
+      const gradOut = withGradOut ? randn(3 + T * BH, 25) : null;
+      const run = (f: typeof gruBackward) => {
+        const dh = randn(BH, 26), dGX = new Float32Array(T * B * G), dGH = new Float32Array(T * B * G);
+        f(T, B, H, w, act, hn, hs, gradOut, 3, dh, dGX, dGH, needH0);
+        return { dh, dGX, dGH };
+      };
+      const ref = run((...a) => gruBackward(...a)), simd = run(wasmGruBackward);
+      for (const k of ["dh", "dGX", "dGH"] as const) expect(maxDiff(simd[k], ref[k]), k).toBeLessThan(2e-5);
+      expect(maxDiff(simd.dGH, new Float32Array(simd.dGH.length))).toBeGreaterThan(0.01);
     });
   }
 });
