@@ -71,7 +71,7 @@ function prefixed(child: ChildProcess, name: string): void {
     stream?.on("data", (chunk: string) => {
       const lines = (pending + chunk).split("\n");
       pending = lines.pop() ?? "";
-      for (const line of lines) out.write(`[${name}] ${line}\n`);
+      for (const line of lines) out.write(line.startsWith(`[${name}]`) ? `${line}\n` : `[${name}] ${line}\n`);
     });
     stream?.on("end", () => pending && out.write(`[${name}] ${pending}\n`));
   }
