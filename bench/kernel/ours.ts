@@ -2,6 +2,7 @@
 import { Adam, createNetwork, mseLoss, type Network } from "../../lib/nn";
 import { DataParallelTrainer } from "../../lib/nn/parallel";
 import { mulberry32 } from "../../lib/tensor";
+import { heapAfterGc } from "./memory";
 import type { Workload } from "./workload";
 
 export interface RunResult {
@@ -11,8 +12,11 @@ export interface RunResult {
   trainWindowsPerCpuSec: number;
   inferWindowsPerCpuSec: number;
   finalLoss: number;
+  /** heap retained after a full GC, end of training minus start (after warm-up) */
   heapGrowthMB: number;
   peakRssMB: number;
+  /** tfjs only: tensors leaked during training */
+  tensorGrowth?: number;
 }
 
 export interface RunOptions {
@@ -50,7 +54,7 @@ export function runOurs(w: Workload, data: { x: Float32Array; y: Float32Array },
     opt.step();
   };
   for (let i = 0; i < w.warmupSteps; i++) step(i % nb);
-  const heap0 = process.memoryUsage().heapUsed;
+  const heap0 = heapAfterGc();
   let peakRss = process.memoryUsage().rss;
   let windows = 0;
   const c0 = process.cpuUsage();
@@ -65,7 +69,7 @@ export function runOurs(w: Workload, data: { x: Float32Array; y: Float32Array },
   }
   const trainSec = (performance.now() - t0) / 1000;
   const trainCpu = cpuSeconds(c0);
-  const heapGrowth = process.memoryUsage().heapUsed - heap0;
+  const heapGrowth = heapAfterGc() - heap0;
   // inference
   const IB = w.inferBatch, nib = Math.floor(w.windows / IB);
   const infer = (b: number): void => {
@@ -108,7 +112,7 @@ export async function runOursParallel(w: Workload, data: { x: Float32Array; y: F
       opt.step();
     };
     for (let i = 0; i < w.warmupSteps; i++) step(i % nb);
-    const heap0 = process.memoryUsage().heapUsed;
+    const heap0 = heapAfterGc();
     let peakRss = process.memoryUsage().rss;
     let windows = 0;
     const c0 = process.cpuUsage();
@@ -123,7 +127,7 @@ export async function runOursParallel(w: Workload, data: { x: Float32Array; y: F
     }
     const trainSec = (performance.now() - t0) / 1000;
     const trainCpu = cpuSeconds(c0);
-    const heapGrowth = process.memoryUsage().heapUsed - heap0;
+    const heapGrowth = heapAfterGc() - heap0;
     const IB = w.inferBatch, nib = Math.floor(w.windows / IB);
     const infer = (b: number): void => {
       trainer.predict({ size: IB, seqLen: L, x: data.x.subarray(b * IB * L * I, (b + 1) * IB * L * I) });

@@ -7,6 +7,7 @@
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { heapAfterGc } from "./memory";
 import { cpuSeconds, type RunOptions, type RunResult } from "./ours";
 import type { Workload } from "./workload";
 
@@ -52,7 +53,7 @@ export async function runTfjs(w: Workload, data: { x: Float32Array; y: Float32Ar
   let loss = 0;
   for (let i = 0; i < w.warmupSteps; i++) await model.trainOnBatch(xs[i % nb], ys[i % nb]);
   const tensors0 = tf.memory().numTensors;
-  const heap0 = process.memoryUsage().heapUsed;
+  const heap0 = heapAfterGc();
   let peakRss = process.memoryUsage().rss;
   let windows = 0;
   const c0 = process.cpuUsage();
@@ -67,7 +68,7 @@ export async function runTfjs(w: Workload, data: { x: Float32Array; y: Float32Ar
   }
   const trainSec = (performance.now() - t0) / 1000;
   const trainCpu = cpuSeconds(c0);
-  const heapGrowth = process.memoryUsage().heapUsed - heap0;
+  const heapGrowth = heapAfterGc() - heap0;
   const tensorGrowth = tf.memory().numTensors - tensors0;
 
   const IB = w.inferBatch, nib = Math.floor(w.windows / IB);
@@ -97,7 +98,8 @@ export async function runTfjs(w: Workload, data: { x: Float32Array; y: Float32Ar
     trainWindowsPerCpuSec: windows / trainCpu,
     inferWindowsPerCpuSec: inferred / inferCpu,
     finalLoss: loss,
-    heapGrowthMB: mb(heapGrowth) + (tensorGrowth > 0 ? tensorGrowth * 0 : 0),
+    heapGrowthMB: mb(heapGrowth),
+    tensorGrowth,
     peakRssMB: mb(Math.max(peakRss, process.memoryUsage().rss)),
   };
 }

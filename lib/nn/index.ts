@@ -14,3 +14,5 @@ export {
 export { serializeNetwork, deserializeNetwork, MODEL_MAGIC, MODEL_FORMAT_VERSION } from "./serialize";
 export { mseLoss, maeLoss, huberLoss, pinballLoss } from "./loss";
 export { Adam, SGD, clipGradNorm, type AdamOptions, type SGDOptions } from "./optim";
+export { lossWithGrad, type LossKind } from "./lossKind";
+// Data-parallel training (Node worker_threads) lives in "lib/nn/parallel" and is not re-exported here.
