@@ -78,7 +78,6 @@ function prefixed(child: ChildProcess, name: string): void {
 }
 
 function main(): void {
-  fs.mkdirSync(path.join(root, "data"), { recursive: true });
   log(`Database: ${env.DATABASE_URL}`);
   const migrated = migrateDeploy(root, env);
   if (!migrated.ok) {

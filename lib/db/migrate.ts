@@ -54,8 +54,10 @@ export function pendingMigrations(file: string, migrationsDir = path.join(proces
  * database, so a fresh checkout creates its SQLite file and an old one is brought up to date.
  */
 export function migrateDeploy(root: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): { ok: boolean; output: string } {
+  const file = databaseFile(databaseUrl(env));
+  fs.mkdirSync(path.dirname(file), { recursive: true }); // SQLite creates the file, not its folder
   // Nothing to apply is the common case: skip the Prisma CLI (two seconds, and a schema lock).
-  if (pendingMigrations(databaseFile(databaseUrl(env)), path.join(root, "prisma", "migrations")).length === 0) {
+  if (pendingMigrations(file, path.join(root, "prisma", "migrations")).length === 0) {
     return { ok: true, output: "No pending migrations." };
   }
   const prisma = path.join(root, "node_modules", ".bin", "prisma");

@@ -1,13 +1,10 @@
-import fs from "node:fs";
-import path from "node:path";
 import { migrateDeploy } from "../../lib/db/migrate";
-import { databaseFile, databaseUrl } from "../../lib/db/url";
+import { databaseUrl } from "../../lib/db/url";
 import { CliError } from "../cli";
 
 /** Brings the database named by DATABASE_URL up to date before a command uses it. */
 export function openDatabase(): void {
   process.env.DATABASE_URL = databaseUrl();
-  fs.mkdirSync(path.dirname(databaseFile()), { recursive: true });
   const result = migrateDeploy(process.cwd(), process.env);
   if (!result.ok) throw new CliError(`Could not prepare the database ${process.env.DATABASE_URL}:\n${result.output.trim()}`, 1);
 }
