@@ -23,6 +23,16 @@ export function parseId(param: string): number | null {
   return Number(param);
 }
 
+/** The context Next.js passes to a route handler under an `[id]` segment. */
+export type IdContext = { params: Promise<{ id: string }> };
+
+/** The route's `[id]` as a positive integer, or the 400 answer naming what kind of id it should be. */
+export async function routeId(ctx: IdContext, what: string): Promise<number | NextResponse<ApiErrorBody>> {
+  const { id: raw } = await ctx.params;
+  const id = parseId(raw);
+  return id === null ? jsonError(400, "INVALID_ID", `"${raw}" is not a ${what} id.`, { id: raw }) : id;
+}
+
 export function notFound(what: string, id: string | number): NextResponse<ApiErrorBody> {
   return jsonError(404, "NOT_FOUND", `${what} ${id} does not exist.`, { id });
 }

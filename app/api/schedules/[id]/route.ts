@@ -1,21 +1,15 @@
 import { deleteSchedule, getSchedule, schedulePatchSchema, updateSchedule } from "@/lib/db/schedules";
-import { jsonError, jsonOk, notFound, parseId, readJson } from "../../_lib/http";
+import { type IdContext, jsonOk, notFound, readJson, routeId } from "../../_lib/http";
 import { parseScheduleBody, withScheduleErrors } from "../_lib";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-type Ctx = { params: Promise<{ id: string }> };
-
-async function idOf(ctx: Ctx): Promise<number | Response> {
-  const { id: raw } = await ctx.params;
-  const id = parseId(raw);
-  return id === null ? jsonError(400, "INVALID_ID", `"${raw}" is not a schedule id.`, { id: raw }) : id;
-}
+type Ctx = IdContext;
 
 /** GET /api/schedules/{id} */
 export async function GET(_req: Request, ctx: Ctx): Promise<Response> {
-  const id = await idOf(ctx);
+  const id = await routeId(ctx, "schedule");
   if (typeof id !== "number") return id;
   const schedule = getSchedule(id);
   return schedule ? jsonOk({ schedule }) : notFound("Schedule", id);
@@ -23,7 +17,7 @@ export async function GET(_req: Request, ctx: Ctx): Promise<Response> {
 
 /** PATCH /api/schedules/{id} with any of `{cron, timezone, onNewData, config, enabled}`. */
 export async function PATCH(req: Request, ctx: Ctx): Promise<Response> {
-  const id = await idOf(ctx);
+  const id = await routeId(ctx, "schedule");
   if (typeof id !== "number") return id;
   const body = await readJson(req);
   if (!body.ok) return body.response;
@@ -37,7 +31,7 @@ export async function PATCH(req: Request, ctx: Ctx): Promise<Response> {
 
 /** DELETE /api/schedules/{id}: 204 (the runs it made stay). */
 export async function DELETE(_req: Request, ctx: Ctx): Promise<Response> {
-  const id = await idOf(ctx);
+  const id = await routeId(ctx, "schedule");
   if (typeof id !== "number") return id;
   if (!deleteSchedule(id)) return notFound("Schedule", id);
   return new Response(null, { status: 204 });

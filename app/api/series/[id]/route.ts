@@ -1,12 +1,12 @@
 import { getSeries } from "@/lib/db/datasets";
 import { readPoints } from "@/lib/db/points";
 import { parseTimestamp } from "@/lib/series";
-import { jsonError, jsonOk, notFound, parseId } from "../../_lib/http";
+import { type IdContext, jsonError, jsonOk, notFound, routeId } from "../../_lib/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-type Ctx = { params: Promise<{ id: string }> };
+type Ctx = IdContext;
 
 function parseBound(url: URL, key: "from" | "to"): number | undefined | { error: Response } {
   const raw = url.searchParams.get(key);
@@ -23,9 +23,8 @@ function parseBound(url: URL, key: "from" | "to"): number | undefined | { error:
  * (`points.ts` epoch ms, `points.value` with null for missing) — compact for a million points.
  */
 export async function GET(req: Request, ctx: Ctx): Promise<Response> {
-  const { id: raw } = await ctx.params;
-  const id = parseId(raw);
-  if (id === null) return jsonError(400, "INVALID_ID", `"${raw}" is not a series id.`, { id: raw });
+  const id = await routeId(ctx, "series");
+  if (typeof id !== "number") return id;
   const url = new URL(req.url);
   const from = parseBound(url, "from");
   const to = parseBound(url, "to");

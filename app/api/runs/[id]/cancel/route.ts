@@ -1,11 +1,11 @@
 import { getRun } from "@/lib/db/runs";
 import { cancelRun } from "@/lib/jobs/runs";
-import { jsonError, jsonOk, notFound, parseId } from "../../../_lib/http";
+import { type IdContext, jsonError, jsonOk, notFound, routeId } from "../../../_lib/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-type Ctx = { params: Promise<{ id: string }> };
+type Ctx = IdContext;
 
 /**
  * POST /api/runs/{id}/cancel: a queued run is cancelled at once (200); a running one is asked to
@@ -13,9 +13,8 @@ type Ctx = { params: Promise<{ id: string }> };
  * cancelRequested: true); a finished run answers 409.
  */
 export async function POST(_req: Request, ctx: Ctx): Promise<Response> {
-  const { id: raw } = await ctx.params;
-  const id = parseId(raw);
-  if (id === null) return jsonError(400, "INVALID_ID", `"${raw}" is not a run id.`, { id: raw });
+  const id = await routeId(ctx, "run");
+  if (typeof id !== "number") return id;
   const result = cancelRun(id);
   if (result.kind === "not-found") return notFound("Run", id);
   if (result.kind === "finished") {

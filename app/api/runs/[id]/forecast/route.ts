@@ -1,17 +1,16 @@
 import { getRunForecast } from "@/lib/db/runs";
 import { getRunRow } from "@/lib/jobs/runs";
-import { jsonError, jsonOk, notFound, parseId } from "../../../_lib/http";
+import { type IdContext, jsonError, jsonOk, notFound, routeId } from "../../../_lib/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-type Ctx = { params: Promise<{ id: string }> };
+type Ctx = IdContext;
 
 /** GET /api/runs/{id}/forecast: the forecast the run made (404 FORECAST_NOT_READY until it succeeded). */
 export async function GET(_req: Request, ctx: Ctx): Promise<Response> {
-  const { id: raw } = await ctx.params;
-  const id = parseId(raw);
-  if (id === null) return jsonError(400, "INVALID_ID", `"${raw}" is not a run id.`, { id: raw });
+  const id = await routeId(ctx, "run");
+  if (typeof id !== "number") return id;
   const run = getRunRow(id);
   if (!run) return notFound("Run", id);
   const forecast = getRunForecast(id);

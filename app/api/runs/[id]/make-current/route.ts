@@ -1,16 +1,15 @@
 import { getRun, makeRunCurrent } from "@/lib/db/runs";
-import { jsonError, jsonOk, notFound, parseId } from "../../../_lib/http";
+import { type IdContext, jsonError, jsonOk, notFound, routeId } from "../../../_lib/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-type Ctx = { params: Promise<{ id: string }> };
+type Ctx = IdContext;
 
 /** POST /api/runs/{id}/make-current: the series' current forecast becomes this run's forecast. */
 export async function POST(_req: Request, ctx: Ctx): Promise<Response> {
-  const { id: raw } = await ctx.params;
-  const id = parseId(raw);
-  if (id === null) return jsonError(400, "INVALID_ID", `"${raw}" is not a run id.`, { id: raw });
+  const id = await routeId(ctx, "run");
+  if (typeof id !== "number") return id;
   const result = makeRunCurrent(id);
   if (result.kind === "no-run") return notFound("Run", id);
   if (result.kind === "no-forecast") {

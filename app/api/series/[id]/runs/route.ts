@@ -1,19 +1,18 @@
 import { modelConfigSchema } from "@/lib/forecast/config";
 import { requestRun } from "@/lib/jobs/runs";
 import { listRuns, runView, seriesExists } from "@/lib/db/runs";
-import { jsonError, jsonOk, notFound, parseId, readJson } from "../../../_lib/http";
+import { type IdContext, jsonOk, notFound, readJson, routeId } from "../../../_lib/http";
 import { isPlainObject, notAnObject, validationError } from "../../../runs/_lib/validation";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-type Ctx = { params: Promise<{ id: string }> };
+type Ctx = IdContext;
 
 /** GET /api/series/{id}/runs?status=&limit=: the series' runs, newest first (no epochs). */
 export async function GET(req: Request, ctx: Ctx): Promise<Response> {
-  const { id: raw } = await ctx.params;
-  const seriesId = parseId(raw);
-  if (seriesId === null) return jsonError(400, "INVALID_ID", `"${raw}" is not a series id.`, { id: raw });
+  const seriesId = await routeId(ctx, "series");
+  if (typeof seriesId !== "number") return seriesId;
   if (!seriesExists(seriesId)) return notFound("Series", seriesId);
   const url = new URL(req.url);
   const status = url.searchParams.get("status") ?? undefined;
@@ -26,9 +25,8 @@ export async function GET(req: Request, ctx: Ctx): Promise<Response> {
  * or 200 with the identical run already queued or running.
  */
 export async function POST(req: Request, ctx: Ctx): Promise<Response> {
-  const { id: raw } = await ctx.params;
-  const seriesId = parseId(raw);
-  if (seriesId === null) return jsonError(400, "INVALID_ID", `"${raw}" is not a series id.`, { id: raw });
+  const seriesId = await routeId(ctx, "series");
+  if (typeof seriesId !== "number") return seriesId;
   const body = await readJson(req);
   if (!body.ok) return body.response;
   if (!isPlainObject(body.value)) return notAnObject("config");
