@@ -31,7 +31,12 @@ export default async function HomePage() {
                   {d.updatedAt.slice(0, 16).replace("T", " ")} UTC
                 </div>
               </div>
-              <DeleteDatasetButton id={d.id} name={d.name} />
+              <div className="row">
+                <a className="btn secondary" href={`/api/datasets/${d.id}/forecast.csv`} download>
+                  Export forecasts
+                </a>
+                <DeleteDatasetButton id={d.id} name={d.name} />
+              </div>
             </div>
             <table style={{ marginTop: 10 }}>
               <thead>
