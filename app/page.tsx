@@ -32,9 +32,11 @@ export default async function HomePage() {
                 </div>
               </div>
               <div className="row">
-                <a className="btn secondary" href={`/api/datasets/${d.id}/forecast.csv`} download>
-                  Export forecasts
-                </a>
+                {d.series.some((s) => s.currentForecastId !== null) && (
+                  <a className="btn secondary" href={`/api/datasets/${d.id}/forecast.csv`} download>
+                    Export forecasts
+                  </a>
+                )}
                 <DeleteDatasetButton id={d.id} name={d.name} />
               </div>
             </div>
