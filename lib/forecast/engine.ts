@@ -7,23 +7,28 @@
  * conformal intervals come from Phase A's out-of-sample residuals over the validation and test
  * windows. Phase B refits the chosen procedure on all the data (the last `hold` points as the
  * validation window for early stopping) and forecasts the future.
+ *
+ * Covariates (`series.covariates`) are other series fed as lagged inputs of the windows (their
+ * values up to each window's last step; future values are never needed or read). An explicit
+ * model uses them with the direct and seq2seq strategies; `auto` keeps them only when a member
+ * with them beats the best member without them on the validation window (`chosen.covariates`).
  */
-import { addSteps } from "../series/grid";
 import { SEASON_LENGTH } from "../series/frequency";
 import { modelConfigSchema, resolveModelConfig, type ModelConfig, type ModelConfigInput } from "./config";
 import {
   CELLS,
   cleanSeries,
   combine,
-  defaultFeatures,
   defaultPrepSpecs,
   extendVariant,
+  featuresFor,
   makeVariant,
   memberSeed,
   neuralForecasts,
   scoreCombinations,
   statForecasts,
   trainSettingsFrom,
+  usableCovariates,
   type CleanSeries,
   type Combination,
   type MemberRun,
@@ -34,13 +39,18 @@ import { ForecastCancelled, ForecastError } from "./errors";
 import { applyConformal, conformalTable, type ConformalTable } from "./intervals";
 import { memberForecast, trainMember, type MemberSpec, type StrategyKind, type TrainSettings } from "./member";
 import { computeMetrics, owa, type Metrics } from "./metrics";
-import { loadModel, writeModel, type LoadedModel, type ModelHeader } from "./modelfile";
-import type { PrepSpec } from "./prep";
-import { transformSeries } from "./prep";
+import { loadModel, writeModel, MODEL_FILE_VERSION, type ModelHeader } from "./modelfile";
+import type { FeatureSpec, PrepSpec } from "./prep";
+import { predictFromModel, type IntervalSet } from "./predict";
 import type { BaselineName } from "./baselines";
 
-export type { SeriesInput } from "./core";
+export type { SeriesInput, CovariateInput } from "./core";
 export type { Metrics } from "./metrics";
+export { predictFromModel } from "./predict";
+export type { IntervalSet, Prediction } from "./predict";
+
+/** The position features a caller may select (see `FeatureSpec`). */
+export type PositionFeatures = Partial<Pick<FeatureSpec, "season" | "step" | "month" | "weekday">>;
 
 export interface EpochProgress {
   member: number;
@@ -58,17 +68,28 @@ export interface FitOptions {
   shouldStop?: () => boolean;
   /** Optional clock for the `ms` of progress reports (the library itself never reads one). */
   now?: () => number;
-}
-
-export interface IntervalSet {
-  level: number;
-  lo: number[];
-  hi: number[];
+  /**
+   * Position features of the windows. Default: the season's sin/cos (seasonal frequencies) and the
+   * step index; month-of-year (monthly and finer) and day-of-week (daily and finer) sin/cos from
+   * the timestamps (UTC) are off unless asked for, and ignored where the frequency has no such cycle.
+   */
+  features?: PositionFeatures;
 }
 
 export interface ForecastOutcome {
   config: ModelConfig;
-  chosen: { model: string; strategy: string; lookback: number; members: number; bestEpoch: number | null; epochsRun: number };
+  chosen: {
+    model: string;
+    strategy: string;
+    lookback: number;
+    members: number;
+    bestEpoch: number | null;
+    epochsRun: number;
+    /** Names of the covariates the networks read (empty when none were given, useful or usable). */
+    covariates: string[];
+    /** auto with covariates: validation MAE of the member with them and of the best member without; null otherwise. */
+    covariateValidation: { with: number; without: number } | null;
+  };
   timestamps: number[];
   forecast: number[];
   intervals: IntervalSet[];
@@ -138,6 +159,18 @@ interface PhaseResult {
   selection: Selection;
   variants: Variant[];
   runs: MemberRun[];
+  /** What became of the covariates, for the user (empty when there are none). */
+  covariateNote: string;
+  covariateValidation: { with: number; without: number } | null;
+}
+
+const covariatesOf = (spec: MemberSpec) => spec.features.covariates ?? 0;
+
+/** The features with (k > 0) or without covariate inputs. */
+function withCovariates(features: FeatureSpec, k: number): FeatureSpec {
+  const { covariates: _drop, ...rest } = features;
+  void _drop;
+  return k > 0 ? { ...rest, covariates: k } : rest;
 }
 
 function valMae(forecast: number[], actual: ArrayLike<number>, from: number, steps: number): number {
@@ -160,6 +193,7 @@ function runPhase(
   seed: number,
   selection: Selection | null,
   progress: Progress,
+  features: FeatureSpec,
 ): PhaseResult {
   const m = SEASON_LENGTH[s.frequency];
   const H = config.horizon;
@@ -181,7 +215,7 @@ function runPhase(
   if (selection) {
     const variants = selection.variants.map(mk);
     const runs = selection.members.map((mm) => trainRun(mm.spec, mm.variant, variants));
-    return { selection, variants, runs };
+    return { selection, variants, runs, covariateNote: "", covariateValidation: null };
   }
 
   const isAuto = config.model === "auto";
@@ -204,6 +238,11 @@ function runPhase(
   if (isAuto && positive && m > 1) variantSpecs.push({ ...variantSpecs[0], deseasonalize: false });
   if (isAuto && !positive) variantSpecs.push({ ...variantSpecs[0], scaler: "robust", windowNorm: "mean" });
   const variants = variantSpecs.map(mk);
+  // Covariates: an explicit model reads them wherever the strategy can (not recursive);
+  // auto screens without them and then tries them once (step 3b).
+  const K = s.covariates.length;
+  const names = s.covariates.map((c) => `"${c.name}"`).join(", ");
+  const explicitCov = (strategy: StrategyKind) => (!isAuto && strategy !== "recursive" ? K : 0);
   const specOf = (strategy: StrategyKind, L: number, cell = baseCell, index = 0): MemberSpec => ({
     cell,
     strategy,
@@ -211,12 +250,15 @@ function runPhase(
     hiddenSize: config.hiddenSize,
     layers: config.layers,
     seed: memberSeed(seed, index),
-    features: defaultFeatures(m),
+    features: withCovariates(features, explicitCov(strategy)),
   });
   const actual = s.y;
   const score = (run: MemberRun) => valMae(valForecast(run, variants), actual, trainEnd, steps);
-  // strategies + (auto: one lookback, the other preparations, three more members) + Phase B's members
-  progress.planned += usable.length + (isAuto ? 1 + (variants.length - 1) + 3 + 4 : 1);
+  // Where auto tries the covariates: the chosen strategy, or direct when recursive was chosen.
+  const covStrategy = (st: StrategyKind, L: number): StrategyKind | null =>
+    st !== "recursive" ? st : feasible("direct", L) ? "direct" : null;
+  // strategies + (auto: one lookback, the other preparations, covariates, three more members) + Phase B's members
+  progress.planned += usable.length + (isAuto ? 1 + (variants.length - 1) + (K > 0 ? 1 : 0) + 3 + 4 : 1);
 
   // 1. Strategy (on the default preparation and lookback).
   let best: { run: MemberRun; err: number } | null = null;
@@ -242,6 +284,33 @@ function runPhase(
       const err = score(run);
       if (err < best.err) best = { run, err };
     }
+  }
+  let covariateNote = "";
+  let covariateValidation: PhaseResult["covariateValidation"] = null;
+  const lagged = `as lagged inputs (their values up to each forecast's origin)`;
+  if (isAuto && K > 0) {
+    // 3b. Covariates: kept only when they beat the best member without them on validation.
+    const st = covStrategy(best.run.spec.strategy, best.run.spec.lookback);
+    if (st) {
+      const spec = { ...best.run.spec, strategy: st, features: withCovariates(best.run.spec.features, K) };
+      const run = trainRun(spec, best.run.variant, variants);
+      const err = score(run);
+      covariateValidation = { with: err, without: best.err };
+      if (err < best.err) {
+        covariateNote = `The networks read the covariates ${names} ${lagged}: they lowered the validation MAE from ${fmtNum(best.err)} to ${fmtNum(err)}.`;
+        best = { run, err };
+      } else {
+        covariateNote = `The covariates ${names} were tried and did not improve the validation forecast (MAE ${fmtNum(err)} with them, ${fmtNum(best.err)} without), so the model uses the series alone.`;
+      }
+    } else {
+      progress.planned--;
+      covariateNote = `The covariates ${names} were not used: the series is too short for a direct forecaster, and the recursive strategy cannot read covariates.`;
+    }
+  } else if (K > 0) {
+    covariateNote =
+      covariatesOf(best.run.spec) > 0
+        ? `The networks read the covariates ${names} ${lagged}.`
+        : `The covariates ${names} were not used: the recursive strategy feeds its own forecasts back and would need their unknown future values; use the direct or seq2seq strategy.`;
   }
   const chosen = best.run;
   const runs: MemberRun[] = [chosen];
@@ -280,6 +349,8 @@ function runPhase(
     selection: sel,
     variants: used.map((v) => variants[v]),
     runs: runs.map((r) => ({ ...r, variant: remap.get(r.variant) ?? 0 })),
+    covariateNote,
+    covariateValidation,
   };
 }
 
@@ -324,9 +395,10 @@ function residualScores(s: CleanSeries, phase: PhaseResult, H: number, firstOrig
   return scores;
 }
 
-function describe(selection: Selection, members: number): string {
+function describe(selection: Selection, members: number, covariates: string[]): string {
   const cells = [...new Set(selection.members.map((mm) => mm.spec.cell))].join("+");
-  const neural = members > 1 ? `${cells} ensemble of ${members} (median)` : cells;
+  const withCov = covariates.length ? ` with covariate${covariates.length > 1 ? "s" : ""} ${covariates.join(", ")}` : "";
+  const neural = (members > 1 ? `${cells} ensemble of ${members} (median)` : cells) + withCov;
   switch (selection.combination) {
     case "neural":
       return neural;
@@ -353,17 +425,7 @@ function buildNote(label: string, model: Metrics, sn: Metrics, n2: Metrics, ow: 
 }
 
 const fmt = (v: number | null) => (v === null ? "n/a" : v.toFixed(3));
-
-/** Future timestamps after the last observed one. */
-function futureTimestamps(series: SeriesInput, n: number, H: number): number[] {
-  let lastIdx = series.values.length - 1;
-  while (lastIdx > 0 && !Number.isFinite(series.values[lastIdx])) lastIdx--;
-  const last = series.timestamps[lastIdx];
-  const out: number[] = [];
-  for (let k = 1; k <= H; k++) out.push(addSteps(last, series.frequency, series.stepMs, k));
-  void n;
-  return out;
-}
+const fmtNum = (v: number) => Number(v.toPrecision(4)).toString();
 
 function holdLength(n: number, H: number, lookback: number): number {
   // Two windows of H (validation, test) when the series allows it; otherwise shorter ones.
@@ -374,7 +436,9 @@ function holdLength(n: number, H: number, lookback: number): number {
 export function fitForecast(series: SeriesInput, configInput: ModelConfigInput, rngSeed?: number, options: FitOptions = {}): ForecastOutcome {
   const explicit = parseConfig(configInput);
   const levels = validateLevels(options.levels ?? [80, 95]);
-  const s = cleanSeries(series, "linear");
+  const cleaned = cleanSeries(series, "linear");
+  const { kept, dropped } = usableCovariates(cleaned);
+  const s: CleanSeries = { ...cleaned, covariates: kept };
   const n = s.y.length;
   const m = SEASON_LENGTH[s.frequency];
   const config = resolveModelConfig(explicit, s.frequency, n);
@@ -385,11 +449,12 @@ export function fitForecast(series: SeriesInput, configInput: ModelConfigInput, 
     throw new ForecastError("too-short", `Series "${s.name}" has ${n} points; at least ${2 * hold + 7} are needed to train, validate and test a forecaster (horizon ${H}).`);
   }
   const progress: Progress = { done: 0, planned: 0, options, epochs: config.epochs };
+  const features = featuresFor(s.frequency, options.features);
   const endA = n - hold;
   const trainEndA = endA - hold;
 
   // Phase A: fit without the test window, choose, and score on the test window.
-  const phaseA = runPhase(s, config, explicit, endA, hold, seed, null, progress);
+  const phaseA = runPhase(s, config, explicit, endA, hold, seed, null, progress, features);
   const testSteps = Math.min(H, hold);
   const valScores = residualScores(s, phaseA, H, trainEndA - 1, endA);
   const allScores = residualScores(s, phaseA, H, trainEndA - 1, n);
@@ -406,10 +471,13 @@ export function fitForecast(series: SeriesInput, configInput: ModelConfigInput, 
   const ow = owa(metrics.model, metrics.naive2);
 
   // Phase B: refit the chosen procedure on all the data and forecast the future.
-  const phaseB = runPhase(s, config, explicit, n, hold, seed, phaseA.selection, progress);
-  const label = describe(phaseB.selection, phaseB.runs.length);
+  const phaseB = runPhase(s, config, explicit, n, hold, seed, phaseA.selection, progress, features);
+  const usesCovariates = phaseB.selection.members.some((mm) => covariatesOf(mm.spec) > 0);
+  const covariateNames = usesCovariates ? s.covariates.map((c) => c.name) : [];
+  const label = describe(phaseB.selection, phaseB.runs.length, covariateNames);
   const header: ModelHeader = {
-    version: 1,
+    version: MODEL_FILE_VERSION,
+    kind: "series",
     config: { ...config, seed },
     frequency: s.frequency,
     season: m,
@@ -425,12 +493,17 @@ export function fitForecast(series: SeriesInput, configInput: ModelConfigInput, 
     seriesName: s.name,
     nonNegative: s.positive,
     label,
+    ...(usesCovariates ? { covariates: { names: covariateNames, preps: phaseB.variants.map((v) => v.data.covPreps?.[0] ?? []) } } : {}),
   };
   const modelBlob = writeModel(header, phaseB.runs.map((r) => r.net));
   // The forecast is made from the stored model, exactly as `predictFromModel` will.
   const pred = predictFromModel(loadModel(modelBlob), series);
   const best = phaseB.runs[0];
-  const ts = s.y.length === series.values.length ? series.timestamps : trimmedTimestamps(series);
+  const ts = s.timestamps;
+  const covariateNote = [
+    dropped.length ? `Covariates left out for lack of values at the series' dates: ${dropped.join(", ")}.` : "",
+    phaseA.covariateNote,
+  ].filter(Boolean);
   return {
     config: { ...config, seed },
     chosen: {
@@ -440,6 +513,8 @@ export function fitForecast(series: SeriesInput, configInput: ModelConfigInput, 
       members: phaseB.runs.length,
       bestEpoch: best.bestEpoch,
       epochsRun: Math.max(...phaseB.runs.map((r) => r.epochsRun)),
+      covariates: covariateNames,
+      covariateValidation: phaseA.covariateValidation,
     },
     timestamps: pred.timestamps,
     forecast: pred.forecast,
@@ -451,7 +526,7 @@ export function fitForecast(series: SeriesInput, configInput: ModelConfigInput, 
       intervals: testIntervals,
       baselines: stats.baselines,
     },
-    metrics: { ...metrics, owa: ow, beatsSeasonalNaive: beats(metrics.model, metrics.seasonalNaive), note: buildNote(label, metrics.model, metrics.seasonalNaive, metrics.naive2, ow, phaseB.selection) },
+    metrics: { ...metrics, owa: ow, beatsSeasonalNaive: beats(metrics.model, metrics.seasonalNaive), note: [buildNote(label, metrics.model, metrics.seasonalNaive, metrics.naive2, ow, phaseB.selection), ...covariateNote].join(" ") },
     modelBlob,
   };
 }
@@ -459,55 +534,6 @@ export function fitForecast(series: SeriesInput, configInput: ModelConfigInput, 
 function beats(a: Metrics, b: Metrics): boolean {
   if (a.mase !== null && b.mase !== null) return a.mase <= b.mase;
   return a.smape <= b.smape;
-}
-
-function trimmedTimestamps(series: SeriesInput): Float64Array {
-  let first = 0;
-  while (first < series.values.length && !Number.isFinite(series.values[first])) first++;
-  return series.timestamps.subarray(first);
-}
-
-export interface Prediction {
-  timestamps: number[];
-  forecast: number[];
-  intervals: IntervalSet[];
-  label: string;
-}
-
-/**
- * Forecasts with a stored model. Given the series it was fitted on, it reproduces the fitted
- * forecast exactly; given the same series with newer points appended, it forecasts from the new
- * end with the stored weights and preparation (no refit).
- */
-export function predictFromModel(model: LoadedModel, series: SeriesInput): Prediction {
-  const h = model.header;
-  const s = cleanSeries(series, "linear");
-  const n = s.y.length;
-  const H = h.horizon;
-  const stats = statForecasts(s.y, H, h.season);
-  let neural: number[] | null = null;
-  if (h.combination === "neural" || h.combination === "hybrid") {
-    const data = (vi: number) => {
-      const prep = h.preps[vi];
-      return {
-        prepared: [{ z: transformSeries(prep, s.y), phase: s.phase, missing: s.missing }],
-        preps: [prep],
-        season: h.season,
-        horizon: H,
-        prepSpec: h.variants[vi],
-      };
-    };
-    const paths = h.members.map((mm, i) => memberForecast(model.nets[i], mm.spec, data(mm.variant), [0], [n - 1])[0]);
-    neural = [];
-    for (let k = 0; k < H; k++) {
-      const vals = paths.map((p) => p[k]).sort((a, b) => a - b);
-      const mid = vals.length >> 1;
-      neural.push(vals.length % 2 ? vals[mid] : (vals[mid - 1] + vals[mid]) / 2);
-    }
-  }
-  const forecast = combine(h.combination, neural, stats, h.nonNegative);
-  const intervals = applyConformal(h.conformal, forecast, h.intervalScale, h.nonNegative);
-  return { timestamps: futureTimestamps(series, n, H), forecast, intervals, label: h.label };
 }
 
 export function isCancelled(e: unknown): e is ForecastCancelled {

@@ -3,9 +3,22 @@
  * everything, so the worker, the CLI and the tests run the same code and get the same numbers.
  */
 export { fitForecast, predictFromModel, parseConfig } from "./engine";
-export type { SeriesInput, EpochProgress, FitOptions, Metrics, ForecastOutcome, IntervalSet, Prediction, Selection } from "./engine";
+export type {
+  SeriesInput,
+  CovariateInput,
+  PositionFeatures,
+  EpochProgress,
+  FitOptions,
+  Metrics,
+  ForecastOutcome,
+  IntervalSet,
+  Prediction,
+  Selection,
+} from "./engine";
 export { loadModel, writeModel, MODEL_FILE_VERSION } from "./modelfile";
-export type { LoadedModel, ModelHeader } from "./modelfile";
+export type { LoadedModel, ModelHeader, GlobalModelHeader, AnyModelHeader } from "./modelfile";
+export { resolveFeatures, calendarOf, MONTH_FREQUENCIES, WEEKDAY_FREQUENCIES } from "./prep";
+export type { FeatureSpec, Calendar } from "./prep";
 export { ForecastError, ForecastCancelled } from "./errors";
 export { fitGlobal, planGlobal, runGlobalMember, finishGlobal, groupByFrequency } from "./global";
 export type { GlobalPlan, GlobalMemberResult, GlobalOutcome, GlobalSeriesOutcome, GlobalOptions } from "./global";

@@ -53,6 +53,8 @@ export interface TrainSettings {
 export interface MemberData {
   prepared: PreparedSeries[];
   preps: FittedPrep[];
+  /** Fitted preparation of each series' covariates (empty lists when there are none). */
+  covPreps?: FittedPrep[][];
   prepSpec: PrepSpec;
   season: number;
   horizon: number;
@@ -123,6 +125,10 @@ export function trainMember(
   settings: TrainSettings,
   hooks: { onEpoch?: (epoch: number, trainLoss: number, valLoss: number | null) => void; shouldStop?: () => boolean } = {},
 ): TrainedMember {
+  if (spec.strategy === "recursive" && (spec.features.covariates ?? 0) > 0) {
+    // Fed back one step at a time, it would need the covariates' unknown future values.
+    throw new ForecastError("bad-config", "The recursive strategy cannot use covariates; use the direct or seq2seq strategy.");
+  }
   const rng = mulberry32(spec.seed);
   const { train: trainSet, val } = memberWindows(spec, data);
   if (trainSet.count < 2) {
@@ -170,7 +176,8 @@ export function memberForecast(
       const ps = data.prepared[si];
       const z = new Float64Array(origins[i] + 1 + H);
       z.set(ps.z.subarray(0, origins[i] + 1));
-      return { z, phase: ps.phase, missing: new Uint8Array(z.length) };
+      // The calendar already covers the H future steps; covariates are never extended (see trainMember).
+      return { z, phase: ps.phase, missing: new Uint8Array(z.length), calendar: ps.calendar };
     });
     for (let i = 0; i < count; i++) zPaths.push([]);
     for (let k = 0; k < H; k++) {

@@ -4,6 +4,10 @@
  *
  * Layout: "TCFM" | u32 version | u32 header length | header JSON (UTF-8) | for each member: u32 length | network bytes.
  * Numbers in the header are written by JSON.stringify, which round-trips doubles exactly.
+ *
+ * Version 2 (written now) adds `kind`: "series" (one series' model, optionally with covariates
+ * and their fitted preparations) or "global" (one model across many series, with each training
+ * series' preparation). Version 1 files are single-series models and still load.
  */
 import { deserializeNetwork, serializeNetwork, type Network } from "../nn";
 import type { ModelConfig } from "./config";
@@ -13,11 +17,15 @@ import type { ConformalTable } from "./intervals";
 import type { MemberSpec } from "./member";
 import type { FittedPrep, PrepSpec } from "./prep";
 
-export const MODEL_FILE_VERSION = 1;
+export const MODEL_FILE_VERSION = 2;
+const SUPPORTED_VERSIONS = [1, 2];
 const MAGIC = [0x54, 0x43, 0x46, 0x4d]; // "TCFM"
 
+/** A single-series model (fitForecast). */
 export interface ModelHeader {
   version: number;
+  /** Absent in version 1 files. */
+  kind?: "series";
   config: ModelConfig;
   frequency: string;
   season: number;
@@ -36,16 +44,41 @@ export interface ModelHeader {
   seriesName: string;
   nonNegative: boolean;
   label: string;
+  /** Covariates the members read (by name, in input order) and their fitted preparation per variant. */
+  covariates?: { names: string[]; preps: FittedPrep[][] };
 }
 
+/** One model across many series of one frequency (fitGlobal / finishGlobal). */
+export interface GlobalModelHeader {
+  version: number;
+  kind: "global";
+  config: ModelConfig;
+  frequency: string;
+  season: number;
+  horizon: number;
+  levels: number[];
+  combination: Combination;
+  /** The one preparation every series gets (each fitted on its own values). */
+  prepSpec: PrepSpec;
+  members: { spec: MemberSpec; variant: number }[];
+  /** The fitted preparation of each training series, as its final forecast used it. */
+  series: { name: string; prep: FittedPrep }[];
+  /** Conformal half-widths in units of a series' in-sample seasonal-naive MAE (MASE scale). */
+  conformal: ConformalTable;
+  label: string;
+}
+
+export type AnyModelHeader = ModelHeader | GlobalModelHeader;
+
 export interface LoadedModel {
-  header: ModelHeader;
+  header: AnyModelHeader;
   nets: Network[];
 }
 
-export function writeModel(header: ModelHeader, nets: Network[]): Uint8Array {
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const blobs = nets.map((n) => serializeNetwork(n));
+/** Writes a model file; each member is a network or its serialized bytes (`serializeNetwork`). */
+export function writeModel(header: AnyModelHeader, nets: (Network | Uint8Array)[]): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify({ ...header, version: MODEL_FILE_VERSION }));
+  const blobs = nets.map((n) => (n instanceof Uint8Array ? n : serializeNetwork(n)));
   const total = 12 + json.length + blobs.reduce((a, b) => a + 4 + b.length, 0);
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
@@ -67,10 +100,11 @@ export function loadModel(blob: Uint8Array): LoadedModel {
   if (blob.length < 12 || MAGIC.some((b, i) => blob[i] !== b)) throw bad("missing the TCFM header");
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const version = view.getUint32(4, true);
-  if (version !== MODEL_FILE_VERSION) throw bad(`version ${version} is not supported (expected ${MODEL_FILE_VERSION})`);
+  if (!SUPPORTED_VERSIONS.includes(version)) throw bad(`version ${version} is not supported (expected ${SUPPORTED_VERSIONS.join(" or ")})`);
   const len = view.getUint32(8, true);
   if (12 + len > blob.length) throw bad("truncated header");
-  const header = JSON.parse(new TextDecoder().decode(blob.subarray(12, 12 + len))) as ModelHeader;
+  const header = JSON.parse(new TextDecoder().decode(blob.subarray(12, 12 + len))) as AnyModelHeader;
+  if (header.kind !== undefined && header.kind !== "series" && header.kind !== "global") throw bad(`unknown model kind "${String(header.kind)}"`);
   const nets: Network[] = [];
   let o = 12 + len;
   for (let i = 0; i < header.members.length; i++) {

@@ -7,6 +7,8 @@
  *   z --(optional differencing)--> d ; each window then subtracts its own reference (last value or
  *   mean of its inputs: the per-window normalisation of the M4 winners) from inputs and targets.
  */
+import type { Frequency } from "../series/frequency";
+import { addSteps } from "../series/grid";
 import { ForecastError } from "./errors";
 import { deseasonalize, mean, quantile } from "./stats";
 
@@ -142,20 +144,82 @@ export function transformSeries(p: FittedPrep, y: ArrayLike<number>): Float64Arr
   return z;
 }
 
-/** The "position index" features of the lecture notes. */
+/**
+ * What a window feeds the network at each step besides the value: the "position index" features
+ * of the lecture notes and, optionally, covariates. Per input step the features are laid out as
+ *
+ *   [value, season sin, season cos, month sin, month cos, weekday sin, weekday cos, step, cov_1 .. cov_K]
+ *
+ * keeping only the enabled ones, in this order. Seq2seq decoders get the position features of the
+ * future steps: [step / horizon, season sin, season cos, month sin, month cos, weekday sin, weekday cos].
+ */
 export interface FeatureSpec {
-  /** sin/cos of the step's place in its season (calendar-aligned: month of year, day of week, ...). */
+  /** sin/cos of the step's place in its season (calendar-aligned at the series start: month of year, day of week, ...). */
   season: boolean;
   /** The step index within the window, 0..1. */
   step: boolean;
+  /** sin/cos of the month of year (UTC, 0 = January) of each step's timestamp; monthly and finer series only. */
+  month?: boolean;
+  /** sin/cos of the day of week (UTC, 0 = Sunday, period 7) of each step's timestamp; daily, business, hourly and minute series only. */
+  weekday?: boolean;
+  /**
+   * Number of covariate series fed as extra inputs. Their future values are unknown, so they are
+   * only lagged inputs: a window reads covariate values up to its last input step, never after.
+   */
+  covariates?: number;
 }
 
+/** Frequencies whose steps are a month or shorter: month-of-year features apply. */
+export const MONTH_FREQUENCIES: readonly string[] = ["monthly", "weekly", "daily", "business", "hourly", "minute"];
+/** Frequencies whose steps are a day or shorter: day-of-week features apply. */
+export const WEEKDAY_FREQUENCIES: readonly string[] = ["daily", "business", "hourly", "minute"];
+
+/** The position features a caller asks for, kept only where they make sense for the frequency. */
+export function resolveFeatures(
+  frequency: string,
+  season: number,
+  requested: Partial<Pick<FeatureSpec, "season" | "step" | "month" | "weekday">> = {},
+): FeatureSpec {
+  return {
+    season: (requested.season ?? true) && season > 1,
+    step: requested.step ?? true,
+    month: (requested.month ?? false) && MONTH_FREQUENCIES.includes(frequency),
+    weekday: (requested.weekday ?? false) && WEEKDAY_FREQUENCIES.includes(frequency),
+  };
+}
+
+const positionSize = (f: FeatureSpec, season: number) =>
+  (f.season && season > 1 ? 2 : 0) + (f.month ? 2 : 0) + (f.weekday ? 2 : 0);
+
 export function inputSize(f: FeatureSpec, season: number): number {
-  return 1 + (f.season && season > 1 ? 2 : 0) + (f.step ? 1 : 0);
+  return 1 + positionSize(f, season) + (f.step ? 1 : 0) + (f.covariates ?? 0);
 }
 
 export function futureSize(f: FeatureSpec, season: number): number {
-  return 1 + (f.season && season > 1 ? 2 : 0);
+  return 1 + positionSize(f, season);
+}
+
+/** Month of year (0-11) and day of week (0 = Sunday) of each index of a series, in UTC. */
+export interface Calendar {
+  month: Uint8Array;
+  weekday: Uint8Array;
+}
+
+/**
+ * The calendar of indices [0, length): index i < timestamps.length is read from the timestamp,
+ * later indices are stepped from the last one by the series' frequency (future steps).
+ */
+export function calendarOf(timestamps: ArrayLike<number>, frequency: Frequency, stepMs: number | null, length: number): Calendar {
+  const month = new Uint8Array(length);
+  const weekday = new Uint8Array(length);
+  const n = timestamps.length;
+  for (let i = 0; i < length; i++) {
+    const ms = i < n ? timestamps[i] : addSteps(timestamps[n - 1], frequency, stepMs, i - n + 1);
+    const d = new Date(ms);
+    month[i] = d.getUTCMonth();
+    weekday[i] = d.getUTCDay();
+  }
+  return { month, weekday };
 }
 
 /**
@@ -166,6 +230,10 @@ export interface PreparedSeries {
   z: Float64Array;
   phase: number;
   missing: Uint8Array;
+  /** Needed by month/weekday features: covers every index a window may touch, future steps included. */
+  calendar?: Calendar;
+  /** Covariates after their own preparation (fitted on the training part), aligned with z. */
+  cov?: Float64Array[];
 }
 
 /**
@@ -234,6 +302,7 @@ export function buildWindows(
   const FF = futureSize(spec.features, spec.season);
   const L = spec.lookback;
   const O = spec.outputs;
+  const K = spec.features.covariates ?? 0;
   const count = origins.length;
   const x = new Float32Array(count * L * F);
   const y = new Float32Array(withTargets ? count * O : 0);
@@ -242,8 +311,27 @@ export function buildWindows(
   const seriesIndex = new Int32Array(count);
   const origin = new Int32Array(count);
   const useSeason = spec.features.season && spec.season > 1;
+  const useMonth = spec.features.month === true;
+  const useWeekday = spec.features.weekday === true;
   const w = (2 * Math.PI) / spec.season;
+  const wMonth = (2 * Math.PI) / 12;
+  const wWeekday = (2 * Math.PI) / 7;
   const spaces = new Map<number, Float64Array>();
+  const covRef = new Float64Array(K);
+  // Writes the calendar features of index tt at x[o], x[o + 1], ...; returns the next free offset.
+  const calendarAt = (out: Float32Array, o: number, cal: Calendar | undefined, tt: number): number => {
+    if (!useMonth && !useWeekday) return o;
+    if (!cal || tt >= cal.month.length) throw new ForecastError("internal", `Month/weekday features need the calendar of step ${tt}.`);
+    if (useMonth) {
+      out[o++] = Math.sin(wMonth * cal.month[tt]);
+      out[o++] = Math.cos(wMonth * cal.month[tt]);
+    }
+    if (useWeekday) {
+      out[o++] = Math.sin(wWeekday * cal.weekday[tt]);
+      out[o++] = Math.cos(wWeekday * cal.weekday[tt]);
+    }
+    return o;
+  };
   for (let i = 0; i < count; i++) {
     const { seriesIndex: si, origin: t } = origins[i];
     const ps = series[si];
@@ -252,31 +340,36 @@ export function buildWindows(
       s = modelSpace(ps.z, spec.difference);
       spaces.set(si, s);
     }
+    if (K > 0 && (!ps.cov || ps.cov.length < K)) throw new ForecastError("internal", `The windows need ${K} covariates; the series has ${ps.cov?.length ?? 0}.`);
     const r = windowReference(s, t, L, spec.windowNorm);
     ref[i] = r;
     seriesIndex[i] = si;
     origin[i] = t;
+    // Each covariate is normalised like the value: minus its own reference in the window.
+    for (let c = 0; c < K; c++) covRef[c] = windowReference(ps.cov![c], t, L, spec.windowNorm);
     for (let j = 0; j < L; j++) {
       const tt = t - L + 1 + j;
-      const o = (i * L + j) * F;
-      x[o] = s[tt] - r;
-      let f = 1;
+      let o = (i * L + j) * F;
+      x[o++] = s[tt] - r;
       if (useSeason) {
-        x[o + 1] = Math.sin(w * (ps.phase + tt));
-        x[o + 2] = Math.cos(w * (ps.phase + tt));
-        f = 3;
+        x[o++] = Math.sin(w * (ps.phase + tt));
+        x[o++] = Math.cos(w * (ps.phase + tt));
       }
-      if (spec.features.step) x[o + f] = L > 1 ? j / (L - 1) : 0;
+      o = calendarAt(x, o, ps.calendar, tt);
+      if (spec.features.step) x[o++] = L > 1 ? j / (L - 1) : 0;
+      for (let c = 0; c < K; c++) x[o++] = ps.cov![c][tt] - covRef[c];
     }
     if (withTargets) for (let k = 0; k < O; k++) y[i * O + k] = s[t + 1 + k] - r;
     if (future) {
       for (let k = 0; k < O; k++) {
-        const o = (i * O + k) * FF;
-        future[o] = (k + 1) / spec.horizon;
+        let o = (i * O + k) * FF;
+        const tt = t + 1 + k;
+        future[o++] = (k + 1) / spec.horizon;
         if (useSeason) {
-          future[o + 1] = Math.sin(w * (ps.phase + t + 1 + k));
-          future[o + 2] = Math.cos(w * (ps.phase + t + 1 + k));
+          future[o++] = Math.sin(w * (ps.phase + tt));
+          future[o++] = Math.cos(w * (ps.phase + tt));
         }
+        calendarAt(future, o, ps.calendar, tt);
       }
     }
   }

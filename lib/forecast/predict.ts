@@ -1,0 +1,120 @@
+/**
+ * Forecasting with a stored model (a single-series or a global model file). `fitForecast` and
+ * `finishGlobal` make their own final forecasts through these functions, from the blob they just
+ * wrote, so loading a model and forecasting the same series reproduces their forecasts exactly.
+ */
+import { addSteps } from "../series/grid";
+import { maseScale } from "./metrics";
+import {
+  cleanSeries,
+  combine,
+  ensembleMedian,
+  preparedWith,
+  statForecasts,
+  type AlignedCovariate,
+  type CleanSeries,
+  type SeriesInput,
+} from "./core";
+import { ForecastError } from "./errors";
+import { applyConformal } from "./intervals";
+import { memberForecast } from "./member";
+import { fitPrep } from "./prep";
+import type { GlobalModelHeader, LoadedModel, ModelHeader } from "./modelfile";
+import type { Network } from "../nn";
+
+export interface IntervalSet {
+  level: number;
+  lo: number[];
+  hi: number[];
+}
+
+export interface Prediction {
+  timestamps: number[];
+  forecast: number[];
+  intervals: IntervalSet[];
+  label: string;
+}
+
+/** The H timestamps after the last observed value of a series. */
+export function futureTimestamps(series: Pick<SeriesInput, "timestamps" | "values" | "frequency" | "stepMs">, H: number): number[] {
+  let lastIdx = series.values.length - 1;
+  while (lastIdx > 0 && !Number.isFinite(series.values[lastIdx])) lastIdx--;
+  const last = series.timestamps[lastIdx];
+  const out: number[] = [];
+  for (let k = 1; k <= H; k++) out.push(addSteps(last, series.frequency, series.stepMs, k));
+  return out;
+}
+
+/**
+ * Forecasts with a stored model. Given the series it was fitted on, it reproduces the fitted
+ * forecast exactly; given the same series with newer points appended, it forecasts from the new
+ * end with the stored weights and preparation (no refit). A model with covariates needs them in
+ * `series.covariates` (matched by name). A global model forecasts any series of its frequency:
+ * a series it was trained on keeps its stored preparation, another is prepared on its own points.
+ */
+export function predictFromModel(model: LoadedModel, series: SeriesInput): Prediction {
+  const h = model.header;
+  const s = cleanSeries(series, "linear");
+  const p = h.kind === "global" ? globalSeriesForecast(h, model.nets, s) : seriesModelForecast(h, model.nets, s);
+  return { timestamps: futureTimestamps(series, h.horizon), ...p };
+}
+
+function medianPaths(paths: number[][]): number[] | null {
+  return paths.length ? ensembleMedian(paths) : null;
+}
+
+/** The covariates a model reads, in its input order, from those given with the series. */
+function modelCovariates(names: string[], s: CleanSeries): AlignedCovariate[] {
+  return names.map((name) => {
+    const c = s.covariates.find((x) => x.name === name);
+    if (!c) throw new ForecastError("bad-input", `This model uses the covariate "${name}": pass its values with the series.`);
+    if (c.coverage === 0) throw new ForecastError("bad-input", `The covariate "${name}" has no values at the series' dates.`);
+    return c;
+  });
+}
+
+function seriesModelForecast(h: ModelHeader, nets: Network[], s: CleanSeries): Omit<Prediction, "timestamps"> {
+  const n = s.y.length;
+  const H = h.horizon;
+  const stats = statForecasts(s.y, H, h.season);
+  let neural: number[] | null = null;
+  if (h.combination === "neural" || h.combination === "hybrid") {
+    const cs: CleanSeries = { ...s, covariates: modelCovariates(h.covariates?.names ?? [], s) };
+    const data = (vi: number) => ({
+      prepared: [preparedWith(cs, h.preps[vi], h.covariates?.preps[vi] ?? [], h.variants[vi], H)],
+      preps: [h.preps[vi]],
+      season: h.season,
+      horizon: H,
+      prepSpec: h.variants[vi],
+    });
+    neural = medianPaths(h.members.map((mm, i) => memberForecast(nets[i], mm.spec, data(mm.variant), [0], [n - 1])[0]));
+  }
+  const forecast = combine(h.combination, neural, stats, h.nonNegative);
+  const intervals = applyConformal(h.conformal, forecast, h.intervalScale, h.nonNegative);
+  return { forecast, intervals, label: h.label };
+}
+
+/**
+ * A global model's forecast of one series: the median of the members whose lookback fits the
+ * series, combined as the model says (Theta when no member fits), with conformal intervals scaled
+ * by the series' in-sample seasonal-naive MAE.
+ */
+export function globalSeriesForecast(h: GlobalModelHeader, nets: Network[], s: CleanSeries): Omit<Prediction, "timestamps"> {
+  const n = s.y.length;
+  const H = h.horizon;
+  const usesNeural = h.combination === "neural" || h.combination === "hybrid";
+  let neural: number[] | null = null;
+  if (usesNeural) {
+    const prep = h.series.find((x) => x.name === s.name)?.prep ?? fitPrep(h.prepSpec, s.y, h.season);
+    const data = { prepared: [preparedWith({ ...s, covariates: [] }, prep, [], h.prepSpec, H)], preps: [prep], season: h.season, horizon: H, prepSpec: h.prepSpec };
+    const paths: number[][] = [];
+    h.members.forEach((mm, i) => {
+      if (n >= mm.spec.lookback) paths.push(memberForecast(nets[i], mm.spec, data, [0], [n - 1])[0]);
+    });
+    neural = medianPaths(paths);
+  }
+  const kind = usesNeural && !neural ? "theta" : h.combination;
+  const forecast = combine(kind, neural, statForecasts(s.y, H, h.season), s.positive);
+  const intervals = applyConformal(h.conformal, forecast, maseScale(s.y, h.season) ?? 1, s.positive);
+  return { forecast, intervals, label: kind === h.combination ? h.label : "theta (series too short for the networks' lookback)" };
+}
