@@ -33,7 +33,15 @@ port.on("message", (req: WorkerRequest) => {
       }
       post({
         type: "done",
-        result: { name: s.name, timestamps: out.timestamps, forecast: out.forecast, intervals: out.intervals, method: out.chosen.model, note: out.metrics.note },
+        result: {
+          name: s.name,
+          timestamps: out.timestamps,
+          forecast: out.forecast,
+          intervals: out.intervals,
+          method: out.chosen.model,
+          covariates: out.chosen.covariates,
+          note: out.metrics.note,
+        },
       });
     }
   } catch (e) {

@@ -5,6 +5,8 @@
  *
  * Series of one frequency are forecast by one global model trained across them when there are
  * many (--mode auto picks global from 10 series up), otherwise each series gets its own model.
+ * With --covariates each series gets its own model that also reads the other series of its
+ * frequency as covariates (lagged inputs; see lib/forecast's SeriesInput.covariates).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -16,6 +18,7 @@ import {
   planGlobal,
   type GlobalMemberResult,
   type GlobalPlan,
+  type CovariateInput,
   type ModelConfigInput,
   type SeriesInput,
 } from "../../lib/forecast";
@@ -38,6 +41,11 @@ Options:
   --seed S            random seed (default 42): the same seed gives the same forecast
   --mode M            auto | global | local: one model across all series of a frequency, or one
                       per series (default auto: global from 10 series up)
+  --covariates        give each series the other series of the file with the same frequency as
+                      covariates (off by default). They are lagged inputs: a forecast reads their
+                      values up to its origin only, as their future is unknown too. With --model
+                      auto they are kept only when they improve the validation forecast. Implies
+                      one model per series (not --mode global).
   --lookback N, --epochs N, --hidden N, --layers N, --lr X, --batch N   model settings
   --threads N         worker threads (default: all cores)
   --quiet             no progress on stderr
@@ -50,6 +58,7 @@ interface Options {
   levels: number[];
   seed: number | undefined;
   mode: "auto" | "global" | "local";
+  covariates: boolean;
   threads: number;
   quiet: boolean;
 }
@@ -66,6 +75,7 @@ export function parseOptions(args: string[]): Options {
         out: { type: "string", short: "o" },
         level: { type: "string" },
         mode: { type: "string" },
+        covariates: { type: "boolean" },
         threads: { type: "string" },
         quiet: { type: "boolean" },
       },
@@ -83,6 +93,8 @@ export function parseOptions(args: string[]): Options {
     throw new CliError(`--level must be a comma-separated list of percentages between 0 and 100, got "${v.level}".`);
   const mode = (v.mode ?? "auto") as Options["mode"];
   if (!["auto", "global", "local"].includes(mode)) throw new CliError(`--mode must be auto, global or local, got "${v.mode}".`);
+  const covariates = v.covariates ?? false;
+  if (covariates && mode === "global") throw new CliError("--covariates needs one model per series: it cannot be combined with --mode global.");
   const threads = intArg("threads", v.threads) ?? defaultThreads();
   if (threads < 1) throw new CliError("--threads must be at least 1.");
   return {
@@ -92,9 +104,15 @@ export function parseOptions(args: string[]): Options {
     levels: [...new Set(levels)].sort((a, b) => a - b),
     seed: config.seed,
     mode,
+    covariates,
     threads,
     quiet: v.quiet ?? false,
   };
+}
+
+/** The covariates of `target` under --covariates: every other series of its frequency group. */
+export function covariatesFor(target: SeriesInput, group: SeriesInput[]): CovariateInput[] {
+  return group.filter((s) => s !== target).map((s) => ({ name: s.name, timestamps: s.timestamps, values: s.values }));
 }
 
 function csvCell(s: string): string {
@@ -112,6 +130,8 @@ interface SeriesForecast {
   forecast: number[];
   intervals: { level: number; lo: number[]; hi: number[] }[];
   method: string;
+  /** Under --covariates: those the series' model reads. */
+  covariates?: string[];
   error?: string;
 }
 
@@ -138,17 +158,19 @@ async function run(args: string[]): Promise<number> {
   const globals: { plan: GlobalPlan; firstTask: number; results: GlobalMemberResult[] }[] = [];
   const localTask = new Map<number, string>();
   for (const [frequency, group] of groupByFrequency(all)) {
-    const global = opt.mode === "global" || (opt.mode === "auto" && group.length >= 10);
+    const global = !opt.covariates && (opt.mode === "global" || (opt.mode === "auto" && group.length >= 10));
     if (global) {
       const plan = planGlobal(group, opt.config, opt.seed, { levels: opt.levels });
       log(`${frequency}: one global model over ${group.length} series, ${plan.members.length} members (${plan.members.map((m) => `${m.cell}/${m.lookback}`).join(", ")})`);
       globals.push({ plan, firstTask: tasks.length, results: [] });
       plan.members.forEach((_, index) => tasks.push({ kind: "global-member", plan, index }));
     } else {
-      log(`${frequency}: ${group.length} series, one model each`);
+      const withCovariates = opt.covariates && group.length > 1;
+      log(`${frequency}: ${group.length} series, one model each${withCovariates ? `, each with the other ${group.length - 1} as covariates` : ""}`);
       for (const s of group) {
         localTask.set(tasks.length, s.name);
-        tasks.push({ kind: "series", series: s, config: opt.config, seed: opt.seed, levels: opt.levels });
+        const series: SeriesInput = withCovariates ? { ...s, covariates: covariatesFor(s, group) } : s;
+        tasks.push({ kind: "series", series, config: opt.config, seed: opt.seed, levels: opt.levels });
       }
     }
   }
@@ -168,7 +190,8 @@ async function run(args: string[]): Promise<number> {
         } else {
           const r = result as SeriesForecast;
           local.set(r.name, r);
-          log(`[${done}/${tasks.length}] ${r.name}${r.error ? `: skipped (${r.error})` : `: ${r.method}`}`);
+          const unused = opt.covariates && r.covariates?.length === 0 && (tasks[i] as { series: SeriesInput }).series.covariates?.length ? " (covariates not used)" : "";
+          log(`[${done}/${tasks.length}] ${r.name}${r.error ? `: skipped (${r.error})` : `: ${r.method}${unused}`}`);
         }
       },
     );

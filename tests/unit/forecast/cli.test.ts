@@ -3,6 +3,8 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { covariatesFor, parseOptions } from "../../../scripts/cli/forecast";
+import type { SeriesInput } from "../../../lib/forecast";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 function cli(args: string[]) {
@@ -45,5 +47,37 @@ describe("forecast CLI", () => {
     const model = cli(["forecast", csv, "--horizon", "3", "--model", "transformer", "--out", path.join(dir, "x.csv")]);
     expect(model.status).toBe(2);
     expect(model.stderr).toContain("--model");
+  });
+
+  it("--covariates gives each series of a wide file the others as covariates", () => {
+    const wide = path.join(dir, "wide.csv");
+    const lines = ["date,x,y"];
+    let a = 0;
+    const x: number[] = [];
+    for (let i = 0; i < 90; i++) {
+      a = 0.6 * a + Math.sin(i * 12.9898) * 2; // a deterministic wiggle
+      x.push(50 + 5 * a);
+      const d = new Date(Date.UTC(2021, 0, 1 + i)).toISOString().slice(0, 10);
+      lines.push(`${d},${x[i].toFixed(3)},${i >= 3 ? x[i - 3].toFixed(3) : ""}`);
+    }
+    fs.writeFileSync(wide, lines.join("\n") + "\n");
+    const out = path.join(dir, "wide-out.csv");
+    const r = cli(["forecast", wide, "--covariates", "--horizon", "3", "--model", "gru", "--strategy", "direct", "--epochs", "2", "--hidden", "4", "--seed", "3", "--threads", "1", "--out", out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain("each with the other 1 as covariates");
+    expect(r.stderr).toMatch(/y: gru with covariate x/);
+    expect(r.stderr).toMatch(/x: gru with covariate y/);
+    const rows = fs.readFileSync(out, "utf8").trim().split("\n");
+    expect(rows).toHaveLength(1 + 2 * 3);
+    expect(rows[1].startsWith("x,2021-04-01,1,")).toBe(true);
+  });
+
+  it("parses --covariates (off by default) and refuses it with --mode global", () => {
+    expect(parseOptions([csv, "--horizon", "3", "--out", "o.csv"]).covariates).toBe(false);
+    expect(parseOptions([csv, "--horizon", "3", "--out", "o.csv", "--covariates"]).covariates).toBe(true);
+    expect(() => parseOptions([csv, "--horizon", "3", "--out", "o.csv", "--covariates", "--mode", "global"])).toThrow(/--covariates.*--mode global/);
+    const mk = (name: string): SeriesInput => ({ name, timestamps: new Float64Array([1]), values: new Float64Array([1]), frequency: "daily", stepMs: 86_400_000 });
+    const group = [mk("a"), mk("b"), mk("c")];
+    expect(covariatesFor(group[1], group).map((c) => c.name)).toEqual(["a", "c"]);
   });
 });
