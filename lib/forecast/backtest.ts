@@ -1,11 +1,15 @@
 /**
  * Rolling-origin evaluation: the whole procedure (preparation fitted afresh, selection, training,
  * conformal calibration) is rerun on the series cut at each origin, and its forecast of the next
- * H points is scored against what happened. Nothing after an origin is visible to its fit.
+ * H points is scored against what happened. Nothing after an origin is visible to its fit: the
+ * cut's gaps are filled from its own points (a gap just before the origin is carried forward,
+ * not interpolated towards a later value), and covariates are aligned to the cut's dates only.
+ * Actual values that were missing are scored against the series' linear interpolation.
  */
 import { SEASON_LENGTH } from "../series/frequency";
 import type { ModelConfigInput } from "./config";
 import { cleanSeries, type SeriesInput } from "./core";
+import { fillGaps } from "./prep";
 import { fitForecast, parseConfig, type FitOptions } from "./engine";
 import { ForecastError } from "./errors";
 import { allBaselines } from "./baselines";
@@ -13,8 +17,12 @@ import { computeMetrics, type Metrics } from "./metrics";
 import { resolveModelConfig } from "./config";
 
 export interface BacktestOrigin {
-  /** Number of points visible at this origin. */
+  /** Number of points visible at this origin (of the series with leading and trailing gaps trimmed). */
   visible: number;
+  /** Timestamp of the last visible point. */
+  origin: number;
+  /** Timestamps of the forecast steps. */
+  timestamps: number[];
   actual: number[];
   forecast: number[];
   intervals: { level: number; lo: number[]; hi: number[] }[];
@@ -42,22 +50,28 @@ export function backtest(
   const H = resolved.horizon;
   const step = options.step ?? H;
   const m = SEASON_LENGTH[series.frequency];
+  const { step: _step, ...fitOptions } = options;
+  void _step;
   const levels = options.levels ?? [80, 95];
   const out: BacktestOrigin[] = [];
-  // Work on the trimmed, gap-filled values so cut points are simple indices.
+  // Work on the trimmed values so cut points are simple indices.
   let first = 0;
   while (!Number.isFinite(series.values[first])) first++;
   const ts = series.timestamps.subarray(first, first + clean.y.length);
+  const raw = series.values.subarray(first, first + clean.y.length);
   for (let i = origins; i >= 1; i--) {
     const visible = clean.y.length - H - (i - 1) * step;
     if (visible < 2) throw new ForecastError("too-short", `The series is too short for ${origins} backtest origins of ${H} steps.`);
-    const cut: SeriesInput = { ...series, timestamps: ts.slice(0, visible), values: clean.y.slice(0, visible) };
-    const fit = fitForecast(cut, { ...config, horizon: H }, seed, { ...options, levels });
+    const cut: SeriesInput = { ...series, timestamps: ts.slice(0, visible), values: fillGaps(raw.subarray(0, visible), "linear") };
+    const fit = fitForecast(cut, { ...config, horizon: H }, seed, { ...fitOptions, levels });
     const actual = Array.from(clean.y.subarray(visible, visible + H));
-    const history = clean.y.subarray(0, visible);
+    // The baselines and the MASE scale see the cut too, not the series filled with later values.
+    const history = cut.values;
     const b = allBaselines(history, H, m);
     out.push({
       visible,
+      origin: ts[visible - 1],
+      timestamps: fit.timestamps,
       actual,
       forecast: fit.forecast,
       intervals: fit.intervals,
