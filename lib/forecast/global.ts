@@ -12,17 +12,23 @@
  * combination is chosen on it (pooled over all series), and the conformal intervals come from its
  * residuals (scaled by each series' in-sample seasonal-naive MAE). The final forecast is made
  * from the end of each series by the same members.
+ *
+ * `finishGlobal` also writes the model file (kind "global": the members' weights, the combination,
+ * the conformal table and each series' fitted preparation) and makes the final forecasts from it,
+ * so `predictFromModel(loadModel(outcome.modelBlob), series)` reproduces them exactly; it also
+ * forecasts other series of the same frequency (prepared on their own points).
+ * The global model takes no covariates (each series would have different ones).
  */
 import { addSteps } from "../series/grid";
 import { SEASON_LENGTH, type Frequency } from "../series/frequency";
-import { serializeNetwork } from "../nn";
+import { deserializeNetwork, serializeNetwork } from "../nn";
 import { resolveModelConfig, type ModelConfig, type ModelConfigInput } from "./config";
 import {
   CELLS,
   cleanSeries,
   combine,
-  defaultFeatures,
   ensembleMedian,
+  featuresFor,
   makeVariant,
   memberSeed,
   scoreCombinations,
@@ -33,12 +39,14 @@ import {
   type CombinationScore,
   type SeriesInput,
 } from "./core";
-import { parseConfig, type EpochProgress, type FitOptions, type IntervalSet } from "./engine";
+import { parseConfig, type EpochProgress, type FitOptions, type IntervalSet, type PositionFeatures } from "./engine";
 import { ForecastError } from "./errors";
 import { applyConformal, conformalTable } from "./intervals";
 import { memberForecast, trainMember, type MemberSpec, type StrategyKind } from "./member";
 import { computeMetrics, maseScale, type Metrics } from "./metrics";
-import type { PrepSpec } from "./prep";
+import { writeModel, MODEL_FILE_VERSION, type GlobalModelHeader } from "./modelfile";
+import { globalSeriesForecast } from "./predict";
+import { fitPrep, type PrepSpec } from "./prep";
 
 export interface GlobalPlan {
   config: ModelConfig;
@@ -60,7 +68,7 @@ export interface GlobalMemberResult {
   index: number;
   /** Forecast from the validation origin (n - H - 1) per series, or null when the series is too short for this member. */
   val: (number[] | null)[];
-  /** Forecast from the end of each series, or null. */
+  /** This member's own forecast from the end of each series, or null (the outcome's forecasts come from the model file). */
   final: (number[] | null)[];
   bestEpoch: number | null;
   epochsRun: number;
@@ -82,6 +90,8 @@ export interface GlobalOutcome {
   chosen: { model: string; strategy: StrategyKind; lookbacks: number[]; members: number; combination: Combination; scores: CombinationScore[] };
   series: GlobalSeriesOutcome[];
   note: string;
+  /** The model file (kind "global"): `loadModel` + `predictFromModel` reproduce `series` exactly. */
+  modelBlob: Uint8Array;
 }
 
 export interface GlobalOptions {
@@ -94,6 +104,8 @@ export interface GlobalOptions {
   prep?: Partial<PrepSpec>;
   /** Early-stopping patience in epochs (default 6). */
   patience?: number;
+  /** Position features of the windows (see `FitOptions.features`). */
+  features?: PositionFeatures;
   /**
    * Retrain each member on all windows (the validation window's targets included) for its best
    * number of epochs before the final forecast (default true). Validation forecasts always come
@@ -118,6 +130,9 @@ export function planGlobal(series: SeriesInput[], configInput: ModelConfigInput,
   if (series.length === 0) throw new ForecastError("no-data", "No series to forecast.");
   const frequency = series[0].frequency;
   if (series.some((s) => s.frequency !== frequency)) throw new ForecastError("bad-input", "A global model needs series of one frequency; group them first.");
+  if (series.some((s) => s.covariates?.length)) {
+    throw new ForecastError("bad-config", "The global model takes no covariates: fit each series on its own (fitForecast) to use them.");
+  }
   const clean = series.map((s) => cleanSeries(s, "linear"));
   const lengths = clean.map((c) => c.y.length).sort((a, b) => a - b);
   const medianLength = lengths[lengths.length >> 1];
@@ -136,7 +151,7 @@ export function planGlobal(series: SeriesInput[], configInput: ModelConfigInput,
   for (const L of lookbacks)
     for (const cell of cells)
       for (let k = 0; k < seeds; k++)
-        members.push({ cell, strategy, lookback: L, hiddenSize: config.hiddenSize, layers: config.layers, seed: memberSeed(seed ?? config.seed, index++), features: defaultFeatures(m) });
+        members.push({ cell, strategy, lookback: L, hiddenSize: config.hiddenSize, layers: config.layers, seed: memberSeed(seed ?? config.seed, index++), features: featuresFor(frequency, options.features) });
   const futureTimestamps = series.map((s, i) => {
     let last = s.values.length - 1;
     while (last > 0 && !Number.isFinite(s.values[last])) last--;
@@ -157,6 +172,11 @@ export function planGlobal(series: SeriesInput[], configInput: ModelConfigInput,
     settings: trainSettingsFrom(config, options.patience ?? 6),
     refit: options.refit ?? true,
   };
+}
+
+/** Per series, the end of the training part of the members' final fit (all points when refitting). */
+function finalTrainEnd(plan: GlobalPlan): number[] {
+  return plan.series.map((s) => (plan.refit ? s.y.length : s.y.length - plan.horizon));
 }
 
 /** Trains member `index` on every series and forecasts from the validation origin and from the end. */
@@ -187,7 +207,7 @@ export function runGlobalMember(
   let finalData = variant.data;
   if (plan.refit) {
     // Same member, same seed, every window: the most recent targets matter most for the future.
-    const full = makeVariant(plan.prepSpec, plan.series, n, n, plan.season, H);
+    const full = makeVariant(plan.prepSpec, plan.series, finalTrainEnd(plan), n, plan.season, H);
     const epochs = Math.max(2, t.result.bestEpoch ?? t.result.epochsRun);
     net = trainMember(spec, full.data, { ...plan.settings, epochs }, hooks).net;
     finalData = full.data;
@@ -204,16 +224,19 @@ function medianOf(paths: (number[] | null)[]): number[] | null {
   return ok.length ? ensembleMedian(ok) : null;
 }
 
-export function finishGlobal(plan: GlobalPlan, results: GlobalMemberResult[]): GlobalOutcome {
+export function finishGlobal(plan: GlobalPlan, memberResults: GlobalMemberResult[]): GlobalOutcome {
   const H = plan.horizon;
   const m = plan.season;
+  const results = [...memberResults].sort((a, b) => a.index - b.index);
+  if (results.length !== plan.members.length || results.some((r, i) => r.index !== i)) {
+    throw new ForecastError("internal", `finishGlobal needs the results of all ${plan.members.length} members, once each.`);
+  }
   const perSeries = plan.series.map((s, i) => {
     const n = s.y.length;
     const history = s.y.subarray(0, n - H);
     const valNeural = medianOf(results.map((r) => r.val[i]));
-    const finalNeural = medianOf(results.map((r) => r.final[i]));
     const valStats = n - H >= 2 ? statForecasts(history, H, m) : null;
-    return { s, n, history, valNeural, finalNeural, valStats, actual: Array.from(s.y.subarray(n - H)) };
+    return { s, n, history, valNeural, valStats, actual: Array.from(s.y.subarray(n - H)) };
   });
   const scorable = perSeries.filter((p) => p.valStats && p.valNeural);
   const candidates: Combination[] = ["neural", "hybrid", "theta", "seasonalNaive", "naive2"];
@@ -244,13 +267,28 @@ export function finishGlobal(plan: GlobalPlan, results: GlobalMemberResult[]): G
       : combination === "hybrid"
         ? `hybrid: mean of the ${neuralLabel}, Theta and an SES/Holt/damped comb`
         : `${combination} (fallback: the ${neuralLabel} was worse on validation)`;
+  // The model file, and the final forecasts made from it exactly as predictFromModel will.
+  const trainEnd = finalTrainEnd(plan);
+  const header: GlobalModelHeader = {
+    version: MODEL_FILE_VERSION,
+    kind: "global",
+    config: plan.config,
+    frequency: plan.frequency,
+    season: m,
+    horizon: H,
+    levels: plan.levels,
+    combination,
+    prepSpec: plan.prepSpec,
+    members: plan.members.map((spec) => ({ spec, variant: 0 })),
+    series: plan.series.map((s, i) => ({ name: s.name, prep: fitPrep(plan.prepSpec, s.y.subarray(0, trainEnd[i]), m) })),
+    conformal: table,
+    label,
+  };
+  const modelBlob = writeModel(header, results.map((r) => r.weights));
+  const nets = results.map((r) => deserializeNetwork(r.weights));
   const series: GlobalSeriesOutcome[] = perSeries.map((p, i) => {
-    const stats = statForecasts(p.s.y, H, m);
+    const final = globalSeriesForecast(header, nets, p.s);
     const usesNeural = combination === "neural" || combination === "hybrid";
-    const kind: Combination = usesNeural && !p.finalNeural ? "theta" : combination;
-    const forecast = combine(kind, p.finalNeural, stats, p.s.positive);
-    const scale = maseScale(p.s.y, m) ?? 1;
-    const intervals = applyConformal(table, forecast, scale, p.s.positive);
     let validation: GlobalSeriesOutcome["validation"] = null;
     if (p.valStats) {
       const vf = combine(usesNeural && !p.valNeural ? "theta" : combination, p.valNeural, p.valStats, p.s.positive);
@@ -264,9 +302,9 @@ export function finishGlobal(plan: GlobalPlan, results: GlobalMemberResult[]): G
     return {
       name: p.s.name,
       timestamps: plan.futureTimestamps[i],
-      forecast,
-      intervals,
-      method: kind === combination ? label : "theta (series too short for the networks' lookback)",
+      forecast: final.forecast,
+      intervals: final.intervals,
+      method: final.label,
       validation,
     };
   });
@@ -282,6 +320,7 @@ export function finishGlobal(plan: GlobalPlan, results: GlobalMemberResult[]): G
     chosen: { model: label, strategy: plan.members[0]?.strategy ?? "direct", lookbacks, members: plan.members.length, combination, scores },
     series,
     note,
+    modelBlob,
   };
 }
 
