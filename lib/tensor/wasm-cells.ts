@@ -12,6 +12,32 @@ import type { Floats } from "./types";
 import { align4, wasmGemmNN } from "./wasm-gemm";
 import { getEngine, reserve } from "./wasm/module";
 
+/**
+ * Per-step views [offset + t·stride, offset + t·stride + n) of a workspace, made once per
+ * (array, offset, stride, n) and reused, so the time loop allocates nothing.
+ */
+const viewCache = new WeakMap<Float32Array, { offset: number; stride: number; n: number; views: Float32Array[] }[]>();
+function stepView(a: Float32Array, offset: number, stride: number, n: number, t: number): Float32Array {
+  let entries = viewCache.get(a);
+  if (entries === undefined) {
+    entries = [];
+    viewCache.set(a, entries);
+  }
+  let e: { offset: number; stride: number; n: number; views: Float32Array[] } | undefined;
+  for (const x of entries) if (x.offset === offset && x.stride === stride && x.n === n) e = x;
+  if (e === undefined) {
+    e = { offset, stride, n, views: [] };
+    if (entries.length >= 4) entries.shift(); // a few shapes per workspace at most
+    entries.push(e);
+  }
+  let v = e.views[t];
+  if (v === undefined) {
+    v = a.subarray(offset + t * stride, offset + t * stride + n);
+    e.views[t] = v;
+  }
+  return v;
+}
+
 export function wasmLstmForward(T: number, B: number, H: number, wT: Floats, gates: Floats, hs: Floats, cs: Floats, tanhC: Floats): void {
   const e = getEngine();
   if (e === null || H % 4 !== 0 || !(wT instanceof Float32Array && gates instanceof Float32Array && hs instanceof Float32Array && cs instanceof Float32Array && tanhC instanceof Float32Array)) {
@@ -30,7 +56,7 @@ export function wasmLstmForward(T: number, B: number, H: number, wT: Floats, gat
   const cView = [heap.subarray(pC[0], pC[0] + BH), heap.subarray(pC[1], pC[1] + BH)];
   for (let t = 0; t < T; t++) {
     const a = t & 1, b = a ^ 1;
-    gView.set(gates.subarray(t * BG, (t + 1) * BG));
+    gView.set(stepView(gates, 0, BG, BG, t));
     e.lstmStep(B4, H, pW * 4, pG * 4, pH[a] * 4, pC[a] * 4, pH[b] * 4, pC[b] * 4, pT * 4);
     gates.set(gView, t * BG);
     cs.set(cView[b], (t + 1) * BH);
@@ -57,7 +83,7 @@ export function wasmGruForward(T: number, B: number, H: number, wT: Floats, bhh:
   const hView = [heap.subarray(pH[0], pH[0] + BH), heap.subarray(pH[1], pH[1] + BH)];
   for (let t = 0; t < T; t++) {
     const a = t & 1, b = a ^ 1;
-    xView.set(gx.subarray(t * BG, (t + 1) * BG));
+    xView.set(stepView(gx, 0, BG, BG, t));
     e.gruStep(B4, H, pW * 4, pB * 4, pX * 4, pGH * 4, pH[a] * 4, pA * 4, pN * 4, pH[b] * 4);
     act.set(aView, t * BG);
     hn.set(nView, t * BH);
@@ -85,10 +111,10 @@ export function wasmLstmBackward(
   dhView.set(dh.subarray(0, BH));
   dcView.set(dc.subarray(0, BH));
   for (let t = T - 1; t >= 0; t--) {
-    gtView.set(gates.subarray(t * BG, (t + 1) * BG));
-    cpView.set(cs.subarray(t * BH, (t + 1) * BH));
-    tcView.set(tanhC.subarray(t * BH, (t + 1) * BH));
-    if (gradOut !== null) goView.set(gradOut.subarray(goOff + t * BH, goOff + (t + 1) * BH));
+    gtView.set(stepView(gates, 0, BG, BG, t));
+    cpView.set(stepView(cs, 0, BH, BH, t));
+    tcView.set(stepView(tanhC, 0, BH, BH, t));
+    if (gradOut !== null) goView.set(stepView(gradOut, goOff, BH, BH, t));
     e.lstmBackStep(B4, H, pW * 4, pGt * 4, pCp * 4, pTc * 4, pGo * 4, gradOut !== null ? 1 : 0, pDh * 4, pDc * 4, pDG * 4, t > 0 || needH0Grad ? 1 : 0);
     dG.set(dgView, t * BG);
   }
@@ -115,10 +141,10 @@ export function wasmGruBackward(
   const dhView = heap.subarray(pDh, pDh + BH), dxView = heap.subarray(pDX, pDX + BG), dhgView = heap.subarray(pDH, pDH + BG);
   dhView.set(dh.subarray(0, BH));
   for (let t = T - 1; t >= 0; t--) {
-    aView.set(act.subarray(t * BG, (t + 1) * BG));
-    nView.set(hn.subarray(t * BH, (t + 1) * BH));
-    hpView.set(hs.subarray(t * BH, (t + 1) * BH));
-    if (gradOut !== null) goView.set(gradOut.subarray(goOff + t * BH, goOff + (t + 1) * BH));
+    aView.set(stepView(act, 0, BG, BG, t));
+    nView.set(stepView(hn, 0, BH, BH, t));
+    hpView.set(stepView(hs, 0, BH, BH, t));
+    if (gradOut !== null) goView.set(stepView(gradOut, goOff, BH, BH, t));
     e.gruBackStep(B4, H, pW * 4, pA * 4, pN * 4, pHp * 4, pGo * 4, gradOut !== null ? 1 : 0, pDh * 4, pDX * 4, pDH * 4, t > 0 || needH0Grad ? 1 : 0);
     dGX.set(dxView, t * BG);
     dGH.set(dhgView, t * BG);
