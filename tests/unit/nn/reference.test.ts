@@ -6,12 +6,12 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   Adam, ParamStore, RecurrentStack, createNetwork, mseLoss, recurrentParamSpecs,
   type CellKind, type DType, type Floats, type RecurrentNetwork,
 } from "../../../lib/nn";
-import { mulberry32 } from "../../../lib/tensor";
+import { mulberry32, useKernels, kernels, type KernelName } from "../../../lib/tensor";
 
 interface Tensor { shape: number[]; data: number[] }
 type Weights = Record<string, Tensor>;
@@ -145,9 +145,15 @@ describe(`PyTorch reference fixtures in ${dir}`, () => {
     expect(files.length).toBeGreaterThan(0);
   });
 
+  // float64 always runs the TypeScript reference; float32 runs on each kernel set, so a faster
+  // kernel is held to PyTorch too, not only to the reference.
+  const defaultKernels = kernels.name;
+  afterAll(() => void useKernels(defaultKernels));
+  const cases: [DType, KernelName][] = [["float64", "typescript"], ["float32", "typescript"], ["float32", "wasm-simd"]];
   for (const file of files) {
-    for (const dtype of ["float64", "float32"] as const) {
-      it(`${file} (${dtype})`, () => {
+    for (const [dtype, kernelSet] of cases) {
+      it(`${file} (${dtype}, ${kernelSet} kernels)`, () => {
+        useKernels(kernelSet);
         const f = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8")) as Fixture;
         switch (f.kind) {
           case "sequence": return checkSequence(f, dtype);
