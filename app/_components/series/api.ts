@@ -4,6 +4,7 @@
  * so a change of an answer's shape touches one file.
  */
 import type { ModelConfigInput } from "@/lib/forecast/config";
+import type { ForecastRow } from "@/lib/export/forecast";
 
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
@@ -103,19 +104,7 @@ export interface Schedule {
   nextRuns: string[];
 }
 
-export interface ForecastRowJson {
-  series: string;
-  date: string;
-  step: number;
-  forecast: number | null;
-  lo80: number | null;
-  hi80: number | null;
-  lo95: number | null;
-  hi95: number | null;
-  model: string;
-  run: number | null;
-  created: string;
-}
+export type ForecastRowJson = ForecastRow;
 
 export interface ForecastData {
   run: number | null;
