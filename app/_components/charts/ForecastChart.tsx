@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from "react";
 import type { Chart as ChartType, ChartDataset } from "chart.js";
 import type { PointsPayload } from "./setup";
+import { isFirstOfGroup, setGroupVisible } from "./legend";
 
 /** One forecast to draw: its points and bands, in a colour. */
 export interface ForecastSeries {
@@ -194,10 +195,7 @@ export function ForecastChart({
       const toggleGroup = (chart: ChartType<"line", XY[]>, group: string) => {
         const hidden = !(hiddenRef.current.get(group) ?? false);
         hiddenRef.current.set(group, hidden);
-        groupsRef.current.forEach((g, i) => {
-          if (g === group) chart.setDatasetVisibility(i, !hidden);
-        });
-        chart.update("none");
+        setGroupVisible(chart, groupsRef.current, group, !hidden);
       };
       chartRef.current = new Chart<"line", XY[]>(canvas.current, {
         type: "line",
@@ -220,10 +218,7 @@ export function ForecastChart({
                 boxWidth: 14,
                 boxHeight: 10,
                 // one legend entry per group: the first dataset of each
-                filter: (item) => {
-                  const i = item.datasetIndex ?? -1;
-                  return i >= 0 && groupsRef.current.indexOf(groupsRef.current[i]) === i;
-                },
+                filter: (item) => isFirstOfGroup(item, groupsRef.current),
               },
               onClick: (_e, item, legend) => {
                 const i = item.datasetIndex ?? -1;

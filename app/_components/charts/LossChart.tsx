@@ -2,6 +2,7 @@
 
 import { useEffect, useRef, useState } from "react";
 import type { Chart as ChartType, ChartDataset, Plugin } from "chart.js";
+import { isFirstOfGroup, setGroupVisible } from "./legend";
 
 export interface LossCurve {
   /** e.g. "Run #4" (compare mode) or "" for a single run */
@@ -81,19 +82,12 @@ export function LossChart({ curves, bestEpoch, caption }: { curves: LossCurve[];
               labels: {
                 boxWidth: 14,
                 boxHeight: 10,
-                filter: (item) => {
-                  const i = item.datasetIndex ?? -1;
-                  return i >= 0 && groupsRef.current.indexOf(groupsRef.current[i]) === i;
-                },
+                filter: (item) => isFirstOfGroup(item, groupsRef.current),
               },
               onClick: (_e, item, legend) => {
                 const i = item.datasetIndex ?? -1;
                 if (i < 0) return;
-                const group = groupsRef.current[i];
-                const chart = legend.chart;
-                const show = !chart.isDatasetVisible(i);
-                groupsRef.current.forEach((g, j) => g === group && chart.setDatasetVisibility(j, show));
-                chart.update("none");
+                setGroupVisible(legend.chart, groupsRef.current, groupsRef.current[i], !legend.chart.isDatasetVisible(i));
               },
             },
             tooltip: {
