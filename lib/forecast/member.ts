@@ -47,6 +47,10 @@ export interface TrainSettings {
   loss: LossKind;
   dropout: number;
   weightDecay: number;
+  /** Epochs before early stopping starts watching the validation loss (see `TrainOptions.warmup`). */
+  warmup?: number;
+  /** Moving-average weight of the monitored validation loss (see `TrainOptions.smoothing`). */
+  smoothing?: number;
 }
 
 /** The data a member trains on: prepared series, each with the end of its training part and validation part. */
@@ -119,11 +123,26 @@ export interface TrainedMember {
   result: TrainResult;
 }
 
+/**
+ * The learning rates of a fixed-length refit after a validated fit: the validated fit's own rates
+ * up to its best epoch, for at least `minEpochs` epochs (the last rate repeated).
+ */
+export function refitSchedule(result: TrainResult, minEpochs: number): number[] {
+  const lrs = result.history.map((h) => h.lr);
+  const epochs = Math.max(minEpochs, result.bestEpoch ?? result.epochsRun, 1);
+  return Array.from({ length: epochs }, (_, i) => lrs[Math.min(i, lrs.length - 1)]);
+}
+
+/**
+ * Trains a member. With `schedule` it runs exactly those epochs at those learning rates and keeps
+ * the last weights (the refit on all the data, which has no validation windows).
+ */
 export function trainMember(
   spec: MemberSpec,
   data: MemberData,
   settings: TrainSettings,
   hooks: { onEpoch?: (epoch: number, trainLoss: number, valLoss: number | null) => void; shouldStop?: () => boolean } = {},
+  schedule?: number[],
 ): TrainedMember {
   if (spec.strategy === "recursive" && (spec.features.covariates ?? 0) > 0) {
     // Fed back one step at a time, it would need the covariates' unknown future values.
@@ -151,6 +170,9 @@ export function trainMember(
     rng,
     onEpoch: hooks.onEpoch,
     shouldStop: hooks.shouldStop,
+    warmup: settings.warmup,
+    smoothing: settings.smoothing,
+    schedule,
   });
   return { spec, net, result };
 }

@@ -2,6 +2,12 @@
  * The training loop: seeded shuffled mini-batches, Adam, gradient clipping, early stopping on the
  * validation loss with patience and restore-best, learning-rate reduction on plateau, a NaN/Inf
  * guard, a progress callback per epoch and a cancellation check between batches.
+ *
+ * Early stopping can ignore the first `warmup` epochs (no best is recorded and no patience counted
+ * before it: a short validation window often scores an undertrained network best by luck) and can
+ * watch an exponential moving average of the validation loss (`smoothing`). With `schedule` the
+ * loop runs exactly that many epochs at those learning rates and keeps the last weights: the
+ * fixed-length refit on all the data, which has no validation window.
  */
 import { Adam, clipGradNorm, huberLoss, maeLoss, mseLoss, type Floats, type Network } from "../nn";
 import { shuffleInPlace, type Rng } from "../tensor/random";
@@ -25,13 +31,20 @@ export interface TrainOptions {
   rng: Rng;
   onEpoch?: (epoch: number, trainLoss: number, valLoss: number | null) => void;
   shouldStop?: () => boolean;
+  /** Epochs before early stopping starts watching (default 0: from the first). */
+  warmup?: number;
+  /** Weight of the past in the moving average of the monitored loss (0, the default: the raw loss). */
+  smoothing?: number;
+  /** Fixed-length training: one learning rate per epoch, no early stopping, the last weights kept. */
+  schedule?: number[];
 }
 
 export interface TrainResult {
   bestEpoch: number | null;
   epochsRun: number;
   bestValLoss: number | null;
-  history: { trainLoss: number; valLoss: number | null }[];
+  /** Per epoch: losses and the learning rate the epoch ran at. */
+  history: { trainLoss: number; valLoss: number | null; lr: number }[];
 }
 
 function lossOf(kind: LossKind, pred: Floats, target: Floats, grad: Floats | null): number {
@@ -108,7 +121,14 @@ export function train(net: Network, trainSet: WindowSet, valSet: WindowSet | nul
   let sinceBest = 0;
   let sincePlateau = 0;
   let epoch = 0;
-  for (epoch = 1; epoch <= opts.epochs; epoch++) {
+  const schedule = opts.schedule;
+  const epochs = schedule ? schedule.length : opts.epochs;
+  const warmup = Math.min(epochs, Math.max(1, opts.warmup ?? 0));
+  const smoothing = opts.smoothing ?? 0;
+  let smoothed = NaN;
+  for (epoch = 1; epoch <= epochs; epoch++) {
+    if (schedule) optimizer.lr = schedule[epoch - 1];
+    const lr = optimizer.lr;
     shuffleInPlace(idx, opts.rng);
     let total = 0;
     let seen = 0;
@@ -141,10 +161,18 @@ export function train(net: Network, trainSet: WindowSet, valSet: WindowSet | nul
     if (valLoss !== null && !Number.isFinite(valLoss)) {
       throw new ForecastError("diverged", `Training diverged at epoch ${epoch}: the validation loss became ${valLoss}.`);
     }
-    history.push({ trainLoss, valLoss });
+    history.push({ trainLoss, valLoss, lr });
     opts.onEpoch?.(epoch, trainLoss, valLoss);
-    const monitored = valLoss ?? trainLoss;
-    if (!Number.isFinite(best) || monitored < best - 1e-7 * Math.abs(best)) {
+    if (schedule) {
+      if (opts.shouldStop?.()) throw new ForecastCancelled();
+      continue;
+    }
+    const raw = valLoss ?? trainLoss;
+    smoothed = Number.isFinite(smoothed) ? smoothing * smoothed + (1 - smoothing) * raw : raw;
+    const monitored = smoothed;
+    if (epoch < warmup) {
+      // Warm-up: not yet a candidate, and no patience spent.
+    } else if (!Number.isFinite(best) || monitored < best - 1e-7 * Math.abs(best)) {
       best = monitored;
       bestEpoch = epoch;
       bestParams = net.params.data.slice();
@@ -161,6 +189,8 @@ export function train(net: Network, trainSet: WindowSet, valSet: WindowSet | nul
     }
     if (opts.shouldStop?.()) throw new ForecastCancelled();
   }
+  if (schedule) return { bestEpoch: null, epochsRun: epochs, bestValLoss: null, history };
   if (bestParams) net.params.data.set(bestParams);
-  return { bestEpoch, epochsRun: Math.min(epoch, opts.epochs), bestValLoss: valSet && bestEpoch !== null ? best : null, history };
+  const bestValLoss = valSet && bestEpoch !== null ? (history[bestEpoch - 1].valLoss ?? null) : null;
+  return { bestEpoch, epochsRun: Math.min(epoch, epochs), bestValLoss, history };
 }
