@@ -49,8 +49,6 @@ export interface TrainSettings {
   weightDecay: number;
   /** Epochs before early stopping starts watching the validation loss (see `TrainOptions.warmup`). */
   warmup?: number;
-  /** Moving-average weight of the monitored validation loss (see `TrainOptions.smoothing`). */
-  smoothing?: number;
 }
 
 /** The data a member trains on: prepared series, each with the end of its training part and validation part. */
@@ -171,7 +169,6 @@ export function trainMember(
     onEpoch: hooks.onEpoch,
     shouldStop: hooks.shouldStop,
     warmup: settings.warmup,
-    smoothing: settings.smoothing,
     schedule,
   });
   return { spec, net, result };

@@ -4,8 +4,7 @@
  * guard, a progress callback per epoch and a cancellation check between batches.
  *
  * Early stopping can ignore the first `warmup` epochs (no best is recorded and no patience counted
- * before it: a short validation window often scores an undertrained network best by luck) and can
- * watch an exponential moving average of the validation loss (`smoothing`). With `schedule` the
+ * before it: a short validation window often scores an undertrained network best by luck). With `schedule` the
  * loop runs exactly that many epochs at those learning rates and keeps the last weights: the
  * fixed-length refit on all the data, which has no validation window.
  */
@@ -33,8 +32,6 @@ export interface TrainOptions {
   shouldStop?: () => boolean;
   /** Epochs before early stopping starts watching (default 0: from the first). */
   warmup?: number;
-  /** Weight of the past in the moving average of the monitored loss (0, the default: the raw loss). */
-  smoothing?: number;
   /** Fixed-length training: one learning rate per epoch, no early stopping, the last weights kept. */
   schedule?: number[];
 }
@@ -124,8 +121,6 @@ export function train(net: Network, trainSet: WindowSet, valSet: WindowSet | nul
   const schedule = opts.schedule;
   const epochs = schedule ? schedule.length : opts.epochs;
   const warmup = Math.min(epochs, Math.max(1, opts.warmup ?? 0));
-  const smoothing = opts.smoothing ?? 0;
-  let smoothed = NaN;
   for (epoch = 1; epoch <= epochs; epoch++) {
     if (schedule) optimizer.lr = schedule[epoch - 1];
     const lr = optimizer.lr;
@@ -167,9 +162,7 @@ export function train(net: Network, trainSet: WindowSet, valSet: WindowSet | nul
       if (opts.shouldStop?.()) throw new ForecastCancelled();
       continue;
     }
-    const raw = valLoss ?? trainLoss;
-    smoothed = Number.isFinite(smoothed) ? smoothing * smoothed + (1 - smoothing) * raw : raw;
-    const monitored = smoothed;
+    const monitored = valLoss ?? trainLoss;
     if (epoch < warmup) {
       // Warm-up: not yet a candidate, and no patience spent.
     } else if (!Number.isFinite(best) || monitored < best - 1e-7 * Math.abs(best)) {
