@@ -61,7 +61,7 @@ describe("early stopping and the fixed-length refit (trainer)", () => {
 
 describe("fitForecast's refit on all the data", () => {
   const series = monthly(72);
-  const config = { model: "gru" as const, strategy: "direct" as const, horizon: 6, lookback: 12, hiddenSize: 8, epochs: 16 };
+  const config = { model: "gru" as const, strategy: "direct" as const, horizon: 6, lookback: 12, hiddenSize: 8, epochs: 30 };
   const reports: EpochProgress[] = [];
   const out = fitForecast(series, config, 3, { onEpoch: (p) => reports.push(p) });
 
@@ -69,13 +69,13 @@ describe("fitForecast's refit on all the data", () => {
     const phaseA = reports.filter((r) => r.member === 1);
     const refit = reports.filter((r) => r.member === 2);
     expect(reports.every((r) => r.member === 1 || r.member === 2)).toBe(true);
-    expect(phaseA.every((r) => r.valLoss !== null && r.epochs === 16)).toBe(true);
+    expect(phaseA.every((r) => r.valLoss !== null && r.epochs === 30)).toBe(true);
     // Phase A: the best epoch is the lowest validation loss from the warm-up on.
     const best = out.chosen.bestEpoch!;
-    const fromWarmup = phaseA.slice(Math.min(WARMUP_EPOCHS, 16) - 1);
-    expect(best).toBeGreaterThanOrEqual(Math.min(WARMUP_EPOCHS, 16));
+    const fromWarmup = phaseA.slice(Math.min(WARMUP_EPOCHS, 30) - 1);
+    expect(best).toBeGreaterThanOrEqual(Math.min(WARMUP_EPOCHS, 30));
     expect(phaseA[best - 1].valLoss).toBe(Math.min(...fromWarmup.map((r) => r.valLoss!).slice(0, best - fromWarmup[0].epoch + 1)));
-    const epochs = Math.max(best, Math.min(REFIT_MIN_EPOCHS, 16));
+    const epochs = Math.max(best, Math.min(REFIT_MIN_EPOCHS, 30));
     expect(refit.map((r) => r.epoch)).toEqual(Array.from({ length: epochs }, (_, i) => i + 1));
     expect(refit.every((r) => r.valLoss === null && r.epochs === epochs)).toBe(true);
     expect(out.chosen.epochsRun).toBe(epochs);
