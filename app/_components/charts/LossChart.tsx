@@ -14,6 +14,8 @@ export interface LossCurve {
   dashed?: boolean;
   /** an earlier fit of the run (a candidate of the model search): drawn faint, one legend entry for all */
   faded?: boolean;
+  /** the legend name of this curve's training loss when it is not plain "training" (the final refit) */
+  trainLabel?: string;
 }
 
 type XY = { x: number; y: number | null };
@@ -125,7 +127,8 @@ export function LossChart({ curves, bestEpoch, caption }: { curves: LossCurve[];
         ["validation", val, c.valColor],
       ] as const) {
         if (kind === "validation" && !data.some((p) => p.y !== null)) continue;
-        const group = c.faded ? `${prefix}earlier fits` : `${prefix}${kind}`;
+        const name = kind === "training" && c.trainLabel ? c.trainLabel : kind;
+        const group = c.faded ? `${prefix}earlier fits` : `${prefix}${name}`;
         datasets.push({
           label: group,
           data,
@@ -136,7 +139,7 @@ export function LossChart({ curves, bestEpoch, caption }: { curves: LossCurve[];
           pointRadius: points,
         });
         groups.push(group);
-        names.push(c.faded ? `${prefix}earlier fit ${c.member} ${kind}` : `${prefix}${kind}`);
+        names.push(c.faded ? `${prefix}earlier fit ${c.member} ${kind}` : `${prefix}${name}`);
       }
     }
     namesRef.current = names;

@@ -8,6 +8,7 @@ export const COLORS = {
   backtest: "#7b2cbf",
   backtestBand: "rgba(123,44,191,0.12)",
   baseline: "#8a94a0",
+  refit: "#0f2741",
   compare: "#1d7a46",
   compareVal: "#b08900",
   compareBand: "rgba(29,122,70,0.16)",

@@ -46,18 +46,24 @@ function curvesOf(run: Run, runLabel: string, compareSlot: number | null): LossC
     byMember.set(e.member, list);
   }
   let members = [...byMember.keys()].sort((a, b) => a - b);
-  // Comparing two runs: one pair of curves each (the final fit), to stay readable.
-  if (compareSlot !== null && members.length > 1) members = members.slice(-1);
+  // The fit whose validation loss chose the best epoch, and the run's last fit: the final refit on
+  // all the data (training loss only) when the engine refits, else the same fit.
   const last = members[members.length - 1];
+  const validated = [...members].reverse().find((m) => byMember.get(m)!.some((e) => e.valLoss !== null));
+  const featured = new Set([last, validated ?? last]);
+  // Comparing two runs: only the featured curves of each, to stay readable.
+  if (compareSlot !== null) members = members.filter((m) => featured.has(m));
+  const isRefit = (m: number) => m === last && validated !== undefined && validated !== last;
   return members.map((m) => ({
     runLabel,
     member: m,
     epochs: byMember.get(m)!,
-    trainColor: compareSlot === 1 ? COLORS.compare : COLORS.train,
+    trainColor: compareSlot === 1 ? COLORS.compare : isRefit(m) ? COLORS.refit : COLORS.train,
     valColor: compareSlot === 1 ? COLORS.compareVal : COLORS.val,
     dashed: compareSlot === 1,
-    // The run's last fit is the model it keeps (its best epoch is marked); earlier fits are the model search.
-    faded: m !== last,
+    // Other fits are the model search (strategies, lookbacks, ensemble members): drawn faint.
+    faded: !featured.has(m),
+    trainLabel: isRefit(m) ? "final refit (training)" : undefined,
   }));
 }
 
@@ -151,6 +157,12 @@ export function SeriesDashboard({
   const [busyId, setBusyId] = useState<number | null>(null);
   const [actionError, setActionError] = useState("");
   const [notice, setNotice] = useState("");
+  // A notice confirms an action; the runs list carries the lasting state, so it fades out.
+  useEffect(() => {
+    if (!notice) return;
+    const timer = setTimeout(() => setNotice(""), 8000);
+    return () => clearTimeout(timer);
+  }, [notice]);
   const statusSeen = useRef<Map<number, string>>(new Map(runs.map((r) => [r.id, r.status])));
 
   useEffect(() => {
