@@ -42,7 +42,7 @@ export const scheduleCreateSchema = z.strictObject({
   enabled: z.boolean().optional(),
 });
 export const scheduleCreateWithSeriesSchema = scheduleCreateSchema.extend({ seriesId: z.int().min(1, "seriesId must be a positive id") });
-/** Body of PATCH /api/schedules/{id}: any subset. */
+/** Body of PATCH /api/schedules/{id}: every field optional. */
 export const schedulePatchSchema = scheduleCreateSchema;
 
 export type ScheduleCreate = z.infer<typeof scheduleCreateSchema>;
