@@ -124,7 +124,7 @@ async function main(): Promise<void> {
         for (const v of variants) {
           let res: RunResult, backend = "typescript";
           if (v.peer === "ours") {
-            res = v.threads === 1 ? runOurs(w, data, cell, H, opts) : await runOursParallel(w, data, cell, H, v.threads, opts);
+            res = v.threads === 1 ? await runOurs(w, data, cell, H, opts) : await runOursParallel(w, data, cell, H, v.threads, opts);
             backend = v.threads === 1 ? kernel : `${kernel} ×${v.threads} worker_threads`;
           } else {
             if (!tf) throw new Error("tfjs not loaded");

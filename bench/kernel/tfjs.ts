@@ -7,8 +7,7 @@
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
-import { heapAfterGc } from "./memory";
-import { cpuSeconds, type RunOptions, type RunResult } from "./ours";
+import { measure, type RunOptions, type RunResult } from "./measure";
 import type { Workload } from "./workload";
 
 export type TfBackend = "cpu" | "wasm";
@@ -33,10 +32,6 @@ export async function useBackend(backend: TfBackend): Promise<string> {
   return features;
 }
 
-function mb(n: number): number {
-  return Math.round((n / 1048576) * 10) / 10;
-}
-
 export async function runTfjs(w: Workload, data: { x: Float32Array; y: Float32Array }, cell: "lstm" | "gru", H: number, opts: RunOptions): Promise<RunResult> {
   const B = w.batch, L = w.lookback, I = w.inputSize, nb = Math.floor(w.windows / B);
   const model = tf.sequential();
@@ -50,56 +45,23 @@ export async function runTfjs(w: Workload, data: { x: Float32Array; y: Float32Ar
     xs.push(tf.tensor3d(data.x.subarray(b * B * L * I, (b + 1) * B * L * I), [B, L, I]));
     ys.push(tf.tensor2d(data.y.subarray(b * B, (b + 1) * B), [B, w.horizon]));
   }
-  let loss = 0;
-  for (let i = 0; i < w.warmupSteps; i++) await model.trainOnBatch(xs[i % nb], ys[i % nb]);
-  const tensors0 = tf.memory().numTensors;
-  const heap0 = heapAfterGc();
-  let peakRss = process.memoryUsage().rss;
-  let windows = 0;
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  outer: for (let e = 0; e < opts.epochs; e++) {
-    for (let b = 0; b < nb; b++) {
-      loss = (await model.trainOnBatch(xs[b], ys[b])) as number;
-      windows += B;
-      if ((performance.now() - t0) / 1000 > opts.maxSeconds) break outer;
-    }
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }
-  const trainSec = (performance.now() - t0) / 1000;
-  const trainCpu = cpuSeconds(c0);
-  const heapGrowth = heapAfterGc() - heap0;
-  const tensorGrowth = tf.memory().numTensors - tensors0;
-
   const IB = w.inferBatch, nib = Math.floor(w.windows / IB);
   const ixs: tf.Tensor[] = [];
   for (let b = 0; b < nib; b++) ixs.push(IB === B && b < xs.length ? xs[b] : tf.tensor3d(data.x.subarray(b * IB * L * I, (b + 1) * IB * L * I), [IB, L, I]));
-  const infer = async (b: number): Promise<void> => {
-    const p = model.predict(ixs[b]) as tf.Tensor;
-    await p.data();
-    p.dispose();
-  };
-  for (let i = 0; i < w.warmupInferBatches; i++) await infer(i % nib);
-  let inferred = 0;
-  const c1 = process.cpuUsage();
-  const t1 = performance.now();
-  for (let b = 0; b < nib; b++) {
-    await infer(b);
-    inferred += IB;
-    if ((performance.now() - t1) / 1000 > opts.maxSeconds) break;
+  let tensors0 = 0;
+  try {
+    return await measure(w, opts, {
+      trainStep: async (b) => (await model.trainOnBatch(xs[b], ys[b])) as number,
+      beforeTraining: () => void (tensors0 = tf.memory().numTensors),
+      afterTraining: () => ({ tensorGrowth: tf.memory().numTensors - tensors0 }),
+      inferStep: async (b) => {
+        const p = model.predict(ixs[b]) as tf.Tensor;
+        await p.data();
+        p.dispose();
+      },
+    });
+  } finally {
+    for (const t of new Set([...xs, ...ys, ...ixs])) t.dispose();
+    model.dispose();
   }
-  const inferSec = (performance.now() - t1) / 1000;
-  const inferCpu = cpuSeconds(c1);
-  for (const t of new Set([...xs, ...ys, ...ixs])) t.dispose();
-  model.dispose();
-  return {
-    trainWindowsPerSec: windows / trainSec,
-    inferWindowsPerSec: inferred / inferSec,
-    trainWindowsPerCpuSec: windows / trainCpu,
-    inferWindowsPerCpuSec: inferred / inferCpu,
-    finalLoss: loss,
-    heapGrowthMB: mb(heapGrowth),
-    tensorGrowth,
-    peakRssMB: mb(Math.max(peakRss, process.memoryUsage().rss)),
-  };
 }
