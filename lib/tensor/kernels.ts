@@ -31,11 +31,7 @@ export interface Kernels {
 }
 
 export const typescriptKernels: Readonly<Kernels> = {
-  name: "typescript", gemmNN, gemmNT, gemmTN,
-  lstmForward: (T, B, H, wT, gates, hs, cs, tanhC) => lstmForward(T, B, H, wT, gates, hs, cs, tanhC),
-  gruForward: (T, B, H, wT, bhh, gx, hs, act, hn, gh) => gruForward(T, B, H, wT, bhh, gx, hs, act, hn, gh),
-  lstmBackward: (T, B, H, w, gates, cs, tanhC, gradOut, goOff, dh, dc, dG, needH0Grad) => lstmBackward(T, B, H, w, gates, cs, tanhC, gradOut, goOff, dh, dc, dG, needH0Grad),
-  gruBackward: (T, B, H, w, act, hn, hs, gradOut, goOff, dh, dGX, dGH, needH0Grad) => gruBackward(T, B, H, w, act, hn, hs, gradOut, goOff, dh, dGX, dGH, needH0Grad),
+  name: "typescript", gemmNN, gemmNT, gemmTN, lstmForward, gruForward, lstmBackward, gruBackward,
 };
 export const wasmSimdKernels: Readonly<Kernels> = {
   name: "wasm-simd", gemmNN: wasmGemmNN, gemmNT: wasmGemmNT, gemmTN: wasmGemmTN,
@@ -48,14 +44,7 @@ export const kernels: Kernels = { ...typescriptKernels };
 /** Selects the kernels; "wasm-simd" falls back to "typescript" when the runtime lacks SIMD. Returns the name in use. */
 export function useKernels(name: KernelName): KernelName {
   const k = name === "wasm-simd" && wasmSimdAvailable() ? wasmSimdKernels : typescriptKernels;
-  kernels.name = k.name;
-  kernels.gemmNN = k.gemmNN;
-  kernels.gemmNT = k.gemmNT;
-  kernels.gemmTN = k.gemmTN;
-  kernels.lstmForward = k.lstmForward;
-  kernels.gruForward = k.gruForward;
-  kernels.lstmBackward = k.lstmBackward;
-  kernels.gruBackward = k.gruBackward;
+  Object.assign(kernels, k);
   return k.name;
 }
 
