@@ -5,6 +5,7 @@
  */
 import type { ModelConfigInput } from "@/lib/forecast/config";
 import type { ForecastRow } from "@/lib/export/forecast";
+import type { EpochView, RunProgress } from "@/lib/db/runs";
 
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
@@ -45,25 +46,9 @@ export interface RunMetrics {
   holdout: Holdout | null;
 }
 
-export interface EpochPoint {
-  member: number;
-  epoch: number;
-  trainLoss: number;
-  valLoss: number | null;
-  ms: number;
-}
-
-export interface RunProgress {
-  epochsDone: number;
-  epochsTotal: number;
-  member: number | null;
-  members: number | null;
-  epoch: number | null;
-  epochs: number;
-  percent: number;
-  elapsedMs: number | null;
-  etaMs: number | null;
-}
+/** The runs API's epoch and progress shapes, as lib/db/runs.ts defines them. */
+export type EpochPoint = EpochView;
+export type { RunProgress };
 
 export interface Run {
   id: number;
