@@ -9,7 +9,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { migrateDeploy } from "../lib/db/migrate";
-import { databaseUrl } from "../lib/db/url";
+import { databaseUrl, redactUrl } from "../lib/db/url";
 
 const root = path.resolve(import.meta.dirname, "..");
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
@@ -77,9 +77,9 @@ function prefixed(child: ChildProcess, name: string): void {
   }
 }
 
-function main(): void {
-  log(`Database: ${env.DATABASE_URL}`);
-  const migrated = migrateDeploy(root, env);
+async function main(): Promise<void> {
+  log(`Database: ${redactUrl(env.DATABASE_URL)}`);
+  const migrated = await migrateDeploy(root, env);
   if (!migrated.ok) {
     process.stderr.write(migrated.output);
     log("prisma migrate deploy failed.");
@@ -121,4 +121,4 @@ function main(): void {
   log(`Tidecast on http://localhost:${port}`);
 }
 
-main();
+void main();

@@ -1,7 +1,8 @@
 import { CsvImportError } from "@/lib/series";
-import { listDatasets } from "@/lib/db/datasets";
-import { changedSeriesIds, importCsv, maxUploadBytes } from "@/lib/db/upload";
-import { enqueueRetrainForNewData } from "@/lib/jobs";
+import { db } from "@/lib/db/client";
+import { listDatasets } from "@/lib/datasets/datasets";
+import { changedSeriesIds, importCsv, maxUploadBytes } from "@/lib/datasets/upload";
+import { enqueueRetrainForNewData } from "@/lib/schedules/fire";
 import { jsonError, jsonOk } from "../_lib/http";
 
 export const runtime = "nodejs";
@@ -9,7 +10,7 @@ export const dynamic = "force-dynamic";
 
 /** GET /api/datasets: every dataset with its series. */
 export async function GET(): Promise<Response> {
-  return jsonOk({ datasets: await listDatasets() });
+  return jsonOk({ datasets: await listDatasets(db()) });
 }
 
 /** POST /api/datasets: multipart upload (field `file`, optional `name`); 201 with the stored series. */
@@ -42,8 +43,8 @@ export async function POST(req: Request): Promise<Response> {
   const name = typeof nameField === "string" && nameField.trim() !== "" ? nameField.trim() : undefined;
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const outcome = importCsv(bytes, file.name || "upload.csv", name);
-    const retraining = enqueueRetrainForNewData(changedSeriesIds(outcome));
+    const outcome = await importCsv(db(), bytes, file.name || "upload.csv", name);
+    const retraining = await enqueueRetrainForNewData(db(), changedSeriesIds(outcome));
     return jsonOk({ ...outcome, retraining }, 201);
   } catch (err) {
     if (err instanceof CsvImportError) return jsonError(err.status, err.code, err.message, err.details);
