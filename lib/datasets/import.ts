@@ -8,6 +8,11 @@ export interface StoreOptions {
   fileName: string;
   contentHash: string;
   now?: Date;
+  /**
+   * Runs inside the import's transaction once the points are stored: what new points set off
+   * (scoring stored forecasts, alerts, retrains; lib/ingest) commits or rolls back with them.
+   */
+  afterStore?: (tx: Db, result: StoreResult) => Promise<void>;
 }
 
 export interface StoredSeries {
@@ -67,11 +72,13 @@ export async function storeDataset(db: Db, parsed: ParsedDataset, options: Store
     }
     const series: StoredSeries[] = [];
     for (const s of parsed.series) series.push(await storeSeries(tx, datasetId, s, now));
-    return {
+    const result: StoreResult = {
       dataset: { id: datasetId, name, fileName: options.fileName, format: parsed.format, rowCount: parsed.rowCount },
       created: !existing,
       series,
     };
+    await options.afterStore?.(tx, result);
+    return result;
   });
 }
 

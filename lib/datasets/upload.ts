@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import type { Db } from "../db/types";
 import { CsvImportError, parseCsv } from "../series";
-import { storeDataset, type StoreResult } from "./import";
+import { storeDataset, type StoreOptions, type StoreResult } from "./import";
 
 /** The upload size limit in bytes: TIDECAST_MAX_UPLOAD_MB (default 100 MB). */
 export function maxUploadBytes(env: NodeJS.ProcessEnv = process.env): number {
@@ -17,7 +17,7 @@ export interface ImportOutcome extends StoreResult {
  * Parses and stores one CSV file: the path shared by the upload API, the sample loader and the
  * CLI's `import`. Throws CsvImportError (with row and column) before anything is written.
  */
-export async function importCsv(db: Db, bytes: Uint8Array, fileName: string, name?: string): Promise<ImportOutcome> {
+export async function importCsv(db: Db, bytes: Uint8Array, fileName: string, name?: string, hooks: Pick<StoreOptions, "afterStore"> = {}): Promise<ImportOutcome> {
   const maxBytes = maxUploadBytes();
   if (bytes.byteLength > maxBytes) {
     throw new CsvImportError(
@@ -28,7 +28,7 @@ export async function importCsv(db: Db, bytes: Uint8Array, fileName: string, nam
   }
   const parsed = parseCsv(bytes, { fileName, maxBytes });
   const contentHash = crypto.createHash("sha256").update(bytes).digest("hex");
-  return { ...(await storeDataset(db, parsed, { name, fileName, contentHash })), warnings: parsed.warnings };
+  return { ...(await storeDataset(db, parsed, { name, fileName, contentHash, afterStore: hooks.afterStore })), warnings: parsed.warnings };
 }
 
 /** The series an import added or changed points of: what "retrain on new data" schedules react to. */

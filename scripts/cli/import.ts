@@ -1,7 +1,8 @@
 /**
  * `import <csv> [--name NAME]`: stores a CSV in the database exactly as an upload through the API
  * does (one transaction; a re-import merges by dataset name), then triggers "on new data"
- * schedules. Prints one line per series.
+ * schedules; stored forecasts are scored against the new points (lib/ingest). Prints one line
+ * per series, per scored series and per alert.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -30,11 +31,10 @@ async function run(args: string[]): Promise<number> {
   if (!file || extra.length > 0) throw new CliError(`Give exactly one CSV file.\n\n${USAGE}`);
   if (!fs.existsSync(file)) throw new CliError(`No such file: ${file}`);
   const db = await openDatabase();
-  const { importCsv, changedSeriesIds } = await import("../../lib/datasets/upload");
-  const { enqueueRetrainForNewData } = await import("../../lib/schedules/fire");
+  const { ingestCsv } = await import("../../lib/ingest/ingest");
   const { formatTimestamp } = await import("../../lib/series");
-  const outcome = await importCsv(db, new Uint8Array(fs.readFileSync(file)), path.basename(file), parsed.values.name);
-  const retraining = await enqueueRetrainForNewData(db, changedSeriesIds(outcome));
+  const outcome = await ingestCsv(db, new Uint8Array(fs.readFileSync(file)), path.basename(file), parsed.values.name);
+  const retraining = outcome.retraining;
   const out = process.stdout;
   out.write(`${outcome.created ? "Imported" : "Merged into"} dataset "${outcome.dataset.name}" (id ${outcome.dataset.id}, ${outcome.dataset.format}, ${outcome.dataset.rowCount} rows)\n`);
   for (const w of outcome.warnings) process.stderr.write(`warning: ${w}\n`);
@@ -42,6 +42,8 @@ async function run(args: string[]): Promise<number> {
     const span = s.firstTs === null || s.lastTs === null ? "" : ` ${formatTimestamp(s.firstTs)} … ${formatTimestamp(s.lastTs)}`;
     out.write(`  series ${s.id}  ${s.name}: ${s.pointCount} points (${s.inserted} new, ${s.updated} updated), ${s.frequency}, ${s.gapCount} gaps${span}\n`);
   }
+  for (const s of outcome.scored) out.write(`  series ${s.seriesId}: ${s.forecasts} forecast(s) scored on ${s.points} actual value(s), ${s.status}. ${s.summary}\n`);
+  for (const e of outcome.events) out.write(`  alert ${e.kind}: ${e.message}\n`);
   if (retraining.length > 0) out.write(`Queued ${retraining.length} retraining run(s) for "on new data" schedules.\n`);
   return 0;
 }

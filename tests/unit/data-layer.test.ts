@@ -4,15 +4,29 @@ import { describe, expect, it } from "vitest";
 
 // The data layer's arrows point one way (docs/DEVELOPING.md):
 //   lib/db  <  lib/queue, lib/datasets  <  lib/runs  <  lib/schedules  <  workers/, app/, scripts/
+//   lib/queue  <  lib/events  <  lib/webhooks
+//   lib/events, lib/runs  <  lib/alerts  <  lib/scoring  <  lib/promotion
+//   lib/alerts  <  lib/schedules;  lib/scoring, lib/schedules  <  lib/ingest;  lib/events  <  lib/overview
+//   lib/runs  <  lib/housekeeping
 // Each module may import only the modules listed for it (and the pure libraries).
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const PURE = ["lib/tensor", "lib/nn", "lib/forecast", "lib/series", "lib/export"];
+const PURE = ["lib/tensor", "lib/nn", "lib/forecast", "lib/series", "lib/export", "lib/accuracy"];
+const RUNS = ["lib/db", "lib/queue", "lib/datasets", "lib/runs"];
+const ALERTS = [...RUNS, "lib/events", "lib/alerts"];
 const ALLOWED: Record<string, string[]> = {
   "lib/db": [],
   "lib/queue": ["lib/db"],
   "lib/datasets": ["lib/db"],
   "lib/runs": ["lib/db", "lib/queue", "lib/datasets"],
-  "lib/schedules": ["lib/db", "lib/queue", "lib/datasets", "lib/runs"],
+  "lib/events": ["lib/db", "lib/queue"],
+  "lib/webhooks": ["lib/db", "lib/queue", "lib/events"],
+  "lib/alerts": [...RUNS, "lib/events"],
+  "lib/scoring": [...ALERTS],
+  "lib/promotion": [...ALERTS, "lib/scoring"],
+  "lib/schedules": [...ALERTS],
+  "lib/ingest": [...ALERTS, "lib/scoring", "lib/schedules"],
+  "lib/overview": ["lib/db", "lib/events"],
+  "lib/housekeeping": ["lib/db"],
 };
 const LAYERS = Object.keys(ALLOWED);
 

@@ -1,8 +1,8 @@
 import { CsvImportError } from "@/lib/series";
 import { db } from "@/lib/db/client";
 import { listDatasets } from "@/lib/datasets/datasets";
-import { changedSeriesIds, importCsv, maxUploadBytes } from "@/lib/datasets/upload";
-import { enqueueRetrainForNewData } from "@/lib/schedules/fire";
+import { maxUploadBytes } from "@/lib/datasets/upload";
+import { ingestCsv } from "@/lib/ingest/ingest";
 import { jsonError, jsonOk } from "../_lib/http";
 
 export const runtime = "nodejs";
@@ -13,7 +13,11 @@ export async function GET(): Promise<Response> {
   return jsonOk({ datasets: await listDatasets(db()) });
 }
 
-/** POST /api/datasets: multipart upload (field `file`, optional `name`); 201 with the stored series. */
+/**
+ * POST /api/datasets: multipart upload (field `file`, optional `name`); 201 with the stored series,
+ * the retrains "on new data" schedules queued, the forecasts scored against the new points and the
+ * alerts that fired (lib/ingest).
+ */
 export async function POST(req: Request): Promise<Response> {
   const limit = maxUploadBytes();
   const declared = Number(req.headers.get("content-length") ?? "0");
@@ -43,9 +47,7 @@ export async function POST(req: Request): Promise<Response> {
   const name = typeof nameField === "string" && nameField.trim() !== "" ? nameField.trim() : undefined;
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const outcome = await importCsv(db(), bytes, file.name || "upload.csv", name);
-    const retraining = await enqueueRetrainForNewData(db(), changedSeriesIds(outcome));
-    return jsonOk({ ...outcome, retraining }, 201);
+    return jsonOk(await ingestCsv(db(), bytes, file.name || "upload.csv", name), 201);
   } catch (err) {
     if (err instanceof CsvImportError) return jsonError(err.status, err.code, err.message, err.details);
     throw err;

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { runWorkerProcess } from "../../../workers/process";
 import { trainTask } from "../../../workers/tasks/train";
+import { deliveryLane } from "../../../workers/tasks";
 import type { TaskList } from "../../../lib/queue/tasks";
 
 /**
@@ -9,6 +10,7 @@ import type { TaskList } from "../../../lib/queue/tasks";
  * "real": lib/forecast) and two extra tasks:
  *   test.record  appends "<jobId> <workerId>" to TEST_RECORD_FILE after TEST_RECORD_MS ms
  *   test.throw   always throws (its attempt number in the message)
+ * and the webhook delivery lane of the production worker.
  */
 const engine =
   process.env.TEST_ENGINE === "real" ? undefined : new URL("./fake-engine.ts", import.meta.url).href;
@@ -25,5 +27,5 @@ const tasks: TaskList = {
   },
 };
 
-const worker = runWorkerProcess(tasks);
+const worker = runWorkerProcess(tasks, { lanes: [deliveryLane()] });
 console.log(`READY ${worker.id}`);

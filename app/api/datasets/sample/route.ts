@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { db } from "@/lib/db/client";
-import { importCsv } from "@/lib/datasets/upload";
+import { ingestCsv } from "@/lib/ingest/ingest";
 import { jsonOk } from "../../_lib/http";
 
 export const runtime = "nodejs";
@@ -17,6 +17,6 @@ const SAMPLES = [
 export async function POST(): Promise<Response> {
   const dir = path.join(process.cwd(), "node_modules", "vega-datasets", "data");
   const results = [];
-  for (const { file, name } of SAMPLES) results.push(await importCsv(db(), new Uint8Array(fs.readFileSync(path.join(dir, file))), file, name));
+  for (const { file, name } of SAMPLES) results.push(await ingestCsv(db(), new Uint8Array(fs.readFileSync(path.join(dir, file))), file, name));
   return jsonOk({ datasets: results }, 201);
 }
