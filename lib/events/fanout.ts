@@ -3,7 +3,7 @@ import { enqueueJob } from "../queue/enqueue";
 import { WEBHOOK_JOB, type EventKind } from "./kinds";
 
 /** TIDECAST_WEBHOOK_MAX_ATTEMPTS (default 8): a delivery's attempts before it fails for good. */
-export function deliveryAttempts(env: NodeJS.ProcessEnv = process.env): number {
+export function deliveryAttempts(env: Record<string, string | undefined> = process.env): number {
   const n = Number(env.TIDECAST_WEBHOOK_MAX_ATTEMPTS ?? "8");
   return Number.isInteger(n) && n >= 1 ? n : 8;
 }

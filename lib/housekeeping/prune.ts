@@ -7,7 +7,7 @@ import type { Db } from "../db/types";
  * cancelled jobs stay: they explain what went wrong. Each worker runs this about hourly; the
  * deletes are idempotent, so several workers doing it at once is harmless.
  */
-export function pruneAfterMs(env: NodeJS.ProcessEnv = process.env): number | null {
+export function pruneAfterMs(env: Record<string, string | undefined> = process.env): number | null {
   const raw = env.TIDECAST_PRUNE_AFTER_DAYS;
   const days = raw === undefined || raw.trim() === "" ? 7 : Number(raw);
   if (!Number.isFinite(days) || days < 0) throw new Error(`TIDECAST_PRUNE_AFTER_DAYS must be a number of days >= 0, got "${raw}".`);
@@ -34,7 +34,7 @@ export async function pruneHistory(db: Db, olderThan: Date): Promise<Pruned> {
 }
 
 /** One housekeeping pass with the configured age (nothing when pruning is off). */
-export async function housekeep(db: Db, now: Date = new Date(), env: NodeJS.ProcessEnv = process.env): Promise<Pruned | null> {
+export async function housekeep(db: Db, now: Date = new Date(), env: Record<string, string | undefined> = process.env): Promise<Pruned | null> {
   const age = pruneAfterMs(env);
   if (age === null) return null;
   return pruneHistory(db, new Date(now.getTime() - age));

@@ -47,7 +47,7 @@ export interface AttemptResult {
   permanent: boolean;
 }
 
-export function webhookTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+export function webhookTimeoutMs(env: Record<string, string | undefined> = process.env): number {
   const n = Number(env.TIDECAST_WEBHOOK_TIMEOUT_MS ?? "10000");
   return Number.isFinite(n) && n > 0 ? n : 10_000;
 }

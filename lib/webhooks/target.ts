@@ -46,7 +46,7 @@ for (const [net6, bits] of [
 ] as const)
   BLOCKED.addSubnet(net6, bits, "ipv6");
 
-export function allowPrivateTargets(env: NodeJS.ProcessEnv = process.env): boolean {
+export function allowPrivateTargets(env: Record<string, string | undefined> = process.env): boolean {
   return env.TIDECAST_WEBHOOK_ALLOW_PRIVATE === "1";
 }
 

@@ -16,7 +16,7 @@ export function defaultTasks(train: TrainTaskOptions = {}): TaskList {
  * (TIDECAST_WEBHOOK_CONCURRENCY, default 4): a long training never holds them up, and a slow
  * endpoint (at most TIDECAST_WEBHOOK_TIMEOUT_MS per attempt) never holds up a training.
  */
-export function deliveryLane(env: NodeJS.ProcessEnv = process.env): { tasks: TaskList; concurrency: number } {
+export function deliveryLane(env: Record<string, string | undefined> = process.env): { tasks: TaskList; concurrency: number } {
   const n = Number(env.TIDECAST_WEBHOOK_CONCURRENCY ?? "4");
   return { tasks: { [WEBHOOK_JOB]: webhookTask() }, concurrency: Number.isInteger(n) && n >= 1 ? n : 4 };
 }
