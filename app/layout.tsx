@@ -17,6 +17,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
           </Link>
           <nav aria-label="Main">
             <Link href="/">Datasets</Link>
+            <Link href="/overview">Overview</Link>
           </nav>
         </header>
         <main className="page">{children}</main>

@@ -2,7 +2,8 @@
  * Realised against promised, in plain words: a run's holdout accuracy is what its forecast
  * promised; the actual values that arrived later say what it delivered. The comparison is on
  * MASE (scale-free, so forecasts of different origins average fairly); a percentage compares
- * errors: "40% less accurate" means a realised error 1.4 times the promised one.
+ * errors: "40% less accurate" means a realised error 1.4 times the promised one ("3.2 times as far
+ * off" past twice).
  */
 export interface ForecastPromise {
   forecastId: number;
@@ -40,6 +41,7 @@ export function promiseSentence(c: PromiseComparison | null): string {
   const subject = c.forecasts === 1 ? "The last forecast was" : `The last ${c.forecasts} forecasts were`;
   const their = c.forecasts === 1 ? "its" : "their";
   const figures = `(realised MASE ${two(c.realisedMase)}, promised ${two(c.promisedMase)})`;
+  if (c.ratio >= 2) return `${subject} ${c.ratio.toFixed(1)} times as far off as ${their} backtest promised ${figures}.`;
   if (c.ratio > 1 + KEPT) return `${subject} ${Math.round((c.ratio - 1) * 100)}% less accurate than ${their} backtest promised ${figures}.`;
   if (c.ratio < 1 - KEPT) return `${subject} ${Math.round((1 - c.ratio) * 100)}% more accurate than ${their} backtest promised ${figures}.`;
   return `${subject} about as accurate as ${their} backtest promised ${figures}.`;

@@ -30,7 +30,6 @@ const t = databasePerTest();
 const rows = co2Rows();
 const split = rows.findIndex(([ts]) => ts >= Date.UTC(2019, 0, 1));
 const first = rows.slice(0, split);
-const actual = new Map(rows);
 const CONFIG = { model: "gru", epochs: 3, hiddenSize: 4, horizon: 12, lookback: 12 } as const;
 
 let seriesId: number;

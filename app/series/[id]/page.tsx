@@ -73,7 +73,7 @@ export default async function SeriesPage({ params }: { params: Promise<{ id: str
       <SeriesDashboard
         series={{ id: series.id, name: series.name, frequency: series.frequency, datasetId: series.datasetId, datasetName: series.datasetName }}
         defaults={defaults}
-        initialRuns={JSON.parse(JSON.stringify(runs)) as unknown[]}
+        initialRuns={runs}
         initialForecast={initialForecast}
       />
     </>

@@ -20,6 +20,9 @@ describe("realised against promised", () => {
     expect(promiseSentence({ forecasts: 1, realisedMase: 0.6, promisedMase: 0.8, ratio: 0.75 })).toBe(
       "The last forecast was 25% more accurate than its backtest promised (realised MASE 0.60, promised 0.80).",
     );
+    expect(promiseSentence({ forecasts: 1, realisedMase: 2.6, promisedMase: 0.8, ratio: 3.25 })).toBe(
+      "The last forecast was 3.3 times as far off as its backtest promised (realised MASE 2.60, promised 0.80).",
+    );
     expect(promiseSentence({ forecasts: 2, realisedMase: 0.85, promisedMase: 0.8, ratio: 1.0625 })).toMatch(/^The last 2 forecasts were about as accurate as their backtest promised/);
     expect(promiseSentence(comparePromises([], 3))).toBe("No forecast has actual values to compare with its backtest yet.");
   });
