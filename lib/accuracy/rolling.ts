@@ -40,6 +40,11 @@ export interface RollingAccuracy {
   summary: string;
   /** Newest actuals outside the 95% band in a row. */
   outsideStreak: number;
+  /**
+   * While the window's 95% coverage is below the rule's minimum: the newest date scored when it
+   * first fell below (one coverage alert per such episode); null while it is not.
+   */
+  coverageLowSince: number | null;
   status: SeriesStatus;
 }
 
@@ -55,6 +60,8 @@ export function rollingAccuracy(
   actualAt: (ts: number) => number,
   current: CurrentForecast | null,
   rules: AlertRules,
+  /** The rolling state stored last time (carries a low-coverage episode on). */
+  previous: Pick<RollingAccuracy, "coverageLowSince"> | null = null,
 ): RollingResult {
   const perForecast = new Map<number, Accuracy>();
   for (const f of forecasts) perForecast.set(f.forecastId, accuracyOf(pairsOf(f, actualAt)));
@@ -92,6 +99,7 @@ export function rollingAccuracy(
       realisedVsPromised,
       summary: promiseSentence(realisedVsPromised),
       outsideStreak: findings.outsideStreak,
+      coverageLowSince: findings.coverage ? (previous?.coverageLowSince ?? last.to) : null,
       status,
     },
     findings,

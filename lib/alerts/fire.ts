@@ -9,7 +9,8 @@ import { alertRules } from "./rules";
  * webhooks) once however often the same data is scored again:
  *   drift            one per stretch of band breaks (keyed by the stretch's first date)
  *   accuracy         one per current forecast whose realised MASE broke its promise by the factor
- *   coverage         one per current forecast under which the window's 95% coverage fell too low
+ *   coverage         one per episode of the window's 95% coverage below the minimum (keyed by the
+ *                    newest date scored when it fell below; it re-arms once coverage recovers)
  *   run.failed       one per run
  *   schedule.missed  one per schedule and due time
  */
@@ -26,6 +27,8 @@ export interface FiringContext {
   /** The current forecast the accuracy and coverage findings are about. */
   currentForecastId: number | null;
   currentRunId: number | null;
+  /** The low-coverage episode's key date (RollingAccuracy.coverageLowSince). */
+  coverageLowSince: number | null;
   window: number;
   minCoverage95: number;
   now?: Date;
@@ -69,14 +72,14 @@ export async function fireFindings(tx: Db, findings: Findings, ctx: FiringContex
     );
   }
   const c = findings.coverage;
-  if (c && ctx.currentForecastId !== null) {
+  if (c && ctx.coverageLowSince !== null) {
     keep(
       await recordEvent(
         tx,
         {
           kind: "coverage",
           seriesId: ctx.seriesId,
-          key: `coverage:${ctx.seriesId}:${ctx.currentForecastId}`,
+          key: `coverage:${ctx.seriesId}:${ctx.coverageLowSince}`,
           message: `${name}: only ${pct(c.coverage95)} of the last ${c.points} actual values fell inside the 95% interval (the rule asks for at least ${pct(ctx.minCoverage95)}).`,
           data: { coverage95: c.coverage95, points: c.points, nominal: 0.95, minimum: ctx.minCoverage95, runId: ctx.currentRunId, forecastId: ctx.currentForecastId },
         },

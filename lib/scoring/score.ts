@@ -64,7 +64,9 @@ export async function scoreSeries(db: Db, seriesId: number, now: Date = new Date
         }
       : null;
     const rules = await alertRules(tx, seriesId);
-    const { rolling, findings, perForecast } = rollingAccuracy(forecasts, actualAt, current, rules);
+    const stored = await tx.get<{ rolling: string }>(`SELECT "rolling" FROM "SeriesScore" WHERE "seriesId" = ?`, [seriesId]);
+    const previous = stored ? (JSON.parse(stored.rolling) as Partial<RollingAccuracy>) : null;
+    const { rolling, findings, perForecast } = rollingAccuracy(forecasts, actualAt, current, rules, { coverageLowSince: previous?.coverageLowSince ?? null });
 
     await storeForecastScores(tx, seriesId, forecasts, loaded, perForecast, now);
     await storeSeriesScore(tx, seriesId, rolling, now);
@@ -72,6 +74,7 @@ export async function scoreSeries(db: Db, seriesId: number, now: Date = new Date
       seriesId,
       currentForecastId: current?.forecastId ?? null,
       currentRunId: current?.runId ?? null,
+      coverageLowSince: rolling.coverageLowSince,
       window: rolling.window,
       minCoverage95: rules.minCoverage95,
       now,
@@ -120,7 +123,7 @@ async function storeForecastScores(
     columns: names,
     values: Object.values(columns),
     rows: forecasts.length,
-    onConflict: { target: ["forecastId"], update: names.filter((n) => n !== "forecastId" && n !== "updatedAt") },
+    onConflict: { target: ["forecastId"], update: names.filter((n) => n !== "forecastId") },
   });
 }
 

@@ -39,6 +39,7 @@ export function emptyRolling(window = DEFAULT_RULES.window): RollingAccuracy {
     realisedVsPromised: null,
     summary: promiseSentence(null),
     outsideStreak: 0,
+    coverageLowSince: null,
     status: "unscored",
   };
 }

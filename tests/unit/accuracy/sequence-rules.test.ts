@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { bandBreaks, servedSequence, trailingBreaks, type StoredForecast } from "@/lib/accuracy/sequence";
 import { DEFAULT_RULES, evaluateRules } from "@/lib/accuracy/rules";
 import { accuracyOf, NO_ACCURACY } from "@/lib/accuracy/metrics";
+import { rollingAccuracy } from "@/lib/accuracy/rolling";
 
 /** A forecast from `origin` of the value `v` on dates origin+1..origin+h, with a 95% band ±2. */
 const fc = (id: number, origin: number, h: number, v: number, served = true): StoredForecast => ({
@@ -72,5 +73,34 @@ describe("the alert rules", () => {
     expect(evaluateRules([], low, null, DEFAULT_RULES).coverage).toEqual({ coverage95: 0.7, points: 10 });
     expect(evaluateRules([], { ...low, coverage95: 0.8 }, null, DEFAULT_RULES).coverage).toBeNull();
     expect(evaluateRules([], { ...low, points: 5 }, null, DEFAULT_RULES).coverage).toBeNull();
+  });
+});
+
+describe("rolling accuracy of a series", () => {
+  // Ten dates; the served forecast's band (±2 around 10) holds the actuals at dates 1-5 only.
+  const actual = [10, 10, 10, 10, 10, 30, 30, 10, 10, 30];
+  const at = (ts: number) => actual[ts - 1] ?? Number.NaN;
+  const forecasts = [
+    { ...fc(1, 0, 10, 10), horizon: 10, promisedMase: 2 },
+    { ...fc(2, 5, 5, 30, false), horizon: 5, promisedMase: 1 }, // a candidate kept aside: not in the rolling score
+  ];
+  const current = { forecastId: 1, runId: 1, promotedAt: "2024-01-01T00:00:00.000Z", promised: { mase: 2, smape: null, coverage80: null, coverage95: 0.9 } };
+
+  it("scores the last N dates with the served forecasts, the current one since promotion, and realised against promised", () => {
+    const { rolling, findings, perForecast } = rollingAccuracy(forecasts, at, current, DEFAULT_RULES);
+    expect(perForecast.get(2)!.points).toBe(5);
+    // errors 0 ×5, 20, 20, 0, 0, 20: MAE 6 (scale 1, so MASE 6); 7 of 10 inside the band
+    expect(rolling.last).toMatchObject({ points: 10, from: 1, to: 10, mae: 6, mase: 6, coverage95: 0.7 });
+    expect(rolling.sincePromotion).toMatchObject({ forecastId: 1, points: 10, mase: 6 });
+    expect(rolling.realisedVsPromised).toEqual({ forecasts: 1, realisedMase: 6, promisedMase: 2, ratio: 3 });
+    expect(rolling.summary).toBe("The last forecast was 3.0 times as far off as its backtest promised (realised MASE 6.00, promised 2.00).");
+    expect(findings.coverage).toEqual({ coverage95: 0.7, points: 10 });
+    expect(rolling).toMatchObject({ outsideStreak: 1, status: "drifting", coverageLowSince: 10 });
+  });
+
+  it("carries a low-coverage episode on, and ends it when coverage recovers", () => {
+    expect(rollingAccuracy(forecasts, at, current, DEFAULT_RULES, { coverageLowSince: 7 }).rolling.coverageLowSince).toBe(7);
+    expect(rollingAccuracy(forecasts, at, current, { ...DEFAULT_RULES, minCoverage95: 0.5 }, { coverageLowSince: 7 }).rolling.coverageLowSince).toBeNull();
+    expect(rollingAccuracy([], at, null, DEFAULT_RULES).rolling).toMatchObject({ status: "unscored", last: { points: 0 }, sincePromotion: null, promised: null });
   });
 });
