@@ -1,3 +1,4 @@
+import type { ExportPoint } from "../export/forecast";
 import { inside, type ScoredPair } from "./metrics";
 
 /**
@@ -7,14 +8,8 @@ import { inside, type ScoredPair } from "./metrics";
  * candidates kept aside), and for each date the freshest of them: the one with the latest origin
  * before that date, what a user looking at the series just before it would have seen.
  */
-export interface ForecastDate {
-  ts: number;
-  value: number;
-  lo80: number | null;
-  hi80: number | null;
-  lo95: number | null;
-  hi95: number | null;
-}
+/** One date of a stored forecast: its value and bands. */
+export type ForecastDate = Omit<ExportPoint, "step">;
 
 export interface StoredForecast {
   forecastId: number;

@@ -11,12 +11,12 @@ import { scoreSeries } from "../scoring/score";
  */
 export async function makeCurrentByHand(db: Db, runId: number, now: Date = new Date()): Promise<MakeCurrentResult> {
   return db.transaction(async (tx) => {
-    const before = await tx.get<{ seriesId: number; currentForecastId: number | null; currentRunId: number | null }>(
-      `SELECT r."seriesId", s."currentForecastId", f."runId" AS "currentRunId"
-         FROM "Run" r JOIN "Series" s ON s."id" = r."seriesId" LEFT JOIN "Forecast" f ON f."id" = s."currentForecastId"
-        WHERE r."id" = ?${tx.dialect.forUpdate}`,
-      [runId],
-    );
+    // The series row locked first (PostgreSQL cannot lock through the outer join below).
+    const run = await tx.get<{ seriesId: number }>(`SELECT "seriesId" FROM "Run" WHERE "id" = ?`, [runId]);
+    const series = run ? await tx.get<{ currentForecastId: number | null }>(`SELECT "currentForecastId" FROM "Series" WHERE "id" = ?${tx.dialect.forUpdate}`, [run.seriesId]) : undefined;
+    const replaced =
+      series?.currentForecastId != null ? await tx.get<{ runId: number | null }>(`SELECT "runId" FROM "Forecast" WHERE "id" = ?`, [series.currentForecastId]) : undefined;
+    const before = series ? { currentForecastId: series.currentForecastId, currentRunId: replaced?.runId ?? null } : null;
     const result = await makeRunCurrent(tx, runId, now);
     if (result.kind !== "ok" || !before || before.currentForecastId === result.forecastId) return result;
     const reason = `Made current by hand${before.currentRunId !== null ? ` (replacing run #${before.currentRunId})` : ""}.`;

@@ -1,5 +1,5 @@
 import type { Db } from "../db/types";
-import { NO_ACCURACY } from "../accuracy/metrics";
+import { NO_ACCURACY, type Accuracy } from "../accuracy/metrics";
 import { promiseSentence } from "../accuracy/promise";
 import type { RollingAccuracy } from "../accuracy/rolling";
 import type { ForecastDate } from "../accuracy/sequence";
@@ -8,21 +8,13 @@ import { DEFAULT_RULES } from "../accuracy/rules";
 /**
  * Reads of the stored scores: GET /api/series/{id}/accuracy and the forecast-versus-actual chart.
  */
-export interface ForecastAccuracyView {
+/** An item of GET /api/series/{id}/accuracy's `forecasts`: the forecast and its realised accuracy. */
+export type ForecastAccuracyView = {
   forecastId: number;
   runId: number | null;
   /** The last observed date before the forecast (ms since the epoch, like every `ts`). */
   origin: number | null;
-  /** Forecast dates with an actual value (0 until one arrives). */
-  points: number;
-  mae: number | null;
-  rmse: number | null;
-  smape: number | null;
-  mase: number | null;
-  coverage80: number | null;
-  coverage95: number | null;
-  bias: number | null;
-}
+} & Accuracy; // `points` = forecast dates with an actual value (0 until one arrives)
 
 export interface SeriesAccuracyView {
   forecasts: ForecastAccuracyView[];

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from "react";
 import type { Chart as ChartType, ChartDataset } from "chart.js";
 import type { PointsPayload } from "./setup";
 import { setGroupVisible } from "./legend";
+import { BAND_TOOLTIP, TIME_SCALES } from "./options";
 
 /** A past forecast to draw over the actual values: its dates, values and bands. */
 export interface PastForecastSeries {
@@ -101,10 +102,7 @@ export function AccuracyChart({
             parsing: false,
             maintainAspectRatio: false,
             interaction: { mode: "nearest", axis: "x", intersect: false },
-            scales: {
-              x: { type: "time", ticks: { maxRotation: 0, autoSkip: true }, grid: { color: "#eef1f4" } },
-              y: { beginAtZero: false, grid: { color: "#eef1f4" } },
-            },
+            scales: TIME_SCALES,
             plugins: {
               legend: {
                 position: "bottom",
@@ -126,12 +124,7 @@ export function AccuracyChart({
                   setGroupVisible(legend.chart, groupsRef.current, group, !hidden);
                 },
               },
-              tooltip: {
-                filter: (item) => !String(item.dataset.label ?? "").endsWith("(lower)"),
-                callbacks: {
-                  label: (item) => `${item.dataset.label}: ${typeof item.parsed.y === "number" ? item.parsed.y.toLocaleString("en-US", { maximumFractionDigits: 4 }) : "—"}`,
-                },
-              },
+              tooltip: BAND_TOOLTIP,
             },
           },
         });
