@@ -113,7 +113,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
         <div>
           <h1>Overview</h1>
           <p className="subtle">
-            {formatCount(all)} series · {SERIES_STATUSES.map((s) => `${formatCount(page.counts[s])} ${STATUS_LABEL[s]}`).join(" · ")} · {formatCount(page.openAlerts)} open alert
+            {formatCount(all)} series{page.q ? ` matching "${page.q}"` : ""} · {SERIES_STATUSES.map((s) => `${formatCount(page.counts[s])} ${STATUS_LABEL[s]}`).join(" · ")} · {formatCount(page.openAlerts)} open alert
             {page.openAlerts === 1 ? "" : "s"}
           </p>
         </div>

@@ -76,7 +76,7 @@ export function AccuracyPanel({ seriesId, frequency, history, refreshKey }: { se
     if (r.sincePromotion) rows.push({ name: `Current model (run #${r.sincePromotion.runId ?? "?"}) since promoted`, ...r.sincePromotion });
     if (r.promised) rows.push({ name: `Promised by its backtest`, points: null, mae: null, bias: null, ...r.promised });
   }
-  const good = r ? r.status !== "drifting" && (r.realisedVsPromised === null || r.realisedVsPromised.ratio <= 1.1) : true;
+  const tone = !r || r.realisedVsPromised === null ? "neutral" : r.status !== "drifting" && r.realisedVsPromised.ratio <= 1.1 ? "good" : "bad";
 
   return (
     <section className="panel" aria-label="Forecast vs actual">
@@ -85,7 +85,7 @@ export function AccuracyPanel({ seriesId, frequency, history, refreshKey }: { se
         {r && <span className={`tc-health tc-health-${r.status}`}>{STATUS_TEXT[r.status]}</span>}
       </div>
       {r && (
-        <p className={good ? "tc-verdict good" : "tc-verdict bad"} role="status" aria-label="Realised accuracy">
+        <p className={`tc-verdict ${tone}`} role="status" aria-label="Realised accuracy">
           {r.summary}
           {r.outsideStreak > 0 && ` The newest ${r.outsideStreak === 1 ? "actual is" : `${r.outsideStreak} actuals are`} outside the 95% band.`}
         </p>

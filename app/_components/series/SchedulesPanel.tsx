@@ -178,7 +178,7 @@ export function SchedulesPanel({ seriesId, readConfig }: { seriesId: number; rea
               The retrained forecast replaces the current one
             </label>
             <select id="schedule-promote" value={promote} onChange={(e) => setPromote(e.target.value === "always" ? "always" : "if-better")}>
-              <option value="if-better">only if it beats it on the newest held-out points</option>
+              <option value="if-better">only if it is more accurate</option>
               <option value="always">always</option>
             </select>
           </div>
