@@ -40,17 +40,6 @@ export function inside(actual: number, lo: number | null, hi: number | null): bo
   return actual >= lo && actual <= hi;
 }
 
-function share(flags: (boolean | null)[]): number | null {
-  let n = 0;
-  let hits = 0;
-  for (const f of flags) {
-    if (f === null) continue;
-    n++;
-    if (f) hits++;
-  }
-  return n === 0 ? null : hits / n;
-}
-
 /**
  * The accuracy of a set of forecast/actual pairs. Over pairs of several forecasts, MASE is the
  * mean of each error scaled by its own forecast's denominator (pairs without one are left out of
@@ -64,8 +53,15 @@ export function accuracyOf(pairs: readonly ScoredPair[]): Accuracy {
   let signed = 0;
   let scaled = 0;
   let scaledCount = 0;
-  for (const p of pairs) {
+  const banded = [0, 0]; // pairs with an 80% / 95% band
+  const hits = [0, 0];
+  const actual = new Float64Array(n);
+  const forecast = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = pairs[i];
     const e = p.value - p.actual;
+    actual[i] = p.actual;
+    forecast[i] = p.value;
     abs += Math.abs(e);
     sq += e * e;
     signed += e;
@@ -73,18 +69,25 @@ export function accuracyOf(pairs: readonly ScoredPair[]): Accuracy {
       scaled += Math.abs(e) / p.scale;
       scaledCount++;
     }
+    const in80 = inside(p.actual, p.lo80, p.hi80);
+    const in95 = inside(p.actual, p.lo95, p.hi95);
+    if (in80 !== null) {
+      banded[0]++;
+      if (in80) hits[0]++;
+    }
+    if (in95 !== null) {
+      banded[1]++;
+      if (in95) hits[1]++;
+    }
   }
   return {
     points: n,
     mae: abs / n,
     rmse: Math.sqrt(sq / n),
-    smape: smape(
-      pairs.map((p) => p.actual),
-      pairs.map((p) => p.value),
-    ),
+    smape: smape(actual, forecast),
     mase: scaledCount === 0 ? null : scaled / scaledCount,
-    coverage80: share(pairs.map((p) => inside(p.actual, p.lo80, p.hi80))),
-    coverage95: share(pairs.map((p) => inside(p.actual, p.lo95, p.hi95))),
+    coverage80: banded[0] === 0 ? null : hits[0] / banded[0],
+    coverage95: banded[1] === 0 ? null : hits[1] / banded[1],
     bias: signed / n,
   };
 }

@@ -1,7 +1,7 @@
 import { accuracyOf, type Accuracy } from "./metrics";
 import { comparePromises, promiseSentence, type PromiseComparison } from "./promise";
 import { evaluateRules, type AlertRules, type Findings } from "./rules";
-import { pairsOf, servedSequence, type StoredForecast } from "./sequence";
+import { pairsOf, servedSequence, type SequencePair, type StoredForecast } from "./sequence";
 
 /**
  * A series' realised accuracy, all of it from its stored forecasts and actual values: each
@@ -64,8 +64,13 @@ export function rollingAccuracy(
   previous: Pick<RollingAccuracy, "coverageLowSince"> | null = null,
 ): RollingResult {
   const perForecast = new Map<number, Accuracy>();
-  for (const f of forecasts) perForecast.set(f.forecastId, accuracyOf(pairsOf(f, actualAt)));
-  const sequence = servedSequence(forecasts, actualAt);
+  const pairs = new Map<number, SequencePair[]>();
+  for (const f of forecasts) {
+    const own = pairsOf(f, actualAt);
+    pairs.set(f.forecastId, own);
+    perForecast.set(f.forecastId, accuracyOf(own));
+  }
+  const sequence = servedSequence(forecasts, actualAt, pairs);
   const window = Math.max(1, rules.window);
   const recent = sequence.slice(-window);
   const last = { ...accuracyOf(recent), from: recent.length ? recent[0].ts : null, to: recent.length ? recent[recent.length - 1].ts : null };

@@ -31,18 +31,22 @@ export function pairsOf(f: StoredForecast, actualAt: (ts: number) => number): Se
   const out: SequencePair[] = [];
   for (const p of f.points) {
     const actual = actualAt(p.ts);
-    if (Number.isFinite(actual)) out.push({ ...p, actual, scale: f.scale, forecastId: f.forecastId });
+    // One object shape for every pair (a spread would not be): hundreds of forecasts are scored at once.
+    if (Number.isFinite(actual)) out.push({ ts: p.ts, actual, value: p.value, lo80: p.lo80, hi80: p.hi80, lo95: p.lo95, hi95: p.hi95, scale: f.scale, forecastId: f.forecastId });
   }
   return out;
 }
 
-/** For each date with an actual, the pair of the freshest served forecast covering it; in date order. */
-export function servedSequence(forecasts: readonly StoredForecast[], actualAt: (ts: number) => number): SequencePair[] {
+/**
+ * For each date with an actual, the pair of the freshest served forecast covering it; in date
+ * order. `pairs` may hold each forecast's pairs already (pairsOf), so they are not made twice.
+ */
+export function servedSequence(forecasts: readonly StoredForecast[], actualAt: (ts: number) => number, pairs?: ReadonlyMap<number, SequencePair[]>): SequencePair[] {
   const best = new Map<number, { pair: SequencePair; origin: number }>();
   for (const f of forecasts) {
     if (!f.served) continue;
     const origin = f.origin ?? Number.NEGATIVE_INFINITY;
-    for (const pair of pairsOf(f, actualAt)) {
+    for (const pair of pairs?.get(f.forecastId) ?? pairsOf(f, actualAt)) {
       if (pair.ts <= origin) continue;
       const held = best.get(pair.ts);
       if (!held || origin > held.origin || (origin === held.origin && f.forecastId > held.pair.forecastId)) best.set(pair.ts, { pair, origin });

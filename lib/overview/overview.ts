@@ -8,7 +8,7 @@ import { orderOf, SERIES_STATUSES, type OverviewQuery, type OverviewSort, type S
  * The overview of every series: a page of them with their current model, last forecast, realised
  * accuracy and coverage, status, next scheduled run, open alerts and a sparkline, plus the status
  * counts and the alerts and events on top. Whatever the number of series, a page takes a fixed
- * handful of queries (status counts, the page's rows, the page's sparklines, alerts, events): the
+ * handful of queries (status counts, the page's ids, their rows, their sparklines, alerts, events): the
  * per-series facts are joins and correlated subqueries on indexed keys, never a query per series.
  *
  * Status: failing (its latest finished run failed), never trained (no forecast), drifting (an
@@ -65,14 +65,18 @@ const STATUS_RANK = `CASE "status" WHEN 'failing' THEN 0 WHEN 'drifting' THEN 1 
 
 const BASE = `FROM "Series" s JOIN "Dataset" d ON d."id" = s."datasetId" LEFT JOIN "SeriesScore" ss ON ss."seriesId" = s."id"`;
 
+// MIN, not ORDER BY … LIMIT 1: SQLite would walk the (enabled, nextRunAt) index for the order instead of the series' own schedules.
+const NEXT_RUN = `(SELECT MIN(sc."nextRunAt") FROM "Schedule" sc WHERE sc."seriesId" = s."id" AND sc."enabled" = TRUE)`;
+const OPEN_ALERTS = `(SELECT COUNT(*) FROM "Event" e WHERE e."seriesId" = s."id" AND e."severity" = 'alert' AND e."acknowledgedAt" IS NULL)`;
+const CURRENT = `LEFT JOIN "Forecast" cf ON cf."id" = s."currentForecastId"`;
+
 const ROW_COLUMNS = `s."id", s."name", s."datasetId", d."name" AS "datasetName", s."frequency", s."pointCount", s."lastTs",
     s."currentForecastId", cf."runId" AS "currentRunId", cf."model" AS "currentModel", cf."createdAt" AS "forecastAt",
     (SELECT MAX(fp."ts") FROM "ForecastPoint" fp WHERE fp."forecastId" = s."currentForecastId") AS "forecastEnd",
     ss."points" AS "scoredPoints", ss."window", ss."mase", ss."smape", ss."coverage80", ss."coverage95", ss."promisedMase", ss."summary",
-    (SELECT sc."nextRunAt" FROM "Schedule" sc WHERE sc."seriesId" = s."id" AND sc."enabled" = TRUE AND sc."nextRunAt" IS NOT NULL ORDER BY sc."nextRunAt" LIMIT 1) AS "nextRunAt",
+    ${NEXT_RUN} AS "nextRunAt",
     (SELECT COUNT(*) FROM "Schedule" sc WHERE sc."seriesId" = s."id" AND sc."enabled" = TRUE AND sc."onNewData" = TRUE) AS "onNewData",
-    (SELECT COUNT(*) FROM "Event" e WHERE e."seriesId" = s."id" AND e."severity" = 'alert' AND e."acknowledgedAt" IS NULL) AS "openAlerts",
-    ${STATUS} AS "status"`;
+    ${OPEN_ALERTS} AS "openAlerts", ${STATUS} AS "status"`;
 
 interface Listed {
   id: number;
@@ -107,14 +111,15 @@ function iso(v: Date | string | null): string | null {
   return (v instanceof Date ? v : fromDbDate(v)).toISOString();
 }
 
-const SORT_EXPR: Record<OverviewSort, string> = {
-  status: STATUS_RANK,
-  name: `"name"`,
-  mase: `"mase"`,
-  coverage: `"coverage95"`,
-  forecast: `"forecastAt"`,
-  next: `"nextRunAt"`,
-  alerts: `"openAlerts"`,
+/** Each sort's key, computed for every series of the filter (the rest of a row only for the page's). */
+const SORT_KEY: Record<OverviewSort, string> = {
+  status: `${STATUS}`,
+  name: `s."name"`,
+  mase: `ss."mase"`,
+  coverage: `ss."coverage95"`,
+  forecast: `cf."createdAt"`,
+  next: NEXT_RUN,
+  alerts: OPEN_ALERTS,
 };
 
 function filters(q: OverviewQuery, withStatus: boolean): { where: string; params: SqlValue[] } {
@@ -143,15 +148,25 @@ async function statusCounts(db: Db, q: OverviewQuery): Promise<Record<SeriesHeal
   return counts;
 }
 
+/**
+ * The page: first the ids, ordered and cut with only the filter's and the sort's columns computed
+ * for every series; then the full rows of those ids (at most a page of correlated subqueries).
+ */
 async function pageRows(db: Db, q: OverviewQuery, order: "asc" | "desc"): Promise<Listed[]> {
   const { where, params } = filters(q, true);
-  const key = SORT_EXPR[q.sort];
   const dir = order === "desc" ? "DESC" : "ASC";
-  return db.all<Listed>(
-    `SELECT * FROM (SELECT ${ROW_COLUMNS} ${BASE} LEFT JOIN "Forecast" cf ON cf."id" = s."currentForecastId") t ${where}
-      ORDER BY (${key}) IS NULL, ${key} ${dir}, "name", "id" LIMIT ? OFFSET ?`,
-    [...params, q.pageSize, (q.page - 1) * q.pageSize],
-  );
+  const key = q.sort === "status" ? STATUS_RANK : `"sortKey"`;
+  const ids = (
+    await db.all<{ id: number }>(
+      `SELECT "id" FROM (SELECT s."id", s."name", d."name" AS "datasetName", ${STATUS} AS "status", ${SORT_KEY[q.sort]} AS "sortKey" ${BASE} ${CURRENT}) t ${where}
+        ORDER BY (${key}) IS NULL, ${key} ${dir}, "name", "id" LIMIT ? OFFSET ?`,
+      [...params, q.pageSize, (q.page - 1) * q.pageSize],
+    )
+  ).map((r) => r.id);
+  if (ids.length === 0) return [];
+  const rows = await db.all<Listed>(`SELECT ${ROW_COLUMNS} ${BASE} ${CURRENT} WHERE s."id" IN (${ids.map(() => "?").join(", ")})`, ids);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id)!);
 }
 
 /** The newest SPARKLINE_POINTS values of each series, in one query (an index range per series). */

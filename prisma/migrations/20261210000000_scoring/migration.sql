@@ -120,6 +120,9 @@ ALTER TABLE "Run" ADD COLUMN "promote" TEXT NOT NULL DEFAULT 'always';
 ALTER TABLE "Schedule" ADD COLUMN "promote" TEXT NOT NULL DEFAULT 'if-better';
 
 -- CreateIndex
+CREATE INDEX "Schedule_seriesId_enabled_nextRunAt_idx" ON "Schedule"("seriesId", "enabled", "nextRunAt");
+
+-- CreateIndex
 CREATE INDEX "Promotion_runId_idx" ON "Promotion"("runId");
 
 -- CreateIndex
