@@ -1,8 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { TEST_DATABASE, count, useDatabase } from "../helpers/database";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it, onTestFinished } from "vitest";
+import { TEST_DATABASE, count, emptyTestDatabase } from "../helpers/database";
+import { closeDb } from "../../lib/db/client";
 import { spawnWorker, stopAll, waitFor, type WorkerHandle } from "./helpers/spawn";
 import { apiRun, ctx } from "./helpers/api";
-import { co2Rows, upload, type Row } from "./helpers/co2";
+import { co2Rows, csvOf, upload, type Row } from "./helpers/co2";
 import { POST as startRun } from "../../app/api/series/[id]/runs/route";
 import { GET as runForecast } from "../../app/api/runs/[id]/forecast/route";
 import { GET as accuracyRoute } from "../../app/api/series/[id]/accuracy/route";
@@ -14,9 +18,10 @@ import type { SeriesAccuracyView } from "../../lib/scoring/views";
 
 /**
  * Forecasts that keep score, end to end on a real series (monthly CO2 at Mauna Loa) through the
- * upload route and a real worker with the real engine: upload the first part, train, upload the
- * rest in pieces; every realised metric is checked against values computed here by hand, and a
- * retrain on new data must beat the current model on the same window to replace it.
+ * CLI's `import` and the upload route (both go through lib/ingest) and a real worker with the
+ * real engine: import the first part, train, upload the rest in pieces; every realised metric is
+ * checked against values computed here by hand, and a retrain on new data must beat the current
+ * model on the same window to replace it.
  */
 let handles: WorkerHandle[] = [];
 afterEach(async () => {
@@ -93,20 +98,35 @@ function expectScore(got: Record<string, unknown>, want: HandScore): void {
 
 const valuesUpTo = (rows: Row[], ts: number) => rows.filter(([t]) => t <= ts).map(([, v]) => v);
 
+/** `npm run cli -- import` of the rows as a CSV, as a user runs it (it migrates an empty database first). */
+function cliImport(dir: string, rows: Row[]): string {
+  const file = path.join(dir, "co2.csv");
+  fs.writeFileSync(file, csvOf(rows));
+  const r = spawnSync(path.join("node_modules", ".bin", "tsx"), ["scripts/cli.ts", "import", file, "--name", "co2"], { encoding: "utf8", env: process.env });
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(0);
+  return r.stdout;
+}
+
 describe(`forecast versus actual on a real series, with a real worker, on ${TEST_DATABASE}`, () => {
   it("scores the stored forecasts on every upload exactly as by hand, and a retrain on new data must beat the current model", async () => {
-    const t = await useDatabase();
-    const db = t.connect();
+    const t = await emptyTestDatabase();
+    process.env.DATABASE_URL = t.url;
+    onTestFinished(async () => {
+      await closeDb();
+      await t.drop();
+    });
     const rows = co2Rows();
     const split = rows.findIndex(([ts]) => ts >= Date.UTC(2019, 0, 1));
     const first = rows.slice(0, split);
     const rest = rows.slice(split); // 2019-01 .. 2020-04
     const actual = new Map(rows);
 
-    // 1. The first part, and a forecast from its end (a run requested by hand: promoted).
-    const up = await upload(first);
-    const seriesId = up.series[0].id;
-    expect(up.scored).toEqual([]);
+    // 1. The first part (imported by the CLI into a new database), and a forecast from its end (a
+    // run requested by hand: promoted).
+    expect(cliImport(t.dir, first)).toMatch(/Imported dataset "co2".*\n  series (\d+)  co2: 132 points \(132 new, 0 updated\), monthly/);
+    const db = t.connect();
+    const seriesId = (await db.get<{ id: number }>(`SELECT "id" FROM "Series"`))!.id;
     handles.push(await spawnWorker({ TEST_ENGINE: "real" }));
     const champion = await post(seriesId, { ...TINY, seed: 3 });
     await waitFor(() => finished(db, champion.id), 90_000, "the first run");
@@ -215,8 +235,7 @@ describe(`forecast versus actual on a real series, with a real worker, on ${TEST
     // 4. The rest (the schedule paused first, so no third run joins in): both forecasts scored by
     // hand, the challenger from its own origin.
     await db.run(`UPDATE "Schedule" SET "enabled" = FALSE`);
-    const u3 = await upload(rest);
-    expect(u3.scored[0]).toMatchObject({ seriesId, forecasts: 2 });
+    expect(cliImport(t.dir, rest)).toMatch(new RegExp(`series ${seriesId}: 2 forecast\\(s\\) scored on 20 actual value\\(s\\), (healthy|drifting)\\. The last 2 forecasts were`));
     const f2 = await forecastOf(challengerId);
     const a3 = await accuracy(seriesId);
     expect(a3.forecasts.map((f) => f.forecastId)).toEqual([f2.id, f1.id]);
