@@ -2,6 +2,7 @@ import type { Db } from "../db/types";
 import { recordEvent } from "../events/record";
 import { makeRunCurrent, type MakeCurrentResult } from "../runs/forecasts";
 import { recordPromotion } from "../runs/promotions";
+import { isolated } from "../alerts/isolated";
 import { scoreSeries } from "../scoring/score";
 
 /**
@@ -49,7 +50,7 @@ export async function makeCurrentByHand(db: Db, runId: number, now: Date = new D
       },
       now,
     );
-    await scoreSeries(tx, result.seriesId, now);
+    await isolated(tx, `scoring series ${result.seriesId}`, (inner) => scoreSeries(inner, result.seriesId, now));
     return result;
   });
 }

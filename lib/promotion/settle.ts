@@ -4,6 +4,7 @@ import { decide, type DecisionResult, type PromoteMode } from "../accuracy/promo
 import { recordEvent } from "../events/record";
 import type { EngineOutcome } from "../runs/engine";
 import { recordPromotion, type PromotionRow } from "../runs/promotions";
+import { isolated } from "../alerts/isolated";
 import { scoreSeries } from "../scoring/score";
 import { evaluateChallenger, type Evaluation } from "./evaluate";
 
@@ -90,6 +91,7 @@ export async function settlePromotion(tx: Db, input: SettleInput): Promise<Settl
     },
     now,
   );
-  await scoreSeries(tx, input.seriesId, now);
+  // The current model changed: its realised accuracy starts over (a scoring bug must not undo the decision).
+  await isolated(tx, `scoring series ${input.seriesId}`, (inner) => scoreSeries(inner, input.seriesId, now));
   return { ...result, promotion };
 }

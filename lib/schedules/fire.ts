@@ -2,6 +2,7 @@ import type { Db } from "../db/types";
 import type { ModelConfigInput } from "../forecast/config";
 import { requestRun } from "../runs/request";
 import { alertScheduleMissed } from "../alerts/fire";
+import { isolated } from "../alerts/isolated";
 import { nextRunAfter } from "./cron";
 import { SCHEDULE_COLUMNS, type ScheduleRow } from "./types";
 
@@ -67,7 +68,8 @@ export async function runDueSchedules(db: Db, now: Date = new Date(), options: {
       const moved = await tx.run(`UPDATE "Schedule" SET "nextRunAt" = ?, "updatedAt" = ? WHERE "id" = ? AND "nextRunAt" = ?`, [next, now, s.id, s.nextRunAt]);
       if (moved.changes === 0) return null; // another scheduler fired this tick
       const dueAt = s.nextRunAt;
-      const missed = (reason: string) => alertScheduleMissed(tx, { id: s.id, seriesId: s.seriesId, cron: s.cron, dueAt, reason }, now);
+      const missed = (reason: string) =>
+        isolated(tx, `schedule ${s.id}'s schedule.missed alert`, (inner) => alertScheduleMissed(inner, { id: s.id, seriesId: s.seriesId, cron: s.cron, dueAt, reason }, now));
       const fired = await fire(tx, s, now, (runId) => missed(`its previous run #${runId} was still queued or running, so the tick was skipped`));
       const lateBy = now.getTime() - dueAt.getTime();
       if (fired && lateBy > lateAfterMs) await missed(`no scheduler was running at the time; it ran ${Math.max(1, Math.round(lateBy / 60_000))} min late, once`);

@@ -8,6 +8,7 @@ import { requestRun } from "@/lib/runs/request";
 import { createSchedule } from "@/lib/schedules/store";
 import { runDueSchedules } from "@/lib/schedules/fire";
 import { defaultPeriodic } from "@/workers/tasks";
+import { isolated } from "@/lib/alerts/isolated";
 import { Worker } from "@/workers/worker";
 
 const t = databasePerTest();
@@ -113,5 +114,31 @@ describe("alert rules and missed schedules", () => {
     expect(await runDueSchedules(t.db, new Date("2030-01-01T09:00:00Z"))).toHaveLength(1);
     expect(await count(t.db, `SELECT COUNT(*) AS "n" FROM "Event" WHERE "kind" = 'schedule.missed'`)).toBe(2);
     expect((await requestRun(t.db, seriesId, { epochs: 1 })).kind).toBe("existing"); // the scheduled run is queued
+  });
+});
+
+describe("consequences of a change", () => {
+  it("roll back alone when they fail, keeping the change; a transient error still reaches the caller", async () => {
+    const reports: string[] = [];
+    const insert = (db: typeof t.db, kind: string) =>
+      db.run(`INSERT INTO "Job" ("kind", "payload", "status", "runAt", "createdAt", "updatedAt") VALUES (?, '{}', 'queued', ?, ?, ?)`, [kind, new Date(), new Date(), new Date()]);
+    await t.db.transaction(async (tx) => {
+      await insert(tx, "change");
+      const r = await isolated(
+        tx,
+        "a consequence",
+        async (inner) => {
+          await insert(inner, "consequence");
+          throw new Error("a bug");
+        },
+        (line) => reports.push(line),
+      );
+      expect(r).toBeNull();
+    });
+    expect(reports).toEqual(["a consequence failed (the change it followed is kept): a bug"]);
+    expect(await t.db.all(`SELECT "kind" FROM "Job" ORDER BY "id"`)).toEqual([{ kind: "change" }]);
+    const busy = Object.assign(new Error("database is locked"), { code: t.db.dialect.kind === "sqlite" ? "SQLITE_BUSY" : "40001" });
+    await expect(isolated(t.db, "busy", async () => Promise.reject(busy), (line) => reports.push(line))).rejects.toBe(busy);
+    expect(reports).toHaveLength(1);
   });
 });

@@ -10,6 +10,7 @@ import { writeRunResult } from "../../lib/runs/result";
 import { evaluateChallenger } from "../../lib/promotion/evaluate";
 import { settlePromotion } from "../../lib/promotion/settle";
 import { alertRunFailed } from "../../lib/alerts/fire";
+import { isolated } from "../../lib/alerts/isolated";
 import type { StopReason, Task, TaskHelpers } from "../../lib/queue/tasks";
 import type { ThreadInput, ThreadMessage } from "../train-thread";
 
@@ -111,7 +112,7 @@ export function trainTask(options: TrainTaskOptions = {}): Task {
     onFailed: (payload, info, tx) =>
       withRunId(payload, async (id) => {
         await markRunFailed(tx, id, info.error, info.final);
-        if (info.final) await alertRunFailed(tx, id, info.error);
+        if (info.final) await isolated(tx, `run ${id}'s run.failed alert`, (inner) => alertRunFailed(inner, id, info.error));
       }),
     onCancelled: (payload, tx) => withRunId(payload, (id) => markRunCancelled(tx, id)),
     onReleased: (payload, tx) => withRunId(payload, (id) => markRunRequeued(tx, id)),
