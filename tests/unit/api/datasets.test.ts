@@ -82,6 +82,9 @@ describe("bad input answers 4xx and stores nothing", () => {
     ["an unparseable date", "date,value\n2024-01-01,1\n2024-01-02,2\nnot a date,3\n2024-01-04,4\n", 422, "BAD_DATE", { row: 4 }],
     ["duplicate timestamps", "date,value\n2024-01-01,1\n2024-01-02,2\n2024-01-01,3\n", 422, "DUPLICATE_TIMESTAMP", { rows: [2, 4] }],
     ["text in a numeric column", "date,close\n2024-01-01,1\n2024-01-02,abc\n2024-01-03,3\n2024-01-04,4\n", 422, "BAD_NUMBER", { row: 3, column: "close" }],
+    ["a number too large for a double", "date,close\n2024-01-01,1\n2024-01-02,1e999\n", 422, "BAD_NUMBER", { row: 3, column: "close", value: "1e999" }],
+    ["Infinity", "date,a,b\n2024-01-01,1,2\n2024-01-02,3,Infinity\n", 422, "BAD_NUMBER", { row: 3, column: "b", value: "Infinity" }],
+    ["-Infinity", "date,close\n2024-01-01,-Infinity\n2024-01-02,2\n", 422, "BAD_NUMBER", { row: 2, column: "close", value: "-Infinity" }],
   ];
   for (const [what, content, status, code, details] of cases) {
     it(`rejects ${what} (${code})`, async () => {
