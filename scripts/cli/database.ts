@@ -1,6 +1,6 @@
 import { migrateDeploy } from "../../lib/db/migrate";
 import { databaseUrl } from "../../lib/db/url";
-import { CliError } from "../cli";
+import { CliError } from "./command";
 
 /** Brings the database named by DATABASE_URL up to date before a command uses it. */
 export function openDatabase(): void {
