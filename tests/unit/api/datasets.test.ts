@@ -110,6 +110,46 @@ describe("bad input answers 4xx and stores nothing", () => {
     }
   });
 
+  it("refuses a declared Content-Length over the limit with 413 before reading the body", async () => {
+    process.env.TIDECAST_MAX_UPLOAD_MB = "1";
+    try {
+      let pulls = 0;
+      const declared = 2 * 1024 * 1024;
+      // a body of the declared size that counts every read: the route must answer from the header alone
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          pulls++;
+          controller.enqueue(new TextEncoder().encode("x".repeat(64 * 1024)));
+          if (pulls * 64 * 1024 >= declared) controller.close();
+        },
+      }, { highWaterMark: 0 });
+      const res = await POST(new Request("http://localhost/api/datasets", {
+        method: "POST",
+        body,
+        duplex: "half",
+        headers: { "content-type": "multipart/form-data; boundary=x", "content-length": String(declared) },
+      } as RequestInit));
+      expect(res.status).toBe(413);
+      const error = ((await res.json()) as Json).error;
+      expect(error.code).toBe("FILE_TOO_LARGE");
+      expect(error.details).toMatchObject({ bytes: declared, limit: 1024 * 1024 });
+      expect(pulls).toBe(0);
+      expect([count("Dataset"), count("Series"), count("Point")]).toEqual([0, 0, 0]);
+      // just under the limit (plus the multipart envelope allowance) is read and judged on its content
+      const small = await POST(new Request("http://localhost/api/datasets", {
+        method: "POST",
+        body: (() => {
+          const form = new FormData();
+          form.append("file", new File(["date,v\n2024-01-01,1\n"], "s.csv", { type: "text/csv" }));
+          return form;
+        })(),
+      }));
+      expect(small.status).toBe(201);
+    } finally {
+      delete process.env.TIDECAST_MAX_UPLOAD_MB;
+    }
+  });
+
   it("answers 415 for a non-multipart body and 400 without a file field", async () => {
     const json = await POST(new Request("http://localhost/api/datasets", { method: "POST", body: "{}", headers: { "content-type": "application/json" } }));
     expect(json.status).toBe(415);
