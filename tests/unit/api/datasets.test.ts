@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ctx, multipart, useTempDatabase } from "./helpers";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { ctx, multipart, useTempDatabase, type Json } from "./helpers";
 
 useTempDatabase();
 const { POST, GET } = await import("@/app/api/datasets/route");
@@ -7,8 +7,6 @@ const datasetRoute = await import("@/app/api/datasets/[id]/route");
 const seriesRoute = await import("@/app/api/series/[id]/route");
 const { sqlite, closeDb } = await import("@/lib/db/client");
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON payloads of the API under test
-type Json = Record<string, any>;
 
 const count = (table: string) => (sqlite().prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get() as { n: number }).n;
 
