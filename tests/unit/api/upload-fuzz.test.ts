@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { mulberry32, type Rng } from "../../../lib/tensor/random";
 import { multipart, useTempDatabase } from "./helpers";
 
 useTempDatabase();
@@ -22,21 +23,8 @@ const SHARED = path.resolve(ROOT, "../shared/data");
 const CASES = 300;
 const MAX_SEED_LINES = 300; // keeps each upload small: the mutations are what matters
 
-/** mulberry32: a small seeded generator, so every run tries the same cases. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Rand = () => number;
-const int = (r: Rand, n: number) => Math.floor(r() * n);
-const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)];
+const int = (r: Rng, n: number) => Math.floor(r() * n);
+const pick = <T>(r: Rng, xs: readonly T[]): T => xs[int(r, xs.length)];
 const enc = new TextEncoder();
 
 /** Real CSVs: every fixture and every shared data set, cut to their first lines. */
@@ -56,7 +44,7 @@ function corpus(): { name: string; text: string }[] {
 const lines = (text: string) => text.split("\n");
 
 /** Each mutation turns a real file into a damaged one; the label says what was done. */
-const MUTATIONS: Record<string, (text: string, r: Rand) => string | Uint8Array> = {
+const MUTATIONS: Record<string, (text: string, r: Rng) => string | Uint8Array> = {
   truncated: (text, r) => text.slice(0, int(r, text.length)),
   "truncated bytes": (text, r) => {
     const b = enc.encode(text.replace(/[a-z]/gi, (c) => (r() < 0.05 ? "é" : c)));
@@ -179,7 +167,7 @@ describe("upload route fuzz", () => {
       expect((await POST(multipart(seed.name, seed.text, { name: `seed ${seed.name}` }))).status).toBe(201);
     }
     const names = Object.keys(MUTATIONS);
-    const r = rng(20_240_601);
+    const r = mulberry32(20_240_601); // seeded: every run tries the same cases
     const statuses = new Map<number, number>();
     let before = digest();
     for (let k = 0; k < CASES; k++) {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { CsvImportError } from "../../../../lib/series";
 import { buildAllSeries, buildSeries, valueRange } from "../../../../lib/series/csv/build";
 import { chooseLayout, seriesNamer, valueColumns } from "../../../../lib/series/csv/layout";
 import { streamed, utc } from "./stages";
+import { csvError } from "../helpers";
 
 /** The build stage on a CSV: its series as [name, timestamps, values], and the warnings. */
 function built(csv: string) {
@@ -11,16 +11,6 @@ function built(csv: string) {
   const before = warnings.length;
   const series = buildAllSeries(table, layout, { nameOf: seriesNamer(layout, dialect.headers, "f.csv"), rowOf: dates.rowOf }, warnings);
   return { series, warnings: warnings.slice(before), all: series.map((s) => [s.name, Array.from(s.timestamps), Array.from(s.values)]) };
-}
-
-function thrown(fn: () => unknown): CsvImportError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof CsvImportError) return e;
-    throw e;
-  }
-  throw new Error("expected a CsvImportError");
 }
 
 describe("valueRange", () => {
@@ -84,7 +74,7 @@ describe("buildAllSeries", () => {
   });
 
   it("refuses repeated dates within a series, naming the rows, date and series", () => {
-    const e = thrown(() => built("series,date,v\nA,2024-01-01,1\nB,2024-01-01,2\nA,2024-01-01,3\n"));
+    const e = csvError(() => built("series,date,v\nA,2024-01-01,1\nB,2024-01-01,2\nA,2024-01-01,3\n"));
     expect(e.code).toBe("DUPLICATE_TIMESTAMP");
     expect(e.message).toBe("Rows 2 and 4 have the same date 2024-01-01 for series A.");
     expect(e.details).toMatchObject({ rows: [2, 4], value: "2024-01-01", series: "A", count: 2 });

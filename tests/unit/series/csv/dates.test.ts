@@ -1,20 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { CsvImportError } from "../../../../lib/series";
 import { datePart, findDateColumns } from "../../../../lib/series/csv/date-column";
 import { chooseAmbiguousOrder, DateReader, MAX_ABS_TIMESTAMP, resolveTimestamps } from "../../../../lib/series/csv/timestamps";
 import { dateContext, sniffed, streamed, utc } from "./stages";
+import { csvError } from "../helpers";
 
 const columns = (csv: string) => findDateColumns(sniffed(csv).dialect);
-
-function thrown(fn: () => unknown): CsvImportError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof CsvImportError) return e;
-    throw e;
-  }
-  throw new Error("expected a CsvImportError");
-}
 
 describe("findDateColumns", () => {
   it("prefers a column of text dates, by name before content", () => {
@@ -31,7 +21,7 @@ describe("findDateColumns", () => {
   });
 
   it("does not take unnamed four-digit numbers for years", () => {
-    const e = thrown(() => columns("a,b\n2000,1\n2001,2\n"));
+    const e = csvError(() => columns("a,b\n2000,1\n2001,2\n"));
     expect(e.code).toBe("NO_DATE_COLUMN");
     expect(e.details.columns).toEqual(["a", "b"]);
   });
@@ -47,7 +37,7 @@ describe("findDateColumns", () => {
   });
 
   it("names the row of a column called date that holds something else (BAD_DATE)", () => {
-    const e = thrown(() => columns("date,v\n\nsoon,1\n"));
+    const e = csvError(() => columns("date,v\n\nsoon,1\n"));
     expect(e.code).toBe("BAD_DATE");
     expect(e.details).toMatchObject({ row: 3, column: "date", value: "soon" }); // line 3: the blank line counts
   });
@@ -72,7 +62,7 @@ describe("DateReader", () => {
   it("reads bare-number dates of the column's kind, refusing numbers too far from 1970", () => {
     const r = reader("t,v\n1704067200000,1\n");
     expect(r.read(["1704067260000", "2"], 2)).toBe(utc(2024, 1, 1, 0, 1));
-    const e = thrown(() => r.read(["99999999999999999999", "3"], 3));
+    const e = csvError(() => r.read(["99999999999999999999", "3"], 3));
     expect(e.details).toMatchObject({ row: 4, column: "t", value: "99999999999999999999" });
     expect(e.message).toMatch(/too far from 1970/);
     expect(MAX_ABS_TIMESTAMP).toBe(new Date(8.64e15).getTime()); // the last instant a Date holds
@@ -82,9 +72,9 @@ describe("DateReader", () => {
   it("builds dates from year, month and day columns, naming a bad part", () => {
     const r = reader("year,month,day,v\n2020,1,1,5\n");
     expect(r.read(["2021", "Mar", "31", "1"], 1)).toBe(utc(2021, 3, 31));
-    expect(thrown(() => r.read(["2021", "2", "30", "1"], 4)).details).toMatchObject({ row: 5, column: "day", value: "30" });
-    expect(thrown(() => r.read(["2021", "13", "1", "1"], 4)).details).toMatchObject({ column: "month", value: "13" });
-    expect(thrown(() => r.read(["20x1", "1", "1", "1"], 4)).details).toMatchObject({ column: "year", value: "20x1" });
+    expect(csvError(() => r.read(["2021", "2", "30", "1"], 4)).details).toMatchObject({ row: 5, column: "day", value: "30" });
+    expect(csvError(() => r.read(["2021", "13", "1", "1"], 4)).details).toMatchObject({ column: "month", value: "13" });
+    expect(csvError(() => r.read(["20x1", "1", "1", "1"], 4)).details).toMatchObject({ column: "year", value: "20x1" });
   });
 });
 
@@ -96,7 +86,7 @@ describe("resolveTimestamps", () => {
   });
 
   it("refuses a column that proves both orders (AMBIGUOUS_DATE), naming both rows", () => {
-    const e = thrown(() => streamed("date,v\n13/01/2024,1\n01/14/2024,2\n"));
+    const e = csvError(() => streamed("date,v\n13/01/2024,1\n01/14/2024,2\n"));
     expect(e.code).toBe("AMBIGUOUS_DATE");
     expect(e.details).toMatchObject({ column: "date", rows: [2, 3] });
   });
@@ -113,13 +103,13 @@ describe("resolveTimestamps", () => {
     // past the 2,000 sampled rows (inside them, "25:00" would keep the column from being a time column)
     const rows = Array.from({ length: 2100 }, (_, i) => `${new Date(utc(2000, 1, 1) + i * 86_400_000).toISOString().slice(0, 10)},10:00,${i}`);
     rows[2050] = rows[2050].replace("10:00", "25:00");
-    const e = thrown(() => streamed(`date,time,v\n${rows.join("\n")}\n`));
+    const e = csvError(() => streamed(`date,time,v\n${rows.join("\n")}\n`));
     expect(e.details).toMatchObject({ row: 2052, column: "time", value: "25:00" });
   });
 
   it("names the first unreadable date with an example of the column's good ones", () => {
     // four good dates in five: still the date column (80%), so the bad one is found in this stage
-    const e = thrown(() => streamed("date,v\nJan 1 2000,1\nFeb 1 2000,2\nMar 1 2000,3\nFeb 30 2000,4\nApr 1 2000,5\n"));
+    const e = csvError(() => streamed("date,v\nJan 1 2000,1\nFeb 1 2000,2\nMar 1 2000,3\nFeb 30 2000,4\nApr 1 2000,5\n"));
     expect(e.message).toBe('Row 5, column "date": "Feb 30 2000" is not a date (other rows have dates like "Jan 1 2000").');
   });
 

@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { CsvImportError } from "../../../../lib/series";
 import { chooseLayout, seriesNamer, valueColumns, type Layout } from "../../../../lib/series/csv/layout";
 import { streamed } from "./stages";
-
-function thrown(fn: () => unknown): CsvImportError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof CsvImportError) return e;
-    throw e;
-  }
-  throw new Error("expected a CsvImportError");
-}
+import { csvError } from "../helpers";
 
 /** The layout stage on a CSV, with the names of the value columns and the key's series ids. */
 function layoutOf(csv: string) {
@@ -43,7 +33,7 @@ describe("valueColumns", () => {
   it("skips a column that turns out mostly text after the sample, with a warning", () => {
     const rows = Array.from({ length: 2100 }, (_, i) => `${new Date(Date.UTC(2000, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)},${i},${i < 2000 ? i : "x"}`);
     // 2000 numbers then 100 words: numbers outnumber words, so this is a stray-text error instead
-    expect(thrown(() => check(`date,a,b\n${rows.join("\n")}\n`)).details).toMatchObject({ row: 2002, column: "b", value: "x" });
+    expect(csvError(() => check(`date,a,b\n${rows.join("\n")}\n`)).details).toMatchObject({ row: 2002, column: "b", value: "x" });
     const mostlyText = rows.map((r, i) => (i >= 1000 && i < 2000 ? r : r.replace(/,[^,]*$/, ",word")));
     const { headers, warnings } = check(`date,a,b\n${mostlyText.join("\n")}\n`);
     expect(headers).toEqual(["a"]);
@@ -51,25 +41,25 @@ describe("valueColumns", () => {
   });
 
   it("refuses a word among numbers (BAD_NUMBER), naming its row, column and value", () => {
-    const e = thrown(() => check("date,close\n2024-01-01,1\n2024-01-02,abc\n2024-01-03,3\n"));
+    const e = csvError(() => check("date,close\n2024-01-01,1\n2024-01-02,abc\n2024-01-03,3\n"));
     expect(e.message).toBe('Row 3, column "close": "abc" is not a number.');
     expect(e.details).toMatchObject({ row: 3, column: "close", value: "abc", textCells: 1 });
   });
 
   it("refuses non-finite numbers (1e999, Infinity, -Infinity) with the first one's row and column", () => {
     for (const bad of ["1e999", "Infinity", "-Infinity", "-1e400", "inf"]) {
-      const e = thrown(() => check(`date,x,y\n2024-01-01,1,1\n2024-01-02,2,${bad}\n2024-01-03,3,${bad}\n`));
+      const e = csvError(() => check(`date,x,y\n2024-01-01,1,1\n2024-01-02,2,${bad}\n2024-01-03,3,${bad}\n`));
       expect(e.code).toBe("BAD_NUMBER");
       expect(e.status).toBe(422);
       expect(e.details).toMatchObject({ row: 3, column: "y", value: bad, nonFiniteCells: 2 });
       expect(e.message).toBe(`Row 3, column "y": "${bad}" is not a finite number.`);
     }
     // a column of nothing but infinities is refused too, not skipped as text
-    expect(thrown(() => check("date,x\n2024-01-01,Infinity\n2024-01-02,Infinity\n")).details).toMatchObject({ row: 2, column: "x" });
+    expect(csvError(() => check("date,x\n2024-01-01,Infinity\n2024-01-02,Infinity\n")).details).toMatchObject({ row: 2, column: "x" });
   });
 
   it("names whichever comes first of a word and an infinity", () => {
-    const e = thrown(() => check("date,x\n2024-01-01,1\n2024-01-02,1e999\n2024-01-03,abc\n2024-01-04,4\n2024-01-05,5\n"));
+    const e = csvError(() => check("date,x\n2024-01-01,1\n2024-01-02,1e999\n2024-01-03,abc\n2024-01-04,4\n2024-01-05,5\n"));
     expect(e.details).toMatchObject({ row: 3, value: "1e999" });
   });
 });
@@ -114,7 +104,7 @@ describe("chooseLayout", () => {
   });
 
   it("refuses a file with no numeric column (NO_NUMERIC_COLUMN)", () => {
-    const e = thrown(() => layoutOf("date,comment\n2024-01-01,hello\n2024-01-02,world\n"));
+    const e = csvError(() => layoutOf("date,comment\n2024-01-01,hello\n2024-01-02,world\n"));
     expect(e.code).toBe("NO_NUMERIC_COLUMN");
     expect(e.details).toMatchObject({ dateColumn: "date", columns: ["date", "comment"] });
   });

@@ -1,18 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { CsvImportError } from "../../../../lib/series";
 import { findDateColumns } from "../../../../lib/series/csv/date-column";
 import { columnRoles, MAX_TEXT_KEYS } from "../../../../lib/series/csv/rows";
 import { sniffed, streamed } from "./stages";
-
-function thrown(fn: () => unknown): CsvImportError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof CsvImportError) return e;
-    throw e;
-  }
-  throw new Error("expected a CsvImportError");
-}
+import { csvError } from "../helpers";
 
 describe("columnRoles", () => {
   it("makes id-named and mostly-text columns text, the rest numeric, and skips the date columns", () => {
@@ -69,12 +59,12 @@ describe("streamRows", () => {
 
   it("refuses a row with a non-empty cell past the header's columns (BAD_ROW), but not empty extras", () => {
     expect(streamed("date,v\n2024-01-01,1,,\n").table.n).toBe(1);
-    const e = thrown(() => streamed("date,v\n2024-01-01,1\n2024-01-02,2,3\n"));
+    const e = csvError(() => streamed("date,v\n2024-01-01,1\n2024-01-02,2,3\n"));
     expect([e.code, e.details.row, e.details.fields, e.details.expected]).toEqual(["BAD_ROW", 3, 3, 2]);
   });
 
   it("refuses a row whose date cell is empty (BAD_DATE)", () => {
-    const e = thrown(() => streamed("date,v\n2024-01-01,1\n ,2\n"));
+    const e = csvError(() => streamed("date,v\n2024-01-01,1\n ,2\n"));
     expect(e.details).toMatchObject({ row: 3, column: "date", value: "" });
   });
 
@@ -83,14 +73,14 @@ describe("streamRows", () => {
     expect(ok.table.n).toBe(2);
     expect(ok.table.text[0].names).toEqual(["two\nlines", "x"]);
     // `"ok"x` goes on after its closing quote: papaparse would read up to the next quote, two lines later
-    const runOn = thrown(() => streamed('date,v,note\n2024-01-01,1,"ok"x\n2024-01-02,2,y\n2024-01-03,3,"z"\n2024-01-04,4,w\n'));
+    const runOn = csvError(() => streamed('date,v,note\n2024-01-01,1,"ok"x\n2024-01-02,2,y\n2024-01-03,3,"z"\n2024-01-04,4,w\n'));
     expect([runOn.code, runOn.details.row]).toEqual(["BAD_ROW", 2]);
     expect(runOn.message).toMatch(/runs into the next lines/);
     // a quote inside an unquoted field is plain text (12" screen), kept
     const inch = streamed('date,v,note\n2024-01-01,1,12" screen\n2024-01-02,2,y\n');
     expect(inch.table.n).toBe(2);
     expect(inch.table.text[0].names).toEqual(['12" screen', "y"]);
-    const open = thrown(() => streamed('date,v,note\n2024-01-01,1,ok\n2024-01-02,2,"open\n2024-01-03,3,x\n'));
+    const open = csvError(() => streamed('date,v,note\n2024-01-01,1,ok\n2024-01-02,2,"open\n2024-01-03,3,x\n'));
     expect([open.code, open.details.row]).toEqual(["BAD_ROW", 3]);
   });
 });
