@@ -9,10 +9,10 @@
  */
 import Papa from "papaparse";
 import { CsvImportError } from "../errors";
-import { fastNumber, isInfinityToken, parseNumberCell } from "../numbers";
+import { type DecimalMark, fastNumber, isInfinityToken, parseNumberCell } from "../numbers";
 import { GrowableF64, GrowableI32 } from "./buffers";
 import type { DateColumns } from "./date-column";
-import { type Dialect, isBlankRow, spreadsheetRow } from "./dialect";
+import { type Dialect, headerOnly, isBlankRow, spreadsheetRow } from "./dialect";
 import { isIdName } from "./names";
 import { isTextual } from "./profile";
 import { type DateContext, DateReader, type PendingDates } from "./timestamps";
@@ -47,6 +47,9 @@ export interface TextColumn {
   capped: boolean;
   /** Named like an id (`series`, `symbol` ...). */
   named: boolean;
+  /** The last cell coded and its code: consecutive rows often repeat an id. */
+  lastCell: string;
+  lastCode: number;
 }
 
 /** Everything the pass read; arrays hold `n` rows. */
@@ -93,86 +96,25 @@ function countLines(text: string): number {
 export function streamRows(d: Dialect, ctx: DateContext): RowTable {
   const roles = columnRoles(d, ctx.cols);
   const cap = countLines(d.text) + 2;
-  const numeric: NumericColumn[] = roles.numeric.map((col) => ({
-    col, values: new GrowableF64(cap), numbers: 0, nonFinite: 0, firstNonFiniteRecord: -1, firstNonFiniteValue: "", texts: 0, firstTextRecord: -1, firstTextValue: "",
-  }));
-  const text: TextColumn[] = roles.text.map((col) => ({
-    col, codes: new GrowableI32(cap), map: new Map(), names: [], capped: false, named: isIdName(d.headers[col]),
-  }));
+  const numeric = roles.numeric.map((col) => newNumericColumn(col, cap));
+  const text = roles.text.map((col) => newTextColumn(col, isIdName(d.headers[col]), cap));
   const records = new GrowableI32(cap);
   const ts = new GrowableF64(cap);
   const pending: PendingDates = { rows: [], texts: [], times: ctx.cols.time >= 0 ? [] : null };
-  const emptyRecords: number[] = [];
-  let emptyCount = 0;
+  const empty = { records: [] as number[], count: 0 };
   const reader = new DateReader(ctx);
-  const width = d.headers.length;
-  const dateCol = ctx.cols.date;
-  const timeCol = ctx.cols.time;
   const markCode = d.mark === "." ? 46 : 44;
-  const prevCell: string[] = text.map(() => "\u0000");
-  const prevCode: number[] = text.map(() => -1);
   let n = 0;
-  let record = 0; // index of the next record
 
-  const rowError = (rec: number, message: (row: number) => string, details: Record<string, unknown> = {}): CsvImportError => {
-    const row = spreadsheetRow(d, rec);
-    return new CsvImportError("BAD_ROW", message(row), { row, ...details });
-  };
-
-  /** A cell the fast path did not read: a slower number form, a missing token, an infinity, or text. */
-  const slowNumber = (nc: NumericColumn, cell: string, rec: number): number => {
-    const v = parseNumberCell(cell, d.mark);
-    if (v === undefined ? isInfinityToken(cell) : v === Infinity || v === -Infinity) {
-      if (nc.nonFinite++ === 0) {
-        nc.firstNonFiniteRecord = rec;
-        nc.firstNonFiniteValue = cell;
-      }
-      return NaN;
-    }
-    if (v === undefined) {
-      if (nc.texts++ === 0) {
-        nc.firstTextRecord = rec;
-        nc.firstTextValue = cell;
-      }
-      return NaN;
-    }
-    if (v === v) nc.numbers++;
-    return v;
-  };
-
-  const codeOf = (tc: TextColumn, k: number, cell: string): number => {
-    if (cell === prevCell[k]) return prevCode[k];
-    const key = cell.trim();
-    let code = tc.map.get(key);
-    if (code === undefined) {
-      code = tc.names.length;
-      tc.map.set(key, code);
-      tc.names.push(key);
-    }
-    prevCell[k] = cell;
-    prevCode[k] = code;
-    return code;
-  };
-
+  /** One data record: skipped if blank, refused if malformed, else written to slot n. */
   const onRow = (row: string[], rec: number): void => {
-    const dateCell = row[dateCol];
+    const dateCell = row[ctx.cols.date];
     if (dateCell === undefined || dateCell.trim() === "") {
-      if (isBlankRow(row)) {
-        if (row.length > 1 && emptyCount++ < LISTED_EMPTY) emptyRecords.push(rec);
-        return;
-      }
-      const at = spreadsheetRow(d, rec);
-      throw new CsvImportError("BAD_DATE", `Row ${at}, column "${ctx.cols.header}": the date is empty.`, { row: at, column: ctx.cols.header, value: "" });
+      if (!isBlankRow(row)) throw emptyDate(d, ctx, rec);
+      if (row.length > 1 && empty.count++ < LISTED_EMPTY) empty.records.push(rec);
+      return;
     }
-    if (row.length > width) {
-      for (let c = width; c < row.length; c++) {
-        if (row[c].trim() !== "") {
-          throw rowError(rec, (at) => `Row ${at} has ${row.length} fields but the header has ${width}: check the delimiter and quotes on that line.`, {
-            fields: row.length, expected: width,
-          });
-        }
-      }
-    }
+    checkWidth(d, row, rec);
     if (n >= records.a.length) {
       const want = n * 2;
       records.grow(want);
@@ -187,28 +129,20 @@ export function streamRows(d: Dialect, ctx: DateContext): RowTable {
       pending.texts.push(dateCell);
     }
     ts.a[n] = ms;
-    if (pending.times) pending.times.push(row[timeCol] ?? "");
+    if (pending.times) pending.times.push(row[ctx.cols.time] ?? "");
     for (let k = 0; k < numeric.length; k++) {
       const nc = numeric[k];
       const cell = row[nc.col];
       let v = cell === undefined ? NaN : fastNumber(cell, markCode);
       if (v === v) nc.numbers++;
-      else if (cell !== undefined && cell !== "") v = slowNumber(nc, cell, rec);
+      else if (cell !== undefined && cell !== "") v = slowNumber(nc, cell, rec, d.mark);
       nc.values.a[n] = v;
     }
-    for (let k = 0; k < text.length; k++) {
-      const tc = text[k];
-      if (tc.capped) continue; // no id: nothing to record, but the row is kept
-      tc.codes.a[n] = codeOf(tc, k, row[tc.col] ?? "");
-      if (tc.names.length > MAX_TEXT_KEYS) {
-        tc.capped = true;
-        tc.map.clear();
-        tc.names.length = 0;
-      }
-    }
+    for (let k = 0; k < text.length; k++) if (!text[k].capped) codeRow(text[k], n, row[text[k].col] ?? "");
     n++;
   };
 
+  let record = 0; // index of the next record
   let failure: unknown = null;
   // papaparse in step mode (header:false arrays): one short-lived array per row, nothing kept.
   // (Its chunk mode keeps every chunk alive through recursion: 3x the memory for the same work.)
@@ -221,7 +155,7 @@ export function streamRows(d: Dialect, ctx: DateContext): RowTable {
       if (failure) return;
       const rec = record++;
       try {
-        if (results.errors.length > 0) checkQuotes(results, rec, rowError);
+        if (results.errors.length > 0) checkQuotes(d, results, rec);
         if (rec >= d.firstDataRecord) onRow(results.data, rec);
       } catch (e) {
         failure = e;
@@ -230,17 +164,82 @@ export function streamRows(d: Dialect, ctx: DateContext): RowTable {
     },
   });
   if (failure) throw failure;
-  if (n === 0) throw new CsvImportError("HEADER_ONLY", "The file has a header row but no data rows.", { columns: d.headers });
+  if (n === 0) throw headerOnly(d.headers);
+  return { n, records: records.a.subarray(0, n), ts: ts.a.subarray(0, n), pending, numeric, text, emptyRecords: empty.records, emptyCount: empty.count };
+}
+
+function newNumericColumn(col: number, capacity: number): NumericColumn {
   return {
-    n,
-    records: records.a.subarray(0, n),
-    ts: ts.a.subarray(0, n),
-    pending,
-    numeric,
-    text,
-    emptyRecords,
-    emptyCount,
+    col, values: new GrowableF64(capacity), numbers: 0, nonFinite: 0, firstNonFiniteRecord: -1, firstNonFiniteValue: "", texts: 0, firstTextRecord: -1, firstTextValue: "",
   };
+}
+
+function newTextColumn(col: number, named: boolean, capacity: number): TextColumn {
+  return { col, codes: new GrowableI32(capacity), map: new Map(), names: [], capped: false, named, lastCell: "\u0000", lastCode: -1 };
+}
+
+/** A cell the fast path did not read: a slower number form, a missing token, an infinity, or text. */
+function slowNumber(nc: NumericColumn, cell: string, rec: number, mark: DecimalMark): number {
+  const v = parseNumberCell(cell, mark);
+  if (v === undefined ? isInfinityToken(cell) : v === Infinity || v === -Infinity) {
+    if (nc.nonFinite++ === 0) {
+      nc.firstNonFiniteRecord = rec;
+      nc.firstNonFiniteValue = cell;
+    }
+    return NaN;
+  }
+  if (v === undefined) {
+    if (nc.texts++ === 0) {
+      nc.firstTextRecord = rec;
+      nc.firstTextValue = cell;
+    }
+    return NaN;
+  }
+  if (v === v) nc.numbers++;
+  return v;
+}
+
+/** Writes row n's code for its cell; past MAX_TEXT_KEYS distinct values the column stops coding (and frees its map). */
+function codeRow(tc: TextColumn, n: number, cell: string): void {
+  if (cell !== tc.lastCell) {
+    const key = cell.trim();
+    let code = tc.map.get(key);
+    if (code === undefined) {
+      code = tc.names.length;
+      tc.map.set(key, code);
+      tc.names.push(key);
+    }
+    tc.lastCell = cell;
+    tc.lastCode = code;
+  }
+  tc.codes.a[n] = tc.lastCode;
+  if (tc.names.length > MAX_TEXT_KEYS) {
+    tc.capped = true;
+    tc.map.clear();
+    tc.names.length = 0;
+  }
+}
+
+function badRow(d: Dialect, rec: number, message: (row: number) => string, details: Record<string, unknown> = {}): CsvImportError {
+  const row = spreadsheetRow(d, rec);
+  return new CsvImportError("BAD_ROW", message(row), { row, ...details });
+}
+
+function emptyDate(d: Dialect, ctx: DateContext, rec: number): CsvImportError {
+  const row = spreadsheetRow(d, rec);
+  return new CsvImportError("BAD_DATE", `Row ${row}, column "${ctx.cols.header}": the date is empty.`, { row, column: ctx.cols.header, value: "" });
+}
+
+/** Extra fields are allowed only when empty (a trailing delimiter); a value past the header's columns is refused. */
+function checkWidth(d: Dialect, row: readonly string[], rec: number): void {
+  const width = d.headers.length;
+  for (let c = width; c < row.length; c++) {
+    if (row[c].trim() !== "") {
+      throw badRow(d, rec, (at) => `Row ${at} has ${row.length} fields but the header has ${width}: check the delimiter and quotes on that line.`, {
+        fields: row.length, expected: width,
+      });
+    }
+  }
 }
 
 /**
@@ -248,15 +247,11 @@ export function streamRows(d: Dialect, ctx: DateContext): RowTable {
  * its closing quote (`"12"x`) runs on to the next quote, swallowing the lines between. Either way
  * rows would vanish into one cell: refuse the file, naming the row.
  */
-function checkQuotes(
-  results: Papa.ParseStepResult<string[]>,
-  rec: number,
-  rowError: (rec: number, message: (row: number) => string) => CsvImportError,
-): void {
+function checkQuotes(d: Dialect, results: Papa.ParseStepResult<string[]>, rec: number): void {
   for (const e of results.errors) {
-    if (e.code === "MissingQuotes") throw rowError(rec, (at) => `Row ${at} has a quote (") that is never closed.`);
+    if (e.code === "MissingQuotes") throw badRow(d, rec, (at) => `Row ${at} has a quote (") that is never closed.`);
     if (e.code === "InvalidQuotes" && results.data.some((cell) => cell.includes("\n"))) {
-      throw rowError(rec, (at) => `Row ${at} has a quoted field that goes on after its closing quote (") and runs into the next lines: check the quotes on that line.`);
+      throw badRow(d, rec, (at) => `Row ${at} has a quoted field that goes on after its closing quote (") and runs into the next lines: check the quotes on that line.`);
     }
   }
 }
