@@ -8,7 +8,7 @@ import type { SeriesInput } from "../../../lib/forecast";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 function cli(args: string[]) {
-  return spawnSync("npx", ["tsx", "scripts/cli.ts", ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });
+  return spawnSync(path.join(root, "node_modules", ".bin", "tsx"), ["scripts/cli.ts", ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });
 }
 
 describe("forecast CLI", () => {
