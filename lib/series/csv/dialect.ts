@@ -129,12 +129,14 @@ export function detectDelimiter(head: string): string {
   return best;
 }
 
-/** A first record that is data, not names: a date and nothing but numbers, dates or missing cells. */
+/**
+ * A first record that is data, not names: nothing but numbers, dates or missing cells, with a
+ * date or a number among them (`2024-01-01,5`, or Unix times and years: `1704067200,5`). Column
+ * names are words; taking such a record for names would lose its row.
+ */
 function looksLikeData(record: readonly string[]): boolean {
-  return (
-    record.some(isTextDate) &&
-    record.every((s) => isMissingToken(s) || parseNumberCell(s, ".") !== undefined || parseNumberCell(s, ",") !== undefined || isTextDate(s))
-  );
+  const isNumber = (s: string) => parseNumberCell(s, ".") !== undefined || parseNumberCell(s, ",") !== undefined;
+  return record.some((s) => !isMissingToken(s)) && record.every((s) => isMissingToken(s) || isNumber(s) || isTextDate(s));
 }
 
 /** The header's width, unless nearly every sample row is wider (a header missing its last names). */

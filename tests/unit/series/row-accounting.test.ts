@@ -93,6 +93,14 @@ describe("every other way a row could vanish", () => {
     expect(d.warnings).toEqual(["Rows 3 and 5 have only empty cells; they were skipped."]);
   });
 
+  it("keeps the first row of a headerless file of Unix times (it is no header)", () => {
+    const d = parseCsv("1704067200,5\n1704153600,6\n1704240000,7\n", { fileName: "u.csv" });
+    expect(d.rowCount).toBe(3);
+    expect(Array.from(d.series[0].values)).toEqual([5, 6, 7]);
+    expect(d.series[0].timestamps[0]).toBe(Date.UTC(2024, 0, 1));
+    expect(d.warnings.join(" ")).toMatch(/no header row/);
+  });
+
   it("refuses a date too far from 1970 for Unix milliseconds past the sampled rows", () => {
     const rows = Array.from({ length: 2100 }, (_, i) => `${T0 + i * MINUTE},${i}`);
     rows[2090] = `99999999999999999999,1`;

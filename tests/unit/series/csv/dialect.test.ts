@@ -71,6 +71,16 @@ describe("sniffDialect", () => {
     expect(warnings[0]).toMatch(/no header row/);
   });
 
+  it("takes a first record of numbers only (Unix times, years) as data too", () => {
+    for (const text of ["1704067200,5\n1704153600,6\n", "2001,5\n2002,6\n"]) {
+      const { dialect: d } = sniffed(text);
+      expect(d.hasHeader, text).toBe(false);
+      expect(d.sample).toHaveLength(2);
+    }
+    // words make names, even beside numbers
+    expect(sniffed("date,2019,2020\n2024-01-01,1,2\n").dialect.hasHeader).toBe(true);
+  });
+
   it("refuses a blank file (EMPTY_FILE) and a header without rows (HEADER_ONLY)", () => {
     for (const [text, code] of [["\n \n", "EMPTY_FILE"], ["date,value\n\n", "HEADER_ONLY"]] as const) {
       let error: unknown;
