@@ -44,7 +44,7 @@ function sourceStamp(): string {
       hash.update(`${rel}:${stat.size}:${stat.mtimeMs}\n`);
     }
   };
-  for (const rel of ["app", "lib", "public", "next.config.ts", "package-lock.json", "tsconfig.json", "prisma/schema.prisma"]) visit(rel);
+  for (const rel of ["app", "lib", "public", "proxy.ts", "next.config.ts", "package-lock.json", "tsconfig.json", "prisma/schema.prisma"]) visit(rel);
   return hash.digest("hex");
 }
 

@@ -1,0 +1,14 @@
+"use client";
+
+/** "Sign out" in the header (shown when the server has a password): clears the session cookie. */
+export function SignOutButton() {
+  const signOut = async () => {
+    await fetch("/api/session", { method: "DELETE" }).catch(() => undefined);
+    window.location.assign("/login");
+  };
+  return (
+    <button type="button" className="btn secondary" onClick={() => void signOut()}>
+      Sign out
+    </button>
+  );
+}
