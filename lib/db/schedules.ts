@@ -2,7 +2,7 @@ import { z } from "zod";
 import { sqlite } from "./client";
 import { toDbDate } from "./dates";
 import { modelConfigSchema, type ModelConfigInput } from "../forecast/config";
-import { checkCron, nextRunAfter, nextRuns } from "../jobs/cron";
+import { checkCron, checkCronInterval, minCronMinutes, nextRunAfter, nextRuns } from "../jobs/cron";
 import type { ScheduleRow } from "../jobs/scheduler";
 import type Database from "better-sqlite3";
 
@@ -97,14 +97,21 @@ export function listSchedules(filter: { seriesId?: number } = {}, db: Db = sqlit
   return rows.map((r) => toView(r, db));
 }
 
-/** Validates the cron/time zone pair and that the schedule triggers somehow. */
-function checkTrigger(cron: string | null, timezone: string, onNewData: boolean): void {
+/**
+ * Validates the cron/time zone pair and that the schedule triggers somehow; with `interval`, also
+ * the API's minute precision and minimum interval (checked when a cron is set or a schedule is
+ * enabled, so that an older, more frequent schedule can still be disabled or edited otherwise).
+ */
+function checkTrigger(cron: string | null, timezone: string, onNewData: boolean, interval = true): void {
   if (cron === null && !onNewData) {
     throw new ScheduleInputError("cron", "A schedule needs a cron expression, onNewData: true, or both.");
   }
   // Without a cron expression only the time zone is checked (against a cron that always matches).
   const check = checkCron(cron ?? "* * * * *", timezone);
   if (!check.ok) throw new ScheduleInputError(check.field, check.message);
+  if (cron === null || !interval) return;
+  const spacing = checkCronInterval(cron, timezone, minCronMinutes());
+  if (!spacing.ok) throw new ScheduleInputError(spacing.field, spacing.message);
 }
 
 function nextFor(cron: string | null, timezone: string, enabled: boolean, now: Date): string | null {
@@ -146,7 +153,7 @@ export function updateSchedule(id: number, patch: SchedulePatch, db: Db = sqlite
       const timezone = patch.timezone ?? row.timezone;
       const onNewData = patch.onNewData ?? row.onNewData === 1;
       const enabled = patch.enabled ?? row.enabled === 1;
-      checkTrigger(cron, timezone, onNewData);
+      checkTrigger(cron, timezone, onNewData, cron !== row.cron || timezone !== row.timezone || (enabled && row.enabled !== 1));
       const timingChanged = cron !== row.cron || timezone !== row.timezone || enabled !== (row.enabled === 1);
       const nextRunAt = timingChanged ? nextFor(cron, timezone, enabled, now) : row.nextRunAt;
       db.prepare(

@@ -60,7 +60,10 @@ describe("the scheduler in the worker", () => {
     const { file } = useTempDatabase();
     const db = openDb(file);
     const seriesId = seedSeries(db);
-    const schedule = await create(seriesId, { cron: "* * * * * *", config: { epochs: 25, horizon: 5 } });
+    // The API refuses crons closer than TIDECAST_MIN_CRON_MINUTES (and seconds fields); the
+    // scheduler itself must stay safe under any cron, so the row is given one due every second.
+    const schedule = await create(seriesId, { cron: "*/5 * * * *", config: { epochs: 25, horizon: 5 } });
+    db.prepare(`UPDATE "Schedule" SET "cron" = '* * * * * *', "nextRunAt" = ? WHERE "id" = ?`).run(toDbDate(new Date()), schedule.id);
     handles.push(await spawnWorker({ FAKE_EPOCH_MS: "60", TIDECAST_WORKER_CONCURRENCY: "2" }));
     const deadline = Date.now() + 6000;
     let maxInFlight = 0;

@@ -1,6 +1,7 @@
 import { createSchedule, listSchedules, scheduleCreateWithSeriesSchema } from "@/lib/db/schedules";
 import { jsonError, jsonOk, notFound, parseId, readJson } from "../_lib/http";
 import { parseScheduleBody, withScheduleErrors } from "./_lib";
+import { budgetRefusal } from "../runs/_lib/budget";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -21,6 +22,9 @@ export async function POST(req: Request): Promise<Response> {
   const parsed = parseScheduleBody(scheduleCreateWithSeriesSchema, body.value);
   if (!parsed.ok) return parsed.response;
   const { seriesId, ...input } = parsed.data;
+  const refusal = await budgetRefusal(seriesId, input.config ?? {});
+  if (refusal === "no-series") return notFound("Series", seriesId);
+  if (refusal) return refusal;
   return withScheduleErrors(() => {
     const schedule = createSchedule(seriesId, input);
     if (!schedule) return notFound("Series", seriesId);

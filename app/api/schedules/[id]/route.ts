@@ -1,6 +1,7 @@
 import { deleteSchedule, getSchedule, schedulePatchSchema, updateSchedule } from "@/lib/db/schedules";
 import { type IdContext, jsonOk, notFound, readJson, routeId } from "../../_lib/http";
 import { parseScheduleBody, withScheduleErrors } from "../_lib";
+import { budgetRefusal } from "../../runs/_lib/budget";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -23,6 +24,13 @@ export async function PATCH(req: Request, ctx: Ctx): Promise<Response> {
   if (!body.ok) return body.response;
   const parsed = parseScheduleBody(schedulePatchSchema, body.value);
   if (!parsed.ok) return parsed.response;
+  if (parsed.data.config) {
+    const existing = getSchedule(id);
+    if (!existing) return notFound("Schedule", id);
+    const refusal = await budgetRefusal(existing.seriesId, parsed.data.config);
+    if (refusal === "no-series") return notFound("Series", existing.seriesId);
+    if (refusal) return refusal;
+  }
   return withScheduleErrors(() => {
     const schedule = updateSchedule(id, parsed.data);
     return schedule ? jsonOk({ schedule }) : notFound("Schedule", id);

@@ -2,6 +2,7 @@ import { createSchedule, listSchedules, scheduleCreateSchema } from "@/lib/db/sc
 import { seriesExists } from "@/lib/db/runs";
 import { type IdContext, jsonOk, notFound, readJson, routeId } from "../../../_lib/http";
 import { parseScheduleBody, withScheduleErrors } from "../../../schedules/_lib";
+import { budgetRefusal } from "../../../runs/_lib/budget";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -24,6 +25,9 @@ export async function POST(req: Request, ctx: Ctx): Promise<Response> {
   if (!body.ok) return body.response;
   const parsed = parseScheduleBody(scheduleCreateSchema, body.value);
   if (!parsed.ok) return parsed.response;
+  const refusal = await budgetRefusal(seriesId, parsed.data.config ?? {});
+  if (refusal === "no-series") return notFound("Series", seriesId);
+  if (refusal) return refusal;
   return withScheduleErrors(() => {
     const schedule = createSchedule(seriesId, parsed.data);
     if (!schedule) return notFound("Series", seriesId);
