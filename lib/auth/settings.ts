@@ -1,5 +1,7 @@
 import crypto from "node:crypto";
+import fs from "node:fs";
 import os from "node:os";
+import path from "node:path";
 
 /**
  * Access settings from the environment (read per request: cheap, and tests can change them):
@@ -68,4 +70,29 @@ export function accessSettings(env: NodeJS.ProcessEnv = process.env): AccessSett
     allowedHosts: allowed,
     trustProxy: env.TIDECAST_TRUST_PROXY === "1" || env.TIDECAST_TRUST_PROXY === "true",
   };
+}
+
+/** Whether HOST names only this machine (127.0.0.1, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  return isLoopbackName(hostName(host));
+}
+
+/**
+ * The server secret for `npm start`: TIDECAST_SECRET, or one kept in `dir`/tidecast-secret
+ * (created once, readable by its owner only), so sessions survive restarts.
+ */
+export function ensureServerSecret(dir: string, env: NodeJS.ProcessEnv = process.env): string {
+  const given = env.TIDECAST_SECRET?.trim();
+  if (given) return given;
+  const file = path.join(dir, "tidecast-secret");
+  try {
+    const stored = fs.readFileSync(file, "utf8").trim();
+    if (stored) return stored;
+  } catch {
+    // not there yet
+  }
+  const secret = crypto.randomBytes(32).toString("base64url");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(file, secret + "\n", { mode: 0o600 });
+  return secret;
 }
