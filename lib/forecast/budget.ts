@@ -100,20 +100,17 @@ const fits = (config: ModelConfig, n: number, budget: TrainingBudget) => {
   return e.cost <= budget.maxCost && e.memoryBytes <= budget.maxMemoryBytes;
 };
 
-/** The largest value of `field` (others as they are) that fits the series and the budget; 0 if none. */
+/**
+ * The largest value of `field` up to its current one (others as they are) that fits the series
+ * and the budget; 0 if none. A downward scan, not a bisection: the cost is not monotone in the
+ * lookback (a longer one leaves fewer windows). At most a few thousand estimates, microseconds each.
+ */
 export function largestFitting(config: ModelConfig, field: BudgetField, seriesLength: number, budget: TrainingBudget): number {
   let hi = config[field];
   if (field === "lookback") hi = Math.min(hi, seriesLength - config.horizon);
-  if (field === "horizon") hi = Math.min(hi, seriesLength - config.lookback);
-  let lo = FIELD_MIN[field];
-  const ok = (v: number) => fits({ ...config, [field]: v }, seriesLength, budget);
-  if (hi < lo || !ok(lo)) return 0;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (ok(mid)) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+  if (field === "horizon") hi = Math.min(hi, seriesLength - config.lookback, seriesLength - 2);
+  for (let v = hi; v >= FIELD_MIN[field]; v--) if (fits({ ...config, [field]: v }, seriesLength, budget)) return v;
+  return 0;
 }
 
 const fmt = (v: number) => (v >= 1e4 ? v.toExponential(1).replace("e+", "e") : String(Math.round(v)));
