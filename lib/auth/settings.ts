@@ -57,7 +57,7 @@ function machineNames(): string[] {
   return names;
 }
 
-export function accessSettings(env: NodeJS.ProcessEnv = process.env): AccessSettings {
+export function accessSettings(env: Record<string, string | undefined> = process.env): AccessSettings {
   const host = env.HOST?.trim() || DEFAULT_HOST;
   const allowed = new Set<string>();
   for (const h of (env.TIDECAST_ALLOWED_HOSTS ?? "").split(",")) if (h.trim()) allowed.add(hostName(h));

@@ -48,7 +48,7 @@ export function nextRuns(cron: string, timezone: string, n: number, after: Date 
 }
 
 /** The fewest minutes between two runs of one schedule: TIDECAST_MIN_CRON_MINUTES (default 5). */
-export function minCronMinutes(env: NodeJS.ProcessEnv = process.env): number {
+export function minCronMinutes(env: Record<string, string | undefined> = process.env): number {
   const v = Number(env.TIDECAST_MIN_CRON_MINUTES ?? "5");
   return Number.isFinite(v) && v >= 1 ? v : 5;
 }

@@ -1,6 +1,7 @@
 import path from "node:path";
 import fs from "node:fs";
-import { expect, test, type Locator } from "@playwright/test";
+import type { Locator } from "@playwright/test";
+import { expect, test } from "./fixtures";
 
 const STOCKS = path.join(process.cwd(), "node_modules", "vega-datasets", "data", "stocks.csv");
 

@@ -8,7 +8,7 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 describe("npm start's listen address", () => {
   for (const host of ["0.0.0.0", "::", "192.168.1.20"]) {
     it(`refuses HOST=${host} without TIDECAST_PASSWORD, in one line saying how to set it`, () => {
-      const env = { ...process.env, HOST: host, DATABASE_URL: "file:/nonexistent/never-created.db" };
+      const env: NodeJS.ProcessEnv = { ...process.env, HOST: host, DATABASE_URL: "file:/nonexistent/never-created.db" };
       delete env.TIDECAST_PASSWORD;
       const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/start.ts", "--no-build"], { cwd: ROOT, env, encoding: "utf8", timeout: 30_000 });
       expect(r.status).toBe(2);

@@ -32,13 +32,14 @@ describe("cross-site requests", () => {
   });
 
   it("refuses a state-changing request another site's page makes", () => {
-    for (const headers of [
+    const cases: Record<string, string>[] = [
       { origin: "http://evil.example", "sec-fetch-site": "cross-site" },
       { "sec-fetch-site": "same-site" },
       { origin: "http://evil.example" }, // an older browser without Fetch Metadata
       { origin: "null" }, // a sandboxed frame or a data: page
       { origin: "http://localhost:3001" }, // another port is another origin
-    ]) {
+    ];
+    for (const headers of cases) {
       for (const method of ["POST", "PATCH", "DELETE", "PUT"]) {
         expect(checkOrigin(method, "localhost:3000", h(headers)), JSON.stringify(headers)).toMatchObject({ status: 403, code: "CROSS_SITE_REQUEST" });
       }
