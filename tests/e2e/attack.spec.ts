@@ -303,7 +303,10 @@ test("every oversize config is refused with its field, and the limit it names is
     { series: ids.hourly, config: { model: "lstm", epochs: 2000, hiddenSize: 256 }, field: "epochs" },
     { series: ids.hourly, config: { hiddenSize: 512, lookback: 200 }, field: "hiddenSize" },
     { series: ids.hourly, config: { layers: 4, lookback: 500 }, field: "layers" },
-    { series: ids.hourly, config: { batchSize: 4096, lookback: 1000, hiddenSize: 512, layers: 4 }, field: "batchSize" },
+    // Over the memory limit only: the batch's cached activations (4096 × 1000 steps × 512 units).
+    { series: ids.hourly, config: { model: "lstm", strategy: "direct", epochs: 1, batchSize: 4096, lookback: 1000, hiddenSize: 512 }, field: "batchSize" },
+    // Over both: no batch size is enough, so the hidden size is named.
+    { series: ids.hourly, config: { batchSize: 4096, lookback: 1000, hiddenSize: 512, layers: 4 }, field: "hiddenSize" },
   ];
   for (const c of cases) {
     const refused = await post(c.series, c.config);
