@@ -20,7 +20,7 @@ export async function proxy(request: NextRequest): Promise<Response> {
     return res;
   }
   const nonce = newNonce();
-  const policy = pagePolicy(nonce, verdict.https);
+  const policy = pagePolicy(nonce, verdict.https, process.env.NODE_ENV === "development");
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("content-security-policy", policy);
   requestHeaders.set("x-nonce", nonce);

@@ -5,10 +5,11 @@
  * `style={...}`) are allowed; style and script elements need the nonce or come from this origin.
  * API answers get a policy that allows nothing at all.
  */
-export function pagePolicy(nonce: string, https: boolean): string {
+export function pagePolicy(nonce: string, https: boolean, dev = false): string {
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`,
+    // `next dev` needs eval (React rebuilds server error stacks with it); a production build does not.
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
     `style-src 'self' 'nonce-${nonce}'`,
     "style-src-attr 'unsafe-inline'",
     "img-src 'self' data: blob:",

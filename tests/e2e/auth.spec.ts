@@ -69,3 +69,19 @@ plain.describe("a cross-site page", () => {
     expect(datasets.datasets.map((d: { name: string }) => d.name)).toEqual(["seed"]);
   });
 });
+
+plain("the page's CSP blocks an injected inline script, and the browser reports it (what the fixture listens for)", async ({ page }) => {
+  const reports: string[] = [];
+  page.on("console", (msg) => reports.push(msg.text()));
+  if (E2E_PASSWORD) await signIn(page);
+  else await page.goto("/");
+  const ran = await page.evaluate(async () => {
+    const s = document.createElement("script");
+    s.textContent = "window.__injected = true";
+    document.body.appendChild(s);
+    await new Promise((r) => setTimeout(r, 100));
+    return (window as unknown as { __injected?: boolean }).__injected === true;
+  });
+  expect(ran).toBe(false);
+  await expect.poll(() => reports.some((t) => /Content Security Policy/.test(t))).toBe(true);
+});
