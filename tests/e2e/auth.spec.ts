@@ -70,16 +70,15 @@ plain.describe("a cross-site page", () => {
   });
 });
 
-plain("the page's CSP blocks an injected inline script, and the browser reports it (what the fixture listens for)", async ({ page }) => {
+plain("the page's CSP blocks an injected inline handler, and the browser reports it (what the fixture listens for)", async ({ page }) => {
   const reports: string[] = [];
   page.on("console", (msg) => reports.push(msg.text()));
   if (E2E_PASSWORD) await signIn(page);
   else await page.goto("/");
+  // What an HTML injection would try: markup with an inline event handler.
   const ran = await page.evaluate(async () => {
-    const s = document.createElement("script");
-    s.textContent = "window.__injected = true";
-    document.body.appendChild(s);
-    await new Promise((r) => setTimeout(r, 100));
+    document.body.insertAdjacentHTML("beforeend", `<img src="data:," alt="" onload="window.__injected = true" onerror="window.__injected = true">`);
+    await new Promise((r) => setTimeout(r, 300));
     return (window as unknown as { __injected?: boolean }).__injected === true;
   });
   expect(ran).toBe(false);
