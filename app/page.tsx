@@ -1,5 +1,6 @@
 import Link from "next/link";
-import { listDatasets } from "@/lib/db/datasets";
+import { db } from "@/lib/db/client";
+import { listDatasets } from "@/lib/datasets/datasets";
 import { formatCount, formatTs, frequencyLabel } from "./_lib/format";
 import { UploadPanel } from "./_components/UploadPanel";
 import { DeleteDatasetButton } from "./_components/DeleteDatasetButton";
@@ -7,7 +8,7 @@ import { DeleteDatasetButton } from "./_components/DeleteDatasetButton";
 export const dynamic = "force-dynamic";
 
 export default async function HomePage() {
-  const datasets = await listDatasets();
+  const datasets = await listDatasets(db());
   return (
     <>
       <section className="panel">

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
-import { applyMigrationsTo } from "../lib/db/migrate";
+import { applyMigrations } from "../lib/db/migrate";
 
 const argv = process.argv.slice(2);
 const option = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
@@ -37,15 +37,15 @@ function writeCsv(file: string, n: number): void {
 
 /** Runs in a fresh child process: read the file as an upload would, import it, report figures. */
 async function measure(csvFile: string, dbFile: string): Promise<void> {
-  applyMigrationsTo(dbFile);
+  await applyMigrations(`file:${dbFile}`);
   process.env.DATABASE_URL = `file:${dbFile}`;
   process.env.TIDECAST_MAX_UPLOAD_MB = "1024";
-  const { importCsv } = await import("../lib/db/upload");
-  const { closeDb } = await import("../lib/db/client");
+  const { importCsv } = await import("../lib/datasets/upload");
+  const { db, closeDb } = await import("../lib/db/client");
   const rssBefore = process.memoryUsage().rss;
   const t0 = performance.now();
   const csv = new Uint8Array(fs.readFileSync(csvFile));
-  const result = importCsv(csv, "bench.csv");
+  const result = await importCsv(db(), csv, "bench.csv");
   const seconds = (performance.now() - t0) / 1000;
   await closeDb();
   const points = result.series.reduce((n, s) => n + s.pointCount, 0);

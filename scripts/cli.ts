@@ -73,6 +73,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`internal error: ${err?.message ?? String(e)}\n`);
     if (process.env.TIDECAST_DEBUG === "1" && err?.stack) process.stderr.write(err.stack + "\n");
     return 1;
+  } finally {
+    // A database command leaves the shared connection (a PostgreSQL pool) open: close it so the
+    // process can exit.
+    const { closeDb } = await import("../lib/db/client");
+    await closeDb();
   }
 }
 

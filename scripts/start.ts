@@ -20,7 +20,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { migrateDeploy } from "../lib/db/migrate";
-import { databaseFile, databaseUrl } from "../lib/db/url";
+import { databaseFile, databaseKind, databaseUrl, redactUrl } from "../lib/db/url";
 import { DEFAULT_HOST, ensureServerSecret, isLoopbackHost, isWildcardHost } from "../lib/auth/settings";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -29,7 +29,8 @@ const args = new Set(process.argv.slice(2));
 const webOnly = args.has("--web-only");
 const port = process.env.PORT ?? "3000";
 const host = process.env.HOST?.trim() || DEFAULT_HOST;
-const env: NodeJS.ProcessEnv = { ...process.env, HOST: host, DATABASE_URL: databaseUrl(), NEXT_TELEMETRY_DISABLED: "1" };
+const databaseUrlOfApp = databaseUrl();
+const env: NodeJS.ProcessEnv = { ...process.env, HOST: host, DATABASE_URL: databaseUrlOfApp, NEXT_TELEMETRY_DISABLED: "1" };
 
 function log(line: string): void {
   process.stdout.write(`[start] ${line}\n`);
@@ -128,21 +129,23 @@ interface Supervised {
   mustListen: boolean;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   if (!isLoopbackHost(host) && !process.env.TIDECAST_PASSWORD) {
     process.stderr.write(
       `[start] Refusing to listen on ${host} without a password: set one, e.g. TIDECAST_PASSWORD='a long passphrase' HOST=${host} npm start (or leave HOST unset to serve only this machine).\n`,
     );
     process.exit(2);
   }
-  log(`Database: ${env.DATABASE_URL}`);
-  const migrated = migrateDeploy(root, env);
+  log(`Database: ${redactUrl(databaseUrlOfApp)}`);
+  const migrated = await migrateDeploy(root, env);
   if (!migrated.ok) {
     process.stderr.write(migrated.output);
     log("prisma migrate deploy failed.");
     process.exit(1);
   }
-  env.TIDECAST_SECRET = ensureServerSecret(path.dirname(databaseFile(env.DATABASE_URL)), env);
+  // Beside a SQLite file; in data/ for a PostgreSQL server.
+  const secretDir = databaseKind(databaseUrlOfApp) === "sqlite" ? path.dirname(databaseFile(databaseUrlOfApp)) : path.join(root, "data");
+  env.TIDECAST_SECRET = ensureServerSecret(secretDir, env);
   if (!args.has("--no-build")) buildIfNeeded();
 
   const children = new Map<string, ChildProcess>();
@@ -209,4 +212,4 @@ function main(): void {
   }
 }
 
-main();
+void main();

@@ -1,15 +1,20 @@
-import { closeDb } from "../lib/db/client";
-import type { TaskList } from "../lib/jobs/tasks";
+import { openDb } from "../lib/db/client";
+import { databaseUrl } from "../lib/db/url";
+import { queueSettings } from "../lib/queue/settings";
+import type { TaskList } from "../lib/queue/tasks";
 import { Worker, type WorkerOptions } from "./worker";
 
 /**
- * Runs a worker as a process: starts the loop and handles SIGINT/SIGTERM. The first signal stops
- * claiming, lets each training finish its epoch and puts its job back in the queue (or stores it
- * if it just finished), then exits 0; a second signal puts the jobs back at once and exits.
+ * Runs a worker as a process: opens DATABASE_URL, starts the loop and handles SIGINT/SIGTERM.
+ * The first signal stops claiming, lets each training finish its epoch and puts its job back in
+ * the queue (or stores it if it just finished), then exits 0; a second signal puts the jobs back
+ * at once and exits.
  */
-export function runWorkerProcess(tasks: TaskList, options: Omit<WorkerOptions, "tasks"> = {}): Worker {
+export function runWorkerProcess(tasks: TaskList, options: Omit<WorkerOptions, "tasks" | "db"> = {}): Worker {
   const log = options.log ?? ((line: string) => console.log(`[worker] ${line}`));
-  const worker = new Worker({ ...options, tasks, log });
+  const settings = { ...queueSettings(), ...options.settings };
+  const db = openDb(databaseUrl(), { busyTimeoutMs: settings.busyTimeoutMs ?? undefined, applicationName: "tidecast-worker", log });
+  const worker = new Worker({ ...options, settings, tasks, log, db });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
@@ -17,7 +22,7 @@ export function runWorkerProcess(tasks: TaskList, options: Omit<WorkerOptions, "
       log(`${signal}: finishing the current epoch, then putting running jobs back`);
       void worker
         .stop()
-        .then(() => closeDb())
+        .then(() => db.close())
         .then(
           () => process.exit(0),
           (err: unknown) => {
@@ -27,8 +32,7 @@ export function runWorkerProcess(tasks: TaskList, options: Omit<WorkerOptions, "
         );
     } else {
       log(`${signal} again: putting running jobs back now`);
-      worker.forceRelease();
-      process.exit(1);
+      void worker.forceRelease().finally(() => process.exit(1));
     }
   };
   process.on("SIGINT", onSignal);

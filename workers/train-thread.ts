@@ -1,5 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
-import type { EngineModule, EngineOutcome, EpochProgress, SeriesInput } from "../lib/jobs/engine";
+import type { EngineModule, EngineOutcome, EpochProgress, SeriesInput } from "../lib/runs/engine";
 import type { ModelConfig } from "../lib/forecast/config";
 
 /**

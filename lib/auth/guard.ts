@@ -1,3 +1,4 @@
+import { db } from "../db/client";
 import { API_POLICY, applySecurityHeaders } from "./headers";
 import { checkRequest, isHttps, isPublicPath, type Refusal } from "./policy";
 import { SESSION_COOKIE, sessionKey, verifySession } from "./session";
@@ -29,7 +30,7 @@ function bearer(headers: Headers): string | null {
 /** Whether the caller holds a valid API token (Authorization: Bearer) or session cookie. */
 export async function isAuthenticated(headers: Headers, settings: AccessSettings, now: number): Promise<boolean> {
   const token = bearer(headers);
-  if (token !== null) return token !== "" && (await isApiToken(token));
+  if (token !== null) return token !== "" && (await isApiToken(db(), token));
   if (settings.password === null) return false;
   return verifySession(readCookie(headers, SESSION_COOKIE), sessionKey(settings.password, settings.secret), now);
 }

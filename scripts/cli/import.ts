@@ -29,12 +29,12 @@ async function run(args: string[]): Promise<number> {
   const [file, ...extra] = parsed.positionals;
   if (!file || extra.length > 0) throw new CliError(`Give exactly one CSV file.\n\n${USAGE}`);
   if (!fs.existsSync(file)) throw new CliError(`No such file: ${file}`);
-  openDatabase();
-  const { importCsv, changedSeriesIds } = await import("../../lib/db/upload");
-  const { enqueueRetrainForNewData } = await import("../../lib/jobs");
+  const db = await openDatabase();
+  const { importCsv, changedSeriesIds } = await import("../../lib/datasets/upload");
+  const { enqueueRetrainForNewData } = await import("../../lib/schedules/fire");
   const { formatTimestamp } = await import("../../lib/series");
-  const outcome = importCsv(new Uint8Array(fs.readFileSync(file)), path.basename(file), parsed.values.name);
-  const retraining = enqueueRetrainForNewData(changedSeriesIds(outcome));
+  const outcome = await importCsv(db, new Uint8Array(fs.readFileSync(file)), path.basename(file), parsed.values.name);
+  const retraining = await enqueueRetrainForNewData(db, changedSeriesIds(outcome));
   const out = process.stdout;
   out.write(`${outcome.created ? "Imported" : "Merged into"} dataset "${outcome.dataset.name}" (id ${outcome.dataset.id}, ${outcome.dataset.format}, ${outcome.dataset.rowCount} rows)\n`);
   for (const w of outcome.warnings) process.stderr.write(`warning: ${w}\n`);

@@ -37,15 +37,14 @@ async function run(args: string[]): Promise<number> {
     case "create": {
       const name = parsed.values.name ?? parsed.positionals[0];
       if (!name) throw new CliError(`token create needs --name NAME.\n\n${USAGE}`);
-      openDatabase();
-      const { token } = await wrap(() => tokens.createApiToken(name));
+      const db = await openDatabase();
+      const { token } = await wrap(() => tokens.createApiToken(db, name));
       process.stderr.write(`Created token "${name}". Copy it now: it is not shown again.\n`);
       process.stdout.write(`${token}\n`);
       return 0;
     }
     case "list": {
-      openDatabase();
-      const list = await tokens.listApiTokens();
+      const list = await tokens.listApiTokens(await openDatabase());
       if (list.length === 0) process.stderr.write("No API tokens.\n");
       for (const t of list) process.stdout.write(`${t.name}\t${t.prefix}…\t${t.createdAt}\n`);
       return 0;
@@ -53,8 +52,7 @@ async function run(args: string[]): Promise<number> {
     case "revoke": {
       const name = parsed.positionals[0] ?? parsed.values.name;
       if (!name) throw new CliError(`token revoke needs the token's name.\n\n${USAGE}`);
-      openDatabase();
-      if (!(await tokens.revokeApiToken(name))) throw new CliError(`There is no token named "${name}" (see "token list").`);
+      if (!(await tokens.revokeApiToken(await openDatabase(), name))) throw new CliError(`There is no token named "${name}" (see "token list").`);
       process.stderr.write(`Revoked token "${name}".\n`);
       return 0;
     }

@@ -35,11 +35,11 @@ async function run(args: string[]): Promise<number> {
   const seriesId = intArg("series", rawSeries);
   if (seriesId === undefined) throw new CliError(`--series is required.\n\n${USAGE}`);
   const config = modelConfigFromFlags(flags);
-  openDatabase();
-  const { requestRun } = await import("../../lib/jobs");
-  const { getRun } = await import("../../lib/db/runs");
+  const db = await openDatabase();
+  const { requestRun } = await import("../../lib/runs/request");
+  const { getRun } = await import("../../lib/runs/views");
 
-  const request = requestRun(seriesId, config);
+  const request = await requestRun(db, seriesId, config);
   if (request.kind === "no-series") throw new CliError(`Series ${seriesId} does not exist (see "npm run cli -- import").`);
   const runId = request.run.id;
   process.stdout.write(
@@ -51,7 +51,7 @@ async function run(args: string[]): Promise<number> {
   let printed = 0;
   let hinted = false;
   for (;;) {
-    const view = getRun(runId);
+    const view = await getRun(db, runId);
     if (!view) throw new CliError(`Run ${runId} disappeared (its dataset was deleted?).`, 1);
     const epochs = view.epochs ?? [];
     for (; printed < epochs.length; printed++) {

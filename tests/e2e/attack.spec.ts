@@ -76,6 +76,7 @@ function routes(): { method: string; route: string; path: string; body?: () => {
     { method: "GET", route: "/api/runs", path: "/api/runs", status: 200 },
     { method: "GET", route: "/api/runs/[id]", path: `/api/runs/${ids.run}`, status: 200 },
     { method: "GET", route: "/api/runs/[id]/forecast", path: `/api/runs/${ids.run}/forecast`, status: 404 },
+    { method: "GET", route: "/api/runs/[id]/anatomy", path: `/api/runs/${ids.run}/anatomy`, status: 404 },
     { method: "POST", route: "/api/runs/[id]/make-current", path: `/api/runs/${ids.run}/make-current`, status: 409 },
     { method: "GET", route: "/api/series/[id]", path: `/api/series/${s}`, status: 200 },
     { method: "GET", route: "/api/series/[id]/forecast.csv", path: `/api/series/${s}/forecast.csv`, status: 404 },

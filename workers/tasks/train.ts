@@ -1,21 +1,12 @@
 import { Worker as Thread } from "node:worker_threads";
-import { sqlite } from "../../lib/db/client";
-import { readPoints } from "../../lib/db/points";
-import { FREQUENCIES, type Frequency } from "../../lib/series/frequency";
+import type { Db } from "../../lib/db/types";
+import { loadSeriesInput } from "../../lib/datasets/points";
 import type * as RealEngine from "../../lib/forecast";
-import { firstNonFinite, type EngineModule, type EngineOutcome, type EpochProgress, type SeriesInput } from "../../lib/jobs/engine";
-import { JobCancelledError, LeaseLostError, PermanentJobError, errorMessage } from "../../lib/jobs/errors";
-import {
-  isCancelRequested,
-  markRunCancelled,
-  markRunFailed,
-  markRunRequeued,
-  recordEpoch,
-  runConfig,
-  startRunAttempt,
-  writeRunResult,
-} from "../../lib/jobs/runs";
-import type { StopReason, Task, TaskHelpers } from "../../lib/jobs/tasks";
+import { firstNonFinite, type EngineModule, type EngineOutcome, type EpochProgress, type SeriesInput } from "../../lib/runs/engine";
+import { JobCancelledError, LeaseLostError, PermanentJobError, errorMessage } from "../../lib/queue/errors";
+import { isCancelRequested, markRunCancelled, markRunFailed, markRunRequeued, recordEpoch, runConfig, startRunAttempt } from "../../lib/runs/lifecycle";
+import { writeRunResult } from "../../lib/runs/result";
+import type { StopReason, Task, TaskHelpers } from "../../lib/queue/tasks";
 import type { ThreadInput, ThreadMessage } from "../train-thread";
 
 export interface TrainTaskOptions {
@@ -41,19 +32,15 @@ function runIdOf(payload: unknown): number {
 }
 
 /** Hooks ignore a malformed payload (its job fails; there is no run to update). */
-function withRunId(payload: unknown, fn: (runId: number) => void): void {
+async function withRunId(payload: unknown, fn: (runId: number) => Promise<void>): Promise<void> {
   const runId = (payload as { runId?: unknown } | null)?.runId;
-  if (typeof runId === "number" && Number.isInteger(runId)) fn(runId);
+  if (typeof runId === "number" && Number.isInteger(runId)) await fn(runId);
 }
 
-function loadSeries(seriesId: number): SeriesInput {
-  const row = sqlite().prepare(`SELECT "name", "frequency", "stepMs" FROM "Series" WHERE "id" = ?`).get(seriesId) as
-    | { name: string; frequency: string; stepMs: number | bigint | null }
-    | undefined;
-  if (!row) throw new PermanentJobError(`Series ${seriesId} no longer exists.`);
-  const { timestamps, values } = readPoints(seriesId);
-  const frequency = (FREQUENCIES as readonly string[]).includes(row.frequency) ? (row.frequency as Frequency) : "irregular";
-  return { name: row.name, timestamps, values, frequency, stepMs: row.stepMs === null ? null : Number(row.stepMs) };
+async function loadSeries(db: Db, seriesId: number): Promise<SeriesInput> {
+  const series = await loadSeriesInput(db, seriesId);
+  if (!series) throw new PermanentJobError(`Series ${seriesId} no longer exists.`);
+  return series;
 }
 
 /** Why the thread was asked to stop, in order of precedence. */
@@ -80,13 +67,13 @@ export function trainTask(options: TrainTaskOptions = {}): Task {
   return {
     async run(payload: unknown, helpers: TaskHelpers): Promise<void> {
       const runId = runIdOf(payload);
-      const run = startRunAttempt(runId);
+      const run = await startRunAttempt(helpers.db, runId);
       if (!run) {
         helpers.log(`run ${runId} is no longer queued or running; nothing to do`);
         return;
       }
-      if (run.cancelRequested === 1) throw new JobCancelledError("Cancelled by request");
-      const series = loadSeries(run.seriesId);
+      if (run.cancelRequested) throw new JobCancelledError("Cancelled by request");
+      const series = await loadSeries(helpers.db, run.seriesId);
       const config = runConfig(run);
       helpers.log(`run ${runId} attempt ${run.attempt}: training ${config.model} on "${series.name}" (${series.values.length} points)`);
       const outcome = await trainInThread({ runId, attempt: run.attempt, series, config, levels, engine, helpers, cancelGraceMs: options.cancelGraceMs ?? 3000 });
@@ -97,14 +84,14 @@ export function trainTask(options: TrainTaskOptions = {}): Task {
             `Try a lower learning rate or a smaller model.`,
         );
       }
-      helpers.complete((db) => {
-        const forecastId = writeRunResult(runId, run.attempt, outcome, db);
+      await helpers.complete(async (tx) => {
+        const forecastId = await writeRunResult(tx, runId, run.attempt, outcome);
         helpers.log(`run ${runId} succeeded: forecast ${forecastId}`);
       });
     },
-    onFailed: (payload, info, db) => withRunId(payload, (id) => markRunFailed(id, info.error, info.final, db)),
-    onCancelled: (payload, db) => withRunId(payload, (id) => markRunCancelled(id, db)),
-    onReleased: (payload, db) => withRunId(payload, (id) => markRunRequeued(id, db)),
+    onFailed: (payload, info, tx) => withRunId(payload, (id) => markRunFailed(tx, id, info.error, info.final)),
+    onCancelled: (payload, tx) => withRunId(payload, (id) => markRunCancelled(tx, id)),
+    onReleased: (payload, tx) => withRunId(payload, (id) => markRunRequeued(tx, id)),
   };
 }
 
@@ -121,6 +108,7 @@ interface ThreadRun {
 
 function trainInThread(r: ThreadRun): Promise<EngineOutcome> {
   const { runId, attempt, helpers } = r;
+  const db = helpers.db;
   const stop = new SharedArrayBuffer(4);
   const flag = new Int32Array(stop);
   const input: ThreadInput = { entry: THREAD_ENTRY, engine: r.engine, series: r.series, config: r.config, levels: r.levels, stop };
@@ -133,7 +121,6 @@ function trainInThread(r: ThreadRun): Promise<EngineOutcome> {
     let finished: EngineOutcome | null = null;
     let killTimer: NodeJS.Timeout | null = null;
     const pending: EpochProgress[] = [];
-    let flushTimer: NodeJS.Timeout | null = null;
 
     const requestStop = (reason: LocalStop, graceMs: number) => {
       if (stopReason === null || reason === "cancel" || reason === "diverged") stopReason = reason;
@@ -141,39 +128,42 @@ function trainInThread(r: ThreadRun): Promise<EngineOutcome> {
       if (!killTimer) killTimer = setTimeout(() => void thread.terminate(), graceMs);
     };
 
-    // Epoch rows are written in order; a busy database keeps them pending and retries.
+    // Epoch rows are written in order, one writer at a time; a transient database error keeps
+    // them pending and retries, as long as this worker holds the job.
     let delayed = false;
-    const flush = () => {
-      if (flushTimer) {
-        clearTimeout(flushTimer);
-        flushTimer = null;
-      }
-      try {
-        while (pending.length > 0) {
-          if (!recordEpoch(runId, attempt, pending[0])) {
+    let writing: Promise<void> | null = null;
+    const writeEpochs = async () => {
+      while (pending.length > 0 && !settled && stopReason !== "lease-lost") {
+        try {
+          if (!(await recordEpoch(db, runId, attempt, pending[0]))) {
             pending.length = 0;
             requestStop("lease-lost", 1000);
-            return true;
+            return;
           }
           pending.shift();
+          if (delayed) helpers.log("epoch writes caught up");
+          delayed = false;
+        } catch (err) {
+          if (!delayed) helpers.log(`epoch writes delayed (${pending.length} pending): ${errorMessage(err)}`);
+          delayed = true;
+          await new Promise((r) => setTimeout(r, 250));
         }
-        if (delayed) helpers.log("epoch writes caught up");
-        delayed = false;
-        return true;
-      } catch (err) {
-        if (!delayed) helpers.log(`epoch writes delayed (${pending.length} pending): ${errorMessage(err)}`);
-        delayed = true;
-        flushTimer = setTimeout(flush, 250);
-        return false;
       }
     };
+    /** Starts the writer if it is idle; resolves when everything pending is written (or given up). */
+    const flush = (): Promise<void> => {
+      writing ??= writeEpochs().finally(() => (writing = null));
+      return writing;
+    };
 
+    let polling = false;
     const cancelPoll = setInterval(() => {
-      try {
-        if (isCancelRequested(runId)) requestStop("cancel", r.cancelGraceMs);
-      } catch (err) {
-        helpers.log(`cancel check failed: ${errorMessage(err)}`);
-      }
+      if (polling) return;
+      polling = true;
+      isCancelRequested(db, runId)
+        .then((cancel) => cancel && requestStop("cancel", r.cancelGraceMs))
+        .catch((err: unknown) => helpers.log(`cancel check failed: ${errorMessage(err)}`))
+        .finally(() => (polling = false));
     }, helpers.settings.pollMs);
 
     const onAbort = () => {
@@ -188,7 +178,6 @@ function trainInThread(r: ThreadRun): Promise<EngineOutcome> {
       settled = true;
       clearInterval(cancelPoll);
       if (killTimer) clearTimeout(killTimer);
-      if (flushTimer) clearTimeout(flushTimer);
       helpers.signal.removeEventListener("abort", onAbort);
       fn();
     };
@@ -211,18 +200,17 @@ function trainInThread(r: ThreadRun): Promise<EngineOutcome> {
           return;
         }
         pending.push(p);
-        flush();
+        void flush();
       } else if (m.type === "done") {
         finished = m.outcome;
         // Every epoch must be stored before the result (the curve is complete when the run
         // succeeds); a busy database only delays that, as long as this worker holds the job.
-        const store = () => {
+        void (async () => {
+          while (pending.length > 0 && !settled && stopReason !== "lease-lost") await flush();
           if (settled) return;
           if (diverged || stopReason === "cancel" || stopReason === "lease-lost") return settle(() => reject(stoppedError(null)));
-          if (flush()) return settle(() => resolve(m.outcome));
-          setTimeout(store, 250);
-        };
-        store();
+          settle(() => resolve(m.outcome));
+        })();
       } else {
         settle(() => {
           if (m.name === "ForecastCancelled") reject(stoppedError(null));

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useMemo, useState } from "react";
-import { checkCron, nextRuns } from "@/lib/jobs/cron";
+import { checkCron, nextRuns } from "@/lib/schedules/cron";
 import type { ModelConfigInput } from "@/lib/forecast/config";
 import { ApiError, createSchedule, deleteSchedule, listSchedules, updateSchedule, type Schedule } from "./api";
 import { describeCron } from "./cronText";

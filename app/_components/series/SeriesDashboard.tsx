@@ -18,6 +18,7 @@ import {
   type PointsPayload,
   type Run,
 } from "./api";
+import { ModelAnatomy } from "../anatomy/ModelAnatomy";
 import { ExportButtons } from "./ExportButtons";
 import { MODEL_LABEL } from "./format";
 import { MetricsTable } from "./MetricsTable";
@@ -365,6 +366,8 @@ export function SeriesDashboard({
           </p>
         )}
       </section>
+      <ModelAnatomy runId={comparing ? null : selectedId} status={comparing ? null : (selected?.status ?? null)} frequency={series.frequency} />
+
       <div className="tc-columns">
         <section className="panel" aria-label="Holdout metrics">
           <h2>Accuracy on the holdout{metricsRun ? ` · run #${metricsRun.id}` : ""}</h2>

@@ -1,9 +1,10 @@
 import { guardRequest } from "@/lib/auth/guard";
 import { API_POLICY, applySecurityHeaders } from "@/lib/auth/headers";
 import { CsvImportError } from "@/lib/series";
-import { listDatasets } from "@/lib/db/datasets";
-import { changedSeriesIds, importCsv, maxUploadBytes } from "@/lib/db/upload";
-import { enqueueRetrainForNewData } from "@/lib/jobs";
+import { db } from "@/lib/db/client";
+import { listDatasets } from "@/lib/datasets/datasets";
+import { changedSeriesIds, importCsv, maxUploadBytes } from "@/lib/datasets/upload";
+import { enqueueRetrainForNewData } from "@/lib/schedules/fire";
 import { jsonError, jsonOk } from "../_lib/http";
 import { readUpload } from "../_lib/multipart";
 
@@ -23,7 +24,7 @@ async function guarded(req: Request, handle: () => Promise<Response>): Promise<R
 
 /** GET /api/datasets: every dataset with its series. */
 export async function GET(req: Request): Promise<Response> {
-  return guarded(req, async () => jsonOk({ datasets: await listDatasets() }));
+  return guarded(req, async () => jsonOk({ datasets: await listDatasets(db()) }));
 }
 
 function tooLarge(limit: number, bytes?: number): Response {
@@ -56,8 +57,8 @@ export async function POST(req: Request): Promise<Response> {
     const { upload } = outcome;
     try {
       const name = upload.fields.name?.trim() || undefined;
-      const imported = importCsv(await upload.read(), upload.fileName || "upload.csv", name);
-      const retraining = enqueueRetrainForNewData(changedSeriesIds(imported));
+      const imported = await importCsv(db(), await upload.read(), upload.fileName || "upload.csv", name);
+      const retraining = await enqueueRetrainForNewData(db(), changedSeriesIds(imported));
       return jsonOk({ ...imported, retraining }, 201);
     } catch (err) {
       if (err instanceof CsvImportError) return jsonError(err.status, err.code, err.message, err.details);

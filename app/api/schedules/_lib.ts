@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { ScheduleInputError } from "@/lib/db/schedules";
+import { ScheduleInputError } from "@/lib/schedules/store";
 import { jsonError } from "../_lib/http";
 import { isPlainObject, notAnObject, validationError } from "../runs/_lib/validation";
 
@@ -12,9 +12,9 @@ export function parseScheduleBody<T>(schema: z.ZodType<T>, value: unknown): { ok
 }
 
 /** Runs a write that may reject the cron expression or time zone, answering a readable 400. */
-export function withScheduleErrors(fn: () => Response): Response {
+export async function withScheduleErrors(fn: () => Promise<Response>): Promise<Response> {
   try {
-    return fn();
+    return await fn();
   } catch (err) {
     if (err instanceof ScheduleInputError) {
       const code = err.field === "timezone" ? "INVALID_TIMEZONE" : "INVALID_CRON";

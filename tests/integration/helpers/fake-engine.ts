@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { ForecastCancelled, ForecastError } from "../../../lib/forecast/errors";
-import type { EngineOutcome, FitOptions, SeriesInput } from "../../../lib/jobs/engine";
+import type { EngineOutcome, FitOptions, SeriesInput } from "../../../lib/runs/engine";
 import type { ModelConfigInput } from "../../../lib/forecast/config";
 
 /**

@@ -59,11 +59,16 @@ export async function spawnWorker(env: Record<string, string> = {}, entry = ENTR
   return { proc, id, output: () => out, exited, kill: (signal = "SIGTERM") => void proc.kill(signal) };
 }
 
-/** Polls `probe` until it returns a truthy value (or throws after `timeoutMs`). */
-export async function waitFor<T>(probe: () => T | null | undefined | false, timeoutMs = 20_000, what = "condition", intervalMs = 50): Promise<T> {
+/** Polls `probe` until it returns (or resolves to) a truthy value; throws after `timeoutMs`. */
+export async function waitFor<T>(
+  probe: () => T | null | undefined | false | Promise<T | null | undefined | false>,
+  timeoutMs = 20_000,
+  what = "condition",
+  intervalMs = 50,
+): Promise<T> {
   const start = Date.now();
   for (;;) {
-    const v = probe();
+    const v = await probe();
     if (v) return v;
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));

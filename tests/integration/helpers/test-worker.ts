@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { runWorkerProcess } from "../../../workers/process";
 import { trainTask } from "../../../workers/tasks/train";
-import type { TaskList } from "../../../lib/jobs/tasks";
+import type { TaskList } from "../../../lib/queue/tasks";
 
 /**
  * The worker process the integration tests spawn: the real worker loop, signal handling and

@@ -1,26 +1,26 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { ctx, multipart, useTempDatabase } from "./helpers";
 
-useTempDatabase();
+await useTempDatabase();
 const { POST, GET } = await import("@/app/api/datasets/route");
 const datasetRoute = await import("@/app/api/datasets/[id]/route");
 const seriesRoute = await import("@/app/api/series/[id]/route");
-const { sqlite, closeDb } = await import("@/lib/db/client");
+const { db } = await import("@/lib/db/client");
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON payloads of the API under test
 type Json = Record<string, any>;
 
-const count = (table: string) => (sqlite().prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get() as { n: number }).n;
+const count = async (table: string) => (await db().get<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "${table}"`))!.n;
+const counts = (...tables: string[]) => Promise.all(tables.map(count));
 
 async function upload(name: string, content: string | Uint8Array<ArrayBuffer>, fields?: Record<string, string>) {
   const res = await POST(multipart(name, content, fields));
   return { status: res.status, body: (await res.json()) as Json };
 }
 
-beforeEach(() => {
-  sqlite().exec('DELETE FROM "Dataset"');
+beforeEach(async () => {
+  await db().run('DELETE FROM "Dataset"');
 });
-afterAll(closeDb);
 
 describe("POST /api/datasets", () => {
   it("stores a wide file, one series per numeric column, with blank cells as gaps", async () => {
@@ -32,7 +32,7 @@ describe("POST /api/datasets", () => {
     expect(names).toEqual(["AAPL", "MSFT"]);
     const aapl = body.series.find((s: Json) => s.name === "AAPL");
     expect(aapl).toMatchObject({ frequency: "daily", pointCount: 4, missingCount: 1, firstTs: Date.UTC(2024, 0, 1), lastTs: Date.UTC(2024, 0, 4) });
-    const missing = sqlite().prepare('SELECT "value" FROM "Point" WHERE "seriesId" = ? AND "ts" = ?').get(aapl.id, Date.UTC(2024, 0, 2)) as Json;
+    const missing = (await db().get<Json>('SELECT "value" FROM "Point" WHERE "seriesId" = ? AND "ts" = ?', [aapl.id, Date.UTC(2024, 0, 2)]))!;
     expect(missing.value).toBeNull(); // a gap, never 0
   });
 
@@ -42,10 +42,9 @@ describe("POST /api/datasets", () => {
     expect(second.status).toBe(201);
     expect(second.body.created).toBe(false);
     expect(second.body.series[0]).toMatchObject({ pointCount: 4, inserted: 1, updated: 1, frequency: "monthly" });
-    const values = sqlite().prepare('SELECT "value" FROM "Point" ORDER BY "ts"').pluck().all();
+    const values = (await db().values('SELECT "value" FROM "Point" ORDER BY "ts"')).map((row) => row[0]);
     expect(values).toEqual([1, 2, 30, 4]);
-    expect(count("Dataset")).toBe(1);
-    expect(count("Series")).toBe(1);
+    expect(await counts("Dataset", "Series")).toEqual([1, 1]);
   });
 
   it("lists datasets and reads a series with from/to filters", async () => {
@@ -67,7 +66,7 @@ describe("POST /api/datasets", () => {
     const { body } = await upload("d.csv", "date,x\n2024-01-01,1\n2024-01-02,2\n2024-01-03,3\n");
     const res = await datasetRoute.DELETE(new Request("http://localhost"), ctx(body.dataset.id));
     expect(res.status).toBe(204);
-    expect([count("Dataset"), count("Series"), count("Point")]).toEqual([0, 0, 0]);
+    expect(await counts("Dataset", "Series", "Point")).toEqual([0, 0, 0]);
     expect((await datasetRoute.DELETE(new Request("http://localhost"), ctx(body.dataset.id))).status).toBe(404);
   });
 });
@@ -90,7 +89,7 @@ describe("bad input answers 4xx and stores nothing", () => {
       expect(body.error.code).toBe(code);
       expect(typeof body.error.message).toBe("string");
       expect(body.error.details).toMatchObject(details);
-      expect([count("Dataset"), count("Series"), count("Point")]).toEqual([0, 0, 0]);
+      expect(await counts("Dataset", "Series", "Point")).toEqual([0, 0, 0]);
     });
   }
 
@@ -101,7 +100,7 @@ describe("bad input answers 4xx and stores nothing", () => {
       const { status, body } = await upload("big.csv", `date,value\n${rows.join("\n")}\n`);
       expect(status).toBe(413);
       expect(body.error.code).toBe("FILE_TOO_LARGE");
-      expect(count("Point")).toBe(0);
+      expect(await count("Point")).toBe(0);
     } finally {
       delete process.env.TIDECAST_MAX_UPLOAD_MB;
     }

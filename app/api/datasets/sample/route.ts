@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import { importCsv } from "@/lib/db/upload";
+import { db } from "@/lib/db/client";
+import { importCsv } from "@/lib/datasets/upload";
 import { jsonOk } from "../../_lib/http";
 
 export const runtime = "nodejs";
@@ -15,6 +16,7 @@ const SAMPLES = [
 /** POST /api/datasets/sample: imports the sample datasets (idempotent: a second call merges, adds nothing). */
 export async function POST(): Promise<Response> {
   const dir = path.join(process.cwd(), "node_modules", "vega-datasets", "data");
-  const results = SAMPLES.map(({ file, name }) => importCsv(new Uint8Array(fs.readFileSync(path.join(dir, file))), file, name));
+  const results = [];
+  for (const { file, name } of SAMPLES) results.push(await importCsv(db(), new Uint8Array(fs.readFileSync(path.join(dir, file))), file, name));
   return jsonOk({ datasets: results }, 201);
 }

@@ -1,4 +1,5 @@
-import { getSeries } from "@/lib/db/datasets";
+import { getSeries } from "@/lib/datasets/datasets";
+import type { Db } from "@/lib/db/types";
 import { budgetFromEnv, checkBudget } from "@/lib/forecast/budget";
 import { resolveModelConfig, type ModelConfigInput } from "@/lib/forecast/config";
 import { FREQUENCIES, type Frequency } from "@/lib/series/frequency";
@@ -8,8 +9,8 @@ import { jsonError } from "../../_lib/http";
  * The training budget (lib/forecast/budget.ts) against the series' real length: null when the
  * run fits, the 400 naming the field and its limit when not, "no-series" for an unknown series.
  */
-export async function budgetRefusal(seriesId: number, input: ModelConfigInput): Promise<Response | null | "no-series"> {
-  const series = await getSeries(seriesId);
+export async function budgetRefusal(db: Db, seriesId: number, input: ModelConfigInput): Promise<Response | null | "no-series"> {
+  const series = await getSeries(db, seriesId);
   if (!series) return "no-series";
   const frequency: Frequency = (FREQUENCIES as readonly string[]).includes(series.frequency) ? (series.frequency as Frequency) : "irregular";
   const config = resolveModelConfig(input, frequency, series.pointCount);

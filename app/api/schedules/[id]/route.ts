@@ -1,4 +1,5 @@
-import { deleteSchedule, getSchedule, schedulePatchSchema, updateSchedule } from "@/lib/db/schedules";
+import { db } from "@/lib/db/client";
+import { deleteSchedule, getSchedule, schedulePatchSchema, updateSchedule } from "@/lib/schedules/store";
 import { type IdContext, jsonOk, notFound, readJson, routeId } from "../../_lib/http";
 import { parseScheduleBody, withScheduleErrors } from "../_lib";
 import { budgetRefusal } from "../../runs/_lib/budget";
@@ -12,7 +13,7 @@ type Ctx = IdContext;
 export async function GET(_req: Request, ctx: Ctx): Promise<Response> {
   const id = await routeId(ctx, "schedule");
   if (typeof id !== "number") return id;
-  const schedule = getSchedule(id);
+  const schedule = await getSchedule(db(), id);
   return schedule ? jsonOk({ schedule }) : notFound("Schedule", id);
 }
 
@@ -25,14 +26,14 @@ export async function PATCH(req: Request, ctx: Ctx): Promise<Response> {
   const parsed = parseScheduleBody(schedulePatchSchema, body.value);
   if (!parsed.ok) return parsed.response;
   if (parsed.data.config) {
-    const existing = getSchedule(id);
+    const existing = await getSchedule(db(), id);
     if (!existing) return notFound("Schedule", id);
-    const refusal = await budgetRefusal(existing.seriesId, parsed.data.config);
+    const refusal = await budgetRefusal(db(), existing.seriesId, parsed.data.config);
     if (refusal === "no-series") return notFound("Series", existing.seriesId);
     if (refusal) return refusal;
   }
-  return withScheduleErrors(() => {
-    const schedule = updateSchedule(id, parsed.data);
+  return withScheduleErrors(async () => {
+    const schedule = await updateSchedule(db(), id, parsed.data);
     return schedule ? jsonOk({ schedule }) : notFound("Schedule", id);
   });
 }
@@ -41,6 +42,6 @@ export async function PATCH(req: Request, ctx: Ctx): Promise<Response> {
 export async function DELETE(_req: Request, ctx: Ctx): Promise<Response> {
   const id = await routeId(ctx, "schedule");
   if (typeof id !== "number") return id;
-  if (!deleteSchedule(id)) return notFound("Schedule", id);
+  if (!(await deleteSchedule(db(), id))) return notFound("Schedule", id);
   return new Response(null, { status: 204 });
 }
