@@ -9,4 +9,5 @@ export const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   import: () => import("./import"),
   train: () => import("./train"),
   export: () => import("./export"),
+  token: () => import("./token"),
 };

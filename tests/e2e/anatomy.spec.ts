@@ -1,5 +1,6 @@
-import fs from "node:fs";
-import { expect, test, type APIRequestContext, type Locator, type Page } from "@playwright/test";
+import type { APIRequestContext, Locator, Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
+import { screenshot } from "./screenshots";
 
 /**
  * The "Model anatomy" panel in a real browser, for an LSTM run (64 units, so the heatmaps are
@@ -70,7 +71,8 @@ async function openRun(page: Page, runId: number): Promise<Locator> {
 
 test.use({ timezoneId: "UTC" });
 
-test("model anatomy: the four charts of an LSTM and a GRU run, with selectors and the completeness identity", async ({ page, request }) => {
+test("model anatomy: the four charts of an LSTM and a GRU run, with selectors and the completeness identity", async ({ page }) => {
+  const request = page.request; // the signed-in session of the browser context
   test.setTimeout(240_000);
   const upload = await request.post("/api/datasets", { multipart: { file: { name: "visitors.csv", mimeType: "text/csv", buffer: Buffer.from(monthlyCsv()) }, name: "anatomy" } });
   expect(upload.status()).toBe(201);
@@ -103,8 +105,7 @@ test("model anatomy: the four charts of an LSTM and a GRU run, with selectors an
   await expect(panel.getByRole("img", { name: "Input attribution chart", exact: true })).toHaveAccessibleDescription(/Shown: all forecast steps together/);
   await expectIdentityHolds(identity);
   await expectPainted(panel, CHARTS, 4000);
-  fs.mkdirSync("docs/screenshots", { recursive: true });
-  await panel.screenshot({ path: "docs/screenshots/model-anatomy.png" });
+  await screenshot(panel, "model-anatomy.png");
 
   // GRU, recursive.
   panel = await openRun(page, gru);

@@ -1,5 +1,6 @@
 import path from "node:path";
-import { expect, test, type Locator } from "@playwright/test";
+import type { Locator } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { screenshot } from "./screenshots";
 
 const STOCKS = path.join(process.cwd(), "node_modules", "vega-datasets", "data", "stocks.csv");

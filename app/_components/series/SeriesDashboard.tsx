@@ -25,7 +25,7 @@ import { MetricsTable } from "./MetricsTable";
 import { RunsList } from "./RunsList";
 import { SchedulesPanel } from "./SchedulesPanel";
 import { TrainForm } from "./TrainForm";
-import { readTrainValues, type TrainValues } from "./trainConfig";
+import { readTrainValues, type BudgetContext, type TrainValues } from "./trainConfig";
 
 export interface DashboardSeries {
   id: number;
@@ -135,11 +135,14 @@ function chartSummary(points: PointsPayload | null, forecasts: ForecastSeries[],
 export function SeriesDashboard({
   series,
   defaults,
+  budget,
   initialRuns,
   initialForecast,
 }: {
   series: DashboardSeries;
   defaults: TrainValues;
+  /** the training budget and the series' length, for the train form's limits */
+  budget: BudgetContext;
   initialRuns: unknown[];
   initialForecast: ForecastData | null;
 }) {
@@ -390,7 +393,7 @@ export function SeriesDashboard({
 
       <section className="panel" aria-label="Train a model" id="train">
         <h2>Train a model</h2>
-        <TrainForm seriesId={series.id} values={values} defaults={defaults} onChange={setValues} onStarted={onStarted} />
+        <TrainForm seriesId={series.id} values={values} defaults={defaults} budget={budget} onChange={setValues} onStarted={onStarted} />
       </section>
 
       <section className="panel" aria-label="History">

@@ -47,7 +47,7 @@ describe("POST /api/datasets", () => {
 
   it("lists datasets and reads a series with from/to filters", async () => {
     const { body } = await upload("m.csv", "date,x\n2024-01-01,1\n2024-01-02,2\n2024-01-03,3\n2024-01-04,4\n");
-    const list = (await (await GET()).json()) as Json;
+    const list = (await (await GET(new Request("http://localhost/api/datasets"))).json()) as Json;
     expect(list.datasets).toHaveLength(1);
     const id = body.series[0].id;
     const res = await seriesRoute.GET(new Request(`http://localhost/api/series/${id}?from=2024-01-02&to=2024-01-03`), ctx(id));

@@ -5,6 +5,7 @@ import { requestRun } from "@/lib/runs/request";
 import { getRun, listRuns } from "@/lib/runs/views";
 import { type IdContext, jsonOk, notFound, readJson, routeId } from "../../../_lib/http";
 import { isPlainObject, notAnObject, validationError } from "../../../runs/_lib/validation";
+import { budgetRefusal } from "../../../runs/_lib/budget";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -24,7 +25,8 @@ export async function GET(req: Request, ctx: Ctx): Promise<Response> {
 
 /**
  * POST /api/series/{id}/runs with a model config (every field optional): 202 with the queued run,
- * or 200 with the identical run already queued or running.
+ * or 200 with the identical run already queued or running; 400 naming the field when the run does
+ * not fit the series or the training budget.
  */
 export async function POST(req: Request, ctx: Ctx): Promise<Response> {
   const seriesId = await routeId(ctx, "series");
@@ -34,6 +36,9 @@ export async function POST(req: Request, ctx: Ctx): Promise<Response> {
   if (!isPlainObject(body.value)) return notAnObject("config");
   const parsed = modelConfigSchema.safeParse(body.value);
   if (!parsed.success) return validationError(parsed.error, "config");
+  const refusal = await budgetRefusal(db(), seriesId, parsed.data);
+  if (refusal === "no-series") return notFound("Series", seriesId);
+  if (refusal) return refusal;
   const result = await requestRun(db(), seriesId, parsed.data);
   if (result.kind === "no-series") return notFound("Series", seriesId);
   return jsonOk({ run: await getRun(db(), result.run.id, { epochs: false }), created: result.kind === "created" }, result.kind === "created" ? 202 : 200);
