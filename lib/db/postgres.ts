@@ -19,6 +19,8 @@ export interface PostgresOptions {
   log?: (line: string) => void;
   /** Runs before the pool closes (lib/db/client.ts disconnects the Prisma client there). */
   onClose?: () => Promise<void>;
+  /** Session settings (`SET name = value` for every connection), e.g. a worker's timeouts. */
+  session?: Record<string, string | number>;
 }
 
 const OID = { INT8: 20, NUMERIC: 1700, TIMESTAMP: 1114 } as const;
@@ -285,10 +287,13 @@ interface Shared {
 
 /** Connection settings shared by the pool and the LISTEN connection. */
 export function postgresConfig(url: string, options: PostgresOptions = {}): pg.ClientConfig {
+  const session = { TimeZone: "UTC", ...options.session };
   return {
     connectionString: url,
     application_name: options.applicationName ?? "tidecast",
-    options: "-c TimeZone=UTC",
+    options: Object.entries(session)
+      .map(([k, v]) => `-c ${k}=${v}`)
+      .join(" "),
     keepAlive: true,
     keepAliveInitialDelayMillis: 5_000,
     connectionTimeoutMillis: 10_000,
