@@ -122,6 +122,11 @@ class PostgresDb implements Db {
     if (this.depth > 0) return this.savepoint(fn);
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A checked-out client reports a lost connection as an 'error' event (the pool only listens
+    // on idle ones): without a listener that would crash the process. The query in flight fails
+    // on its own; the client is then dropped instead of going back to the pool.
+    const onError = (err: Error) => (broken = err);
+    client.on("error", onError);
     const tx = new PostgresDb(this.pool, client, 1, this.shared);
     try {
       await client.query("BEGIN");
@@ -140,6 +145,7 @@ class PostgresDb implements Db {
       throw err;
     } finally {
       tx.finished = true;
+      client.off("error", onError);
       client.release(broken);
     }
   }
