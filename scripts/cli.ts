@@ -31,6 +31,7 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   import: () => import("./cli/import"),
   train: () => import("./cli/train"),
   export: () => import("./cli/export"),
+  db: () => import("./cli/db"),
 };
 
 /** Errors whose message is written for the user: shown without a stack, exit code 2. */
