@@ -95,22 +95,32 @@ class PostgresDb implements Db {
   }
 
   /**
-   * COPY into a temporary table, then one INSERT … SELECT (with the upsert clause): a million
-   * rows in one round trip's worth of statements. Needs a transaction (the temporary table lives
-   * until its commit); outside one it opens its own.
+   * A few rows: one multi-row INSERT. Many: COPY, straight into the table for a plain insert;
+   * for an upsert into a temporary table first, then one INSERT … SELECT with the upsert clause.
+   * A million rows in a handful of statements. Outside a transaction it opens its own.
    */
   async insertMany(spec: BulkInsert): Promise<number> {
     checkBulk(spec);
     if (spec.rows === 0) return 0;
+    if (spec.rows * spec.columns.length <= 2000) {
+      const tuple = `(${spec.columns.map(() => "?").join(", ")})`;
+      const params: SqlValue[] = [];
+      for (let r = 0; r < spec.rows; r++) for (let c = 0; c < spec.columns.length; c++) params.push(columnValue(spec.values[c], r));
+      const sql = `INSERT INTO ${quoteIdent(spec.table)} (${spec.columns.map(quoteIdent).join(", ")}) VALUES ${Array(spec.rows).fill(tuple).join(", ")}${conflictClause(spec)}`;
+      return (await this.run(sql, params)).changes;
+    }
     if (this.depth === 0) return this.transaction((tx) => tx.insertMany(spec));
     const client = this.target as pg.PoolClient;
-    const staging = `bulk_${spec.table.replace(/\W/g, "")}_${++this.shared.staging}`;
     const columns = spec.columns.map(quoteIdent).join(", ");
+    const valueAt = (row: number, col: number) => encode(columnValue(spec.values[col], row));
+    if (!spec.onConflict) {
+      await copyRows(client, `COPY ${quoteIdent(spec.table)} (${columns}) FROM STDIN`, spec.rows, spec.columns.length, valueAt);
+      return spec.rows;
+    }
+    const staging = `bulk_${spec.table.replace(/\W/g, "")}_${++this.shared.staging}`;
     await client.query(`CREATE TEMP TABLE ${staging} AS SELECT ${columns} FROM ${quoteIdent(spec.table)} WITH NO DATA`);
     try {
-      await copyRows(client, `COPY ${staging} (${columns}) FROM STDIN`, spec.rows, spec.columns.length, (row, col) =>
-        encode(columnValue(spec.values[col], row)),
-      );
+      await copyRows(client, `COPY ${staging} (${columns}) FROM STDIN`, spec.rows, spec.columns.length, valueAt);
       const inserted = await client.query(`INSERT INTO ${quoteIdent(spec.table)} (${columns}) SELECT ${columns} FROM ${staging}${conflictClause(spec)}`);
       return inserted.rowCount ?? 0;
     } finally {
