@@ -4,7 +4,8 @@
  * prisma/schema.prisma is the one data model (edit models there only). Prisma generates a client
  * per provider, so PostgreSQL needs a schema file of its own: the same models with
  * `provider = "postgresql"` and its own client output. This writes it; `--check` only says
- * whether it is up to date (a unit test runs that, so the two cannot drift apart).
+ * whether it is up to date (a unit test runs that, so the two cannot drift apart); `--print FILE`
+ * prints the copy of another schema file (the model before a change, for `prisma migrate diff`).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -24,6 +25,12 @@ export function postgresSchema(source: string): string {
 }
 
 function main(): void {
+  // --print FILE: the PostgreSQL copy of another schema file (an older model, for migrate diff).
+  const print = process.argv.indexOf("--print");
+  if (print !== -1) {
+    process.stdout.write(postgresSchema(fs.readFileSync(process.argv[print + 1], "utf8")));
+    return;
+  }
   const expected = postgresSchema(fs.readFileSync(SOURCE, "utf8"));
   const current = fs.existsSync(TARGET) ? fs.readFileSync(TARGET, "utf8") : null;
   if (process.argv.includes("--check")) {
