@@ -4,6 +4,11 @@
 # package when the binaries are missing and this runs as root; otherwise says how.
 # (TIDECAST_TEST_POSTGRES_URL=postgresql://user@host/db uses an existing server instead.)
 set -euo pipefail
+# The many-hosts test puts workers in network namespaces (ip netns, from iproute2).
+if ! command -v ip >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "[tests] Installing iproute2 for the many-hosts test (apt-get)…"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends iproute2 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends iproute2 >/dev/null; }
+fi
 if [ -n "${TIDECAST_TEST_POSTGRES_URL:-}" ]; then exit 0; fi
 if [ -n "${PG_BIN:-}" ] && [ -x "$PG_BIN/initdb" ]; then exit 0; fi
 if compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then exit 0; fi
