@@ -96,6 +96,8 @@ export interface ForecastOutcome {
   timestamps: number[];
   forecast: number[];
   intervals: IntervalSet[];
+  /** The neural ensemble's own forecast before any combination with the statistical components. */
+  neural: number[] | null;
   holdout: {
     timestamps: number[];
     actual: number[];
@@ -552,6 +554,7 @@ export function fitForecast(series: SeriesInput, configInput: ModelConfigInput, 
     timestamps: pred.timestamps,
     forecast: pred.forecast,
     intervals: pred.intervals,
+    neural: pred.neural,
     holdout: {
       timestamps: Array.from(ts.subarray(endA, endA + testSteps)),
       actual,

@@ -82,6 +82,8 @@ export interface GlobalSeriesOutcome {
   intervals: IntervalSet[];
   /** How this series' forecast was made (the chosen combination, or theta when the series was too short for the networks). */
   method: string;
+  /** The neural ensemble's own forecast before any combination (null when no member fits the series). */
+  neural: number[] | null;
   validation: { model: Metrics; seasonalNaive: Metrics; naive2: Metrics; theta: Metrics } | null;
 }
 
@@ -305,6 +307,7 @@ export function finishGlobal(plan: GlobalPlan, memberResults: GlobalMemberResult
       forecast: final.forecast,
       intervals: final.intervals,
       method: final.label,
+      neural: final.neural,
       validation,
     };
   });

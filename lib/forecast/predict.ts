@@ -33,6 +33,8 @@ export interface Prediction {
   forecast: number[];
   intervals: IntervalSet[];
   label: string;
+  /** The neural ensemble's own forecast (median of the members), before any combination; null when no member could forecast. */
+  neural: number[] | null;
 }
 
 /** The H timestamps after the last observed value of a series. */
@@ -78,7 +80,7 @@ function seriesModelForecast(h: ModelHeader, nets: Network[], s: CleanSeries): O
   const H = h.horizon;
   const stats = statForecasts(s.y, H, h.season);
   let neural: number[] | null = null;
-  if (h.combination === "neural" || h.combination === "hybrid") {
+  if (h.members.length > 0) {
     const cs: CleanSeries = { ...s, covariates: modelCovariates(h.covariates?.names ?? [], s) };
     const data = (vi: number) => ({
       prepared: [preparedWith(cs, h.preps[vi], h.covariates?.preps[vi] ?? [], h.variants[vi], H)],
@@ -91,7 +93,7 @@ function seriesModelForecast(h: ModelHeader, nets: Network[], s: CleanSeries): O
   }
   const forecast = combine(h.combination, neural, stats, h.nonNegative);
   const intervals = applyConformal(h.conformal, forecast, h.intervalScale, h.nonNegative);
-  return { forecast, intervals, label: h.label };
+  return { forecast, intervals, label: h.label, neural };
 }
 
 /**
@@ -104,7 +106,7 @@ export function globalSeriesForecast(h: GlobalModelHeader, nets: Network[], s: C
   const H = h.horizon;
   const usesNeural = h.combination === "neural" || h.combination === "hybrid";
   let neural: number[] | null = null;
-  if (usesNeural) {
+  {
     const prep = h.series.find((x) => x.name === s.name)?.prep ?? fitPrep(h.prepSpec, s.y, h.season);
     const data = { prepared: [preparedWith({ ...s, covariates: [] }, prep, [], h.prepSpec, H)], preps: [prep], season: h.season, horizon: H, prepSpec: h.prepSpec };
     const paths: number[][] = [];
@@ -116,5 +118,5 @@ export function globalSeriesForecast(h: GlobalModelHeader, nets: Network[], s: C
   const kind = usesNeural && !neural ? "theta" : h.combination;
   const forecast = combine(kind, neural, statForecasts(s.y, H, h.season), s.positive);
   const intervals = applyConformal(h.conformal, forecast, maseScale(s.y, h.season) ?? 1, s.positive);
-  return { forecast, intervals, label: kind === h.combination ? h.label : "theta (series too short for the networks' lookback)" };
+  return { forecast, intervals, label: kind === h.combination ? h.label : "theta (series too short for the networks' lookback)", neural };
 }

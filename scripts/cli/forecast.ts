@@ -47,6 +47,8 @@ Options:
                       auto they are kept only when they improve the validation forecast. Implies
                       one model per series (not --mode global).
   --lookback N, --epochs N, --hidden N, --layers N, --lr X, --batch N   model settings
+  --components FILE   also write each series' neural-ensemble forecast alone (before any
+                      combination with the statistical methods) as series,date,step,component,forecast
   --threads N         worker threads (default: all cores)
   --quiet             no progress on stderr
 `;
@@ -54,6 +56,7 @@ Options:
 interface Options {
   file: string;
   out: string;
+  components: string | null;
   config: ModelConfigInput;
   levels: number[];
   seed: number | undefined;
@@ -73,6 +76,7 @@ export function parseOptions(args: string[]): Options {
       options: {
         ...MODEL_FLAG_OPTIONS,
         out: { type: "string", short: "o" },
+        components: { type: "string" },
         level: { type: "string" },
         mode: { type: "string" },
         covariates: { type: "boolean" },
@@ -100,6 +104,7 @@ export function parseOptions(args: string[]): Options {
   return {
     file: positionals[0],
     out: v.out,
+    components: v.components ?? null,
     config,
     levels: [...new Set(levels)].sort((a, b) => a - b),
     seed: config.seed,
@@ -130,6 +135,7 @@ interface SeriesForecast {
   forecast: number[];
   intervals: { level: number; lo: number[]; hi: number[] }[];
   method: string;
+  neural?: number[] | null;
   /** Under --covariates: those the series' model reads. */
   covariates?: string[];
   error?: string;
@@ -227,14 +233,23 @@ async function run(args: string[]): Promise<number> {
       lines.push(row.join(","));
     }
   }
-  const text = lines.join("\n") + "\n";
-  if (opt.out === "-") process.stdout.write(text);
-  else {
+  const write = (file: string, text: string) => {
+    if (file === "-") return void process.stdout.write(text);
     try {
-      fs.writeFileSync(opt.out, text);
+      fs.writeFileSync(file, text);
     } catch (e) {
-      throw new CliError(`Cannot write "${opt.out}": ${(e as Error).message}`);
+      throw new CliError(`Cannot write "${file}": ${(e as Error).message}`);
     }
+  };
+  write(opt.out, lines.join("\n") + "\n");
+  if (opt.components) {
+    const rows = ["series,date,step,component,forecast"];
+    for (const s of all) {
+      const f = forecasts.get(s.name);
+      if (!f || f.error || !f.neural) continue;
+      f.neural.forEach((v, k) => rows.push([csvCell(s.name), formatTimestamp(f.timestamps[k]), String(k + 1), "neural", num(v)].join(",")));
+    }
+    write(opt.components, rows.join("\n") + "\n");
   }
   log(`wrote ${written} series x ${opt.config.horizon} steps to ${opt.out} in ${((Date.now() - started) / 1000).toFixed(1)} s${skipped.length ? `; skipped ${skipped.length}: ${skipped.join(", ")}` : ""}`);
   if (written === 0) throw new CliError("No series could be forecast.");
