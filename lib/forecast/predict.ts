@@ -5,16 +5,11 @@
  */
 import { addSteps } from "../series/grid";
 import { maseScale } from "./metrics";
-import {
-  cleanSeries,
-  combine,
-  ensembleMedian,
-  preparedWith,
-  statForecasts,
-  type AlignedCovariate,
-  type CleanSeries,
-  type SeriesInput,
-} from "./core";
+import { combine, statForecasts, usesNetworks } from "./combination";
+import { ensembleMedian } from "./ensemble";
+import { cleanSeries, type AlignedCovariate, type CleanSeries, type SeriesInput } from "./input";
+import { TOO_SHORT_FOR_NETWORKS } from "./labels";
+import { preparedWith } from "./variants";
 import { ForecastError } from "./errors";
 import { applyConformal } from "./intervals";
 import { memberForecast } from "./member";
@@ -98,13 +93,12 @@ function seriesModelForecast(h: ModelHeader, nets: Network[], s: CleanSeries): O
 
 /**
  * A global model's forecast of one series: the median of the members whose lookback fits the
- * series, combined as the model says (Theta when no member fits), with conformal intervals scaled
+ * series, combined as the model says (the classical combination when no member fits), with conformal intervals scaled
  * by the series' in-sample seasonal-naive MAE.
  */
 export function globalSeriesForecast(h: GlobalModelHeader, nets: Network[], s: CleanSeries): Omit<Prediction, "timestamps"> {
   const n = s.y.length;
   const H = h.horizon;
-  const usesNeural = h.combination === "neural" || h.combination === "hybrid";
   let neural: number[] | null = null;
   {
     const prep = h.series.find((x) => x.name === s.name)?.prep ?? fitPrep(h.prepSpec, s.y, h.season);
@@ -115,8 +109,11 @@ export function globalSeriesForecast(h: GlobalModelHeader, nets: Network[], s: C
     });
     neural = medianPaths(paths);
   }
-  const kind = usesNeural && !neural ? "theta" : h.combination;
+  // A series shorter than every member's lookback: the classical combination (Theta in files of version 2 and older).
+  const tooShort = usesNetworks(h.combination) && !neural;
+  const kind = tooShort ? (h.version <= 2 ? "theta" : "classical") : h.combination;
   const forecast = combine(kind, neural, statForecasts(s.y, H, h.season), s.positive);
   const intervals = applyConformal(h.conformal, forecast, maseScale(s.y, h.season) ?? 1, s.positive);
-  return { forecast, intervals, label: kind === h.combination ? h.label : "theta (series too short for the networks' lookback)", neural };
+  const label = !tooShort ? h.label : h.version <= 2 ? "theta (series too short for the networks' lookback)" : TOO_SHORT_FOR_NETWORKS;
+  return { forecast, intervals, label, neural };
 }

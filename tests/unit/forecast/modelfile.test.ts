@@ -10,7 +10,8 @@ import {
   runGlobalMember,
   type SeriesInput,
 } from "../../../lib/forecast";
-import { cleanSeries, ensembleMedian } from "../../../lib/forecast/core";
+import { cleanSeries } from "../../../lib/forecast/input";
+import { ensembleMedian } from "../../../lib/forecast/ensemble";
 import { globalSeriesForecast } from "../../../lib/forecast/predict";
 import { mulberry32, normal } from "../../../lib/tensor/random";
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { cleanSeries, makeVariant, trainSettingsFrom } from "../../../lib/forecast/core";
+import { cleanSeries } from "../../../lib/forecast/input";
+import { makeVariant } from "../../../lib/forecast/variants";
+import { trainSettingsFrom } from "../../../lib/forecast/ensemble";
 import { memberWindows, refitSchedule, trainMember, type MemberSpec } from "../../../lib/forecast/member";
 import type { PrepSpec } from "../../../lib/forecast/prep";
 import { fitForecast, ForecastCancelled, loadModel, predictFromModel, type EpochProgress, type SeriesInput } from "../../../lib/forecast";
