@@ -8,7 +8,8 @@
  * combinations of diverse methods are what won M3 and M4 and are hard to beat by choosing one
  * method per series (the "forecast combination puzzle": selection on a short validation window
  * mostly selects noise). `chooseCombination` therefore keeps the hybrid unless another
- * combination beats it on validation clearly (a paired t-statistic below -2), and reports why.
+ * combination beats it clearly on the validation windows of many series (a paired t-statistic
+ * below -2 across series).
  */
 import { allBaselines, type BaselineName } from "./baselines";
 import { maseScale } from "./metrics";
@@ -97,10 +98,7 @@ export interface CombinationScore {
   score: number;
 }
 
-/**
- * Each case's share of the pooled score, split into units the t-test pairs: one unit per series
- * when there are several, one per horizon step when there is one series.
- */
+/** The pooled score of a combination and each case's share of it (the units the t-test pairs). */
 function unitScores(kind: Combination, cases: ValidationCase[], m: number): { units: number[]; score: CombinationScore } | null {
   const perCase = cases.map((c) => {
     const h = c.actual.length;
@@ -125,10 +123,7 @@ function unitScores(kind: Combination, cases: ValidationCase[], m: number): { un
   const ws = sN2 > 0 ? 0.5 / sN2 : 0;
   const wr = rN2 > 0 ? 0.5 / rN2 : 0;
   const score = (sN2 > 0 ? ws * s : 0.5) + (rN2 > 0 ? wr * r : 0.5);
-  const units =
-    perCase.length > 1
-      ? perCase.map((p) => ws * avg(p.smape) + wr * avg(p.mase))
-      : perCase[0].smape.map((v, k) => ws * v + wr * perCase[0].mase[k]);
+  const units = perCase.map((p) => ws * avg(p.smape) + wr * avg(p.mase));
   return { units, score: { kind, smape: s, relMase: r, score } };
 }
 
@@ -151,9 +146,10 @@ export interface CombinationChoice {
 }
 
 /**
- * Keeps `preferred` (the hybrid) unless another candidate beats it on the validation cases with a
- * paired t-statistic below SWITCH_T (per series when there are several, per horizon step for one
- * series); among those the lowest score wins. Cases without a neural forecast are compared on
+ * Keeps `preferred` (the hybrid) unless another candidate beats it on the validation cases (one per
+ * series) with a paired t-statistic below SWITCH_T; among those the lowest score wins. One series'
+ * window is never enough to switch: the steps of one window are too correlated to count as
+ * evidence. Cases without a neural forecast are compared on
  * the classical candidates only; without any neural forecast the preferred is "classical".
  */
 export function chooseCombination(candidates: Combination[], cases: ValidationCase[], m: number, preferred: Combination = "hybrid"): CombinationChoice {

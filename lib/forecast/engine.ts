@@ -166,6 +166,28 @@ function residualScores(s: CleanSeries, phase: PhaseResult, H: number, firstOrig
   return scores;
 }
 
+/**
+ * Out-of-sample residuals of the classical combination from `count` origins before `before` (each
+ * forecast from the points up to its origin), for targets before `to`. They widen a single
+ * series' calibration set where Phase A's own residuals are few: the classical part is three of the
+ * hybrid's four components, and its residuals at earlier origins are honest out-of-sample errors.
+ */
+function classicalResidualScores(s: CleanSeries, H: number, before: number, count: number, to: number): number[][] {
+  const m = SEASON_LENGTH[s.frequency];
+  const scores: number[][] = Array.from({ length: H }, () => []);
+  const first = Math.max(2 * m, 8, before - count);
+  for (let o = first; o < before; o++) {
+    const f = combine("classical", null, statForecasts(s.y.subarray(0, o + 1), H, m), s.positive);
+    for (let k = 1; k <= H && o + k < to; k++) scores[k - 1].push(Math.abs(s.y[o + k] - f[k - 1]));
+  }
+  return scores;
+}
+
+/** Extra calibration origins of a single series: about two horizons, at most 60. */
+const calibrationOrigins = (H: number) => Math.min(60, Math.max(24, 2 * H));
+
+const mergeScores = (a: number[][], b: number[][]) => a.map((sc, k) => sc.concat(b[k]));
+
 function holdLength(n: number, H: number, lookback: number): number {
   // Two windows of H (validation, test) when the series allows it; otherwise shorter ones.
   if (n - 2 * H >= Math.min(lookback, 12) + H + 4) return H;
@@ -195,8 +217,12 @@ export function fitForecast(series: SeriesInput, configInput: ModelConfigInput, 
   // Phase A: fit without the test window, choose, and score on the test window.
   const phaseA = runSelection(s, config, explicit, endA, hold, seed, progress, features);
   const testSteps = Math.min(H, hold);
-  const valScores = residualScores(s, phaseA, H, trainEndA - 1, endA);
-  const allScores = residualScores(s, phaseA, H, trainEndA - 1, n);
+  // Calibration: Phase A's residuals from every origin of its validation (and, for the future,
+  // test) window, plus the classical combination's from earlier origins (auto only: the classical
+  // methods are not part of an explicit network's forecast).
+  const extra = (to: number) => (config.model === "auto" ? classicalResidualScores(s, H, trainEndA - 1, calibrationOrigins(H), to) : Array.from({ length: H }, (): number[] => []));
+  const valScores = mergeScores(residualScores(s, phaseA, H, trainEndA - 1, endA), extra(endA));
+  const allScores = mergeScores(residualScores(s, phaseA, H, trainEndA - 1, n), extra(n));
   const valTable = conformalTable(valScores, levels);
   const fullTable = conformalTable(allScores, levels);
   const testFc = forecastsFrom(s, phaseA, [endA - 1], H)[0].slice(0, testSteps);

@@ -93,7 +93,7 @@ export interface GlobalOptions {
   lookbacks?: number[];
   /** Seeds per cell and lookback in auto mode (default 2: 8 members). */
   seedsPerCell?: number;
-  /** Overrides of the preparation (default: seasonal adjustment, log, last-value window normalisation). */
+  /** Overrides of the preparation (default: seasonal adjustment, log, window normalisation by the median of its last three values). */
   prep?: Partial<PrepSpec>;
   /** Early-stopping patience in epochs (default 6). */
   patience?: number;
@@ -160,7 +160,7 @@ export function planGlobal(series: SeriesInput[], configInput: ModelConfigInput,
     horizon: H,
     series: clean,
     futureTimestamps,
-    prepSpec: { deseasonalize: m > 1, log: true, scaler: "none", difference: false, windowNorm: "last", gapFill: "linear", ...options.prep },
+    prepSpec: { deseasonalize: m > 1, log: true, scaler: "none", difference: false, windowNorm: "recent", gapFill: "linear", ...options.prep },
     members,
     settings: trainSettingsFrom(config, options.patience ?? 6),
     refit: options.refit ?? true,

@@ -16,7 +16,7 @@
 import { SEASON_LENGTH } from "../series/frequency";
 import type { CellKind } from "../nn";
 import type { ModelConfig, ModelConfigInput } from "./config";
-import { AUTO_CANDIDATES, chooseCombination, statForecasts, trimStats, type Combination, type CombinationChoice } from "./combination";
+import { chooseCombination, statForecasts, trimStats, type Combination, type CombinationChoice } from "./combination";
 import { CELLS, memberSeed, neuralForecasts, trainSettingsFrom, type MemberRun } from "./ensemble";
 import { ForecastError } from "./errors";
 import type { CleanSeries } from "./input";
@@ -149,7 +149,8 @@ export function planSelection(s: CleanSeries, config: ModelConfig, explicit: Mod
     variants,
     covariates,
     ensemble,
-    candidates: auto ? AUTO_CANDIDATES : ["neural"],
+      // One validation window is too little evidence to overrule the combination: auto keeps the hybrid.
+    candidates: auto ? ["hybrid"] : ["neural"],
     settings,
     trainings,
   };

@@ -56,8 +56,8 @@ export function extendVariant(v: Variant, series: CleanSeries[]): Variant {
 
 export function defaultPrepSpecs(positive: boolean, season: number): PrepSpec[] {
   if (positive) {
-    const main: PrepSpec = { deseasonalize: season > 1, log: true, scaler: "none", difference: false, windowNorm: "last", gapFill: "linear" };
+    const main: PrepSpec = { deseasonalize: season > 1, log: true, scaler: "none", difference: false, windowNorm: "recent", gapFill: "linear" };
     return [main];
   }
-  return [{ deseasonalize: false, log: false, scaler: "standard", difference: false, windowNorm: "last", gapFill: "linear" }];
+  return [{ deseasonalize: false, log: false, scaler: "standard", difference: false, windowNorm: "recent", gapFill: "linear" }];
 }
