@@ -9,13 +9,15 @@
  *   a slow trend, AR(1) noise), generated with a fixed seed;
  * - daily-5k: 5,000 daily points (weekly and yearly cycles, trend, AR(1) noise), fixed seed;
  * - seattle-hourly: the 8,759 hourly temperature normals of vega-datasets' seattle-weather-hourly-normals;
- * - monthly-120: the first 120 months of M3 series N2074 (../shared/data/m3-monthly-dev).
+ * - monthly-120: the first 120 months of M3 series N2074 (../shared/data/m3-monthly-dev, train
+ *   and test parts joined), scored on the next 12.
  *
  *   npm run bench:long [-- --case hourly-10k,daily-5k] [--threads N] [--root DIR] [--json]
  *
  * --root runs the CLI of another checkout (e.g. an older commit unpacked with its node_modules
- * linked) on the same data, to compare in one sitting. Timings depend on the machine's load:
- * note `uptime` beside them.
+ * linked) on the same data, to compare in one sitting. Wall times depend on the machine's load:
+ * note `uptime` beside them. The CPU seconds (user + system, from GNU time where installed) are
+ * what the run cost, whatever the load.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -94,16 +96,18 @@ function seattleHourly(): Case {
 }
 
 function monthly120(): Case {
-  const file = path.join(ROOT, "../shared/data/m3-monthly-dev/train.csv");
-  const rows = fs
-    .readFileSync(file, "utf8")
-    .trim()
-    .split("\n")
-    .slice(1)
-    .map((l) => l.split(","))
-    .filter((r) => r[0] === "N2074")
-    .slice(0, 120);
-  return { name: "monthly-120", dates: rows.map((r) => r[1]), values: rows.map((r) => Number(r[2])), horizon: 12, season: 12 };
+  const rows = ["train.csv", "test.csv"].flatMap((f) =>
+    fs
+      .readFileSync(path.join(ROOT, "../shared/data/m3-monthly-dev", f), "utf8")
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split(","))
+      .filter((r) => r[0] === "N2074"),
+  );
+  // 120 points to fit and the next 12 to score
+  const kept = rows.slice(0, 132);
+  return { name: "monthly-120", dates: kept.map((r) => r[1]), values: kept.map((r) => Number(r[2])), horizon: 12, season: 12 };
 }
 
 const CASES: Record<string, () => Case> = { "hourly-10k": hourly10k, "daily-5k": daily5k, "seattle-hourly": seattleHourly, "monthly-120": monthly120 };
@@ -136,8 +140,20 @@ for (const name of wanted) {
   if (opt.threads) args.push("--threads", opt.threads);
   const load = os.loadavg()[0];
   const started = process.hrtime.bigint();
-  const run = spawnSync("npx", args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+  // GNU time, where there is one, also gives the CPU seconds the run used: on a loaded machine
+  // they say what the wall time would be on a quiet one (one series trains on one thread).
+  const timed = fs.existsSync("/usr/bin/time");
+  const run = timed
+    ? spawnSync("/usr/bin/time", ["-f", "TIDECAST_CPU %U %S", "npx", ...args], { cwd: root, stdio: ["ignore", "inherit", "pipe"], encoding: "utf8" })
+    : spawnSync("npx", args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  let cpu: number | null = null;
+  if (timed) {
+    const err = String(run.stderr ?? "");
+    const m = /TIDECAST_CPU ([\d.]+) ([\d.]+)/.exec(err);
+    if (m) cpu = Number(m[1]) + Number(m[2]);
+    process.stderr.write(err.replace(/^TIDECAST_CPU.*$/m, ""));
+  }
   if (run.status !== 0) {
     console.error(`${name}: forecast exited with ${run.status}`);
     process.exit(1);
@@ -151,10 +167,10 @@ for (const name of wanted) {
   const train = c.values.slice(0, n);
   const actual = c.values.slice(n);
   const snaive = actual.map((_, k) => train[n - c.season + (k % c.season)]);
-  const r = { case: name, points: n, horizon: c.horizon, seconds, mase: mase(train, actual, forecast, c.season), seasonalNaiveMase: mase(train, actual, snaive, c.season), load1: load };
+  const r = { case: name, points: n, horizon: c.horizon, seconds, cpuSeconds: cpu, mase: mase(train, actual, forecast, c.season), seasonalNaiveMase: mase(train, actual, snaive, c.season), load1: load };
   if (opt.json) console.log(JSON.stringify(r));
   else
     console.log(
-      `${name.padEnd(15)} ${String(n).padStart(6)} points  h=${String(c.horizon).padStart(2)}  ${seconds.toFixed(1).padStart(6)} s  MASE ${r.mase.toFixed(3)} (seasonal naive ${r.seasonalNaiveMase.toFixed(3)})  load ${load.toFixed(2)}`,
+      `${name.padEnd(15)} ${String(n).padStart(6)} points  h=${String(c.horizon).padStart(2)}  ${seconds.toFixed(1).padStart(6)} s wall${cpu === null ? "" : `, ${cpu.toFixed(1).padStart(6)} s CPU`}  MASE ${r.mase.toFixed(3)} (seasonal naive ${r.seasonalNaiveMase.toFixed(3)})  load ${load.toFixed(2)}`,
     );
 }

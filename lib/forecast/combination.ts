@@ -33,8 +33,17 @@ export interface StatForecasts {
   baselines: Record<BaselineName, number[]>;
 }
 
+/**
+ * The classical methods read at most this many of the latest points: ample for their few
+ * parameters (and for a seasonal decomposition of anything up to hourly data), and it bounds their
+ * cost on long series, whose forecasts are computed from dozens of origins for calibration.
+ */
+export const CLASSICAL_HISTORY = 2000;
+
 export function statForecasts(history: ArrayLike<number>, h: number, m: number): StatForecasts {
-  return { ...classicalForecasts(history, h, m), baselines: allBaselines(history, h, m) };
+  const n = history.length;
+  const recent = n > CLASSICAL_HISTORY ? Array.prototype.slice.call(history, n - CLASSICAL_HISTORY) : history;
+  return { ...classicalForecasts(recent, h, m), baselines: allBaselines(history, h, m) };
 }
 
 /** The first `steps` of every component. */

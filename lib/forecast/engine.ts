@@ -153,44 +153,57 @@ function forecastsFrom(
   return origins.map((o, i) => combine(phase.selection.combination, neural[i], statForecasts(s.y.subarray(0, o + 1), H, m), s.positive));
 }
 
-/** Absolute residuals of the forecasts from origins, per horizon step, for targets in [from, to). */
-function residualScores(s: CleanSeries, phase: PhaseResult, H: number, firstOrigin: number, to: number): number[][] {
+/** A forecast from an origin (index of its last point) over the full horizon. */
+interface OriginForecast {
+  origin: number;
+  forecast: number[];
+}
+
+/** Phase A's combined forecasts from every origin in [first, last]. */
+function phaseForecasts(s: CleanSeries, phase: PhaseResult, H: number, first: number, last: number): OriginForecast[] {
   const origins: number[] = [];
-  for (let t = firstOrigin; t <= to - 2; t++) origins.push(t);
-  const scores: number[][] = Array.from({ length: H }, () => []);
-  if (origins.length === 0) return scores;
+  for (let t = first; t <= last; t++) origins.push(t);
+  if (origins.length === 0) return [];
   const fc = forecastsFrom(s, phase, origins, H);
-  origins.forEach((o, i) => {
-    for (let k = 1; k <= H && o + k < to; k++) scores[k - 1].push(Math.abs(s.y[o + k] - fc[i][k - 1]));
-  });
-  return scores;
+  return origins.map((origin, i) => ({ origin, forecast: fc[i] }));
 }
 
 /**
- * Out-of-sample residuals of the classical combination from `count` origins before `before` (each
- * forecast from the points up to its origin), for targets before `to`. They widen a single
- * series' calibration set where Phase A's own residuals are few: the classical part is three of the
- * hybrid's four components, and its residuals at earlier origins are honest out-of-sample errors.
+ * The scale a single series' conformity scores are measured in at an origin: for a positive
+ * series its level then (the mean of its last season, at least 4 points), so that errors made when
+ * the series was at another level count in proportion (errors of positive series scale with their
+ * level); 1 otherwise.
  */
-function classicalResidualScores(s: CleanSeries, H: number, before: number, count: number, to: number): number[][] {
-  const m = SEASON_LENGTH[s.frequency];
+function levelScale(s: CleanSeries, origin: number): number {
+  if (!s.positive) return 1;
+  const w = Math.min(origin + 1, Math.max(SEASON_LENGTH[s.frequency], 4));
+  let sum = 0;
+  for (let t = origin - w + 1; t <= origin; t++) sum += s.y[t];
+  return sum / w > 0 ? sum / w : 1;
+}
+
+/** Conformity scores per horizon step (absolute residuals in `levelScale` units) of the forecasts whose targets lie before `to`. */
+function residualScores(s: CleanSeries, forecasts: OriginForecast[], H: number, to: number): number[][] {
   const scores: number[][] = Array.from({ length: H }, () => []);
-  const first = Math.max(2 * m, 8, before - count);
-  for (let o = first; o < before; o++) {
-    const f = combine("classical", null, statForecasts(s.y.subarray(0, o + 1), H, m), s.positive);
-    for (let k = 1; k <= H && o + k < to; k++) scores[k - 1].push(Math.abs(s.y[o + k] - f[k - 1]));
+  for (const { origin, forecast } of forecasts) {
+    const scale = levelScale(s, origin);
+    for (let k = 1; k <= H && origin + k < to; k++) scores[k - 1].push(Math.abs(s.y[origin + k] - forecast[k - 1]) / scale);
   }
   return scores;
 }
 
-/** Extra calibration origins of a single series: about two horizons, at most 60. */
-const calibrationOrigins = (H: number) => Math.min(60, Math.max(24, 2 * H));
-
-const mergeScores = (a: number[][], b: number[][]) => a.map((sc, k) => sc.concat(b[k]));
+/**
+ * Validation (and test) windows of H points a series of n points holds out: one, and more for long
+ * series (one per 25 horizons of data, at most 4), so that choosing the combination on a long
+ * series rests on several windows rather than one.
+ */
+export function validationWindows(n: number, H: number): number {
+  return Math.max(1, Math.min(4, Math.floor(n / (25 * H))));
+}
 
 function holdLength(n: number, H: number, lookback: number): number {
-  // Two windows of H (validation, test) when the series allows it; otherwise shorter ones.
-  if (n - 2 * H >= Math.min(lookback, 12) + H + 4) return H;
+  // Two regions of whole windows of H (validation, test) when the series allows it; otherwise shorter ones.
+  if (n - 2 * H >= Math.min(lookback, 12) + H + 4) return H * validationWindows(n, H);
   return Math.max(1, Math.min(H, Math.floor((n - Math.min(lookback, 6) - 5) / 2)));
 }
 
@@ -217,19 +230,16 @@ export function fitForecast(series: SeriesInput, configInput: ModelConfigInput, 
   // Phase A: fit without the test window, choose, and score on the test window.
   const phaseA = runSelection(s, config, explicit, endA, hold, seed, progress, features);
   const testSteps = Math.min(H, hold);
-  // Calibration: Phase A's residuals from every origin of its validation (and, for the future,
-  // test) window, plus the classical combination's from earlier origins (auto only: the classical
-  // methods are not part of an explicit network's forecast).
-  const extra = (to: number) => (config.model === "auto" ? classicalResidualScores(s, H, trainEndA - 1, calibrationOrigins(H), to) : Array.from({ length: H }, (): number[] => []));
-  const valScores = mergeScores(residualScores(s, phaseA, H, trainEndA - 1, endA), extra(endA));
-  const allScores = mergeScores(residualScores(s, phaseA, H, trainEndA - 1, n), extra(n));
-  const valTable = conformalTable(valScores, levels);
-  const fullTable = conformalTable(allScores, levels);
+  // Calibration: Phase A's forecasts from every origin of its validation and test regions; the
+  // holdout's intervals use those whose targets lie before the test region.
+  const calibration = phaseForecasts(s, phaseA, H, trainEndA - 1, n - 2);
+  const valTable = conformalTable(residualScores(s, calibration, H, endA), levels);
+  const fullTable = conformalTable(residualScores(s, calibration, H, n), levels);
   const testFc = forecastsFrom(s, phaseA, [endA - 1], H)[0].slice(0, testSteps);
   const history = s.y.subarray(0, endA);
   const stats = statForecasts(history, testSteps, m);
   const actual = Array.from(s.y.subarray(endA, endA + testSteps));
-  const testIntervals = applyConformal(valTable, testFc, 1, s.positive);
+  const testIntervals = applyConformal(valTable, testFc, levelScale(s, endA - 1), s.positive);
   const metricsModel = computeMetrics(actual, testFc, history, m, testIntervals);
   const mb = (name: BaselineName) => computeMetrics(actual, stats.baselines[name], history, m);
   const metrics = { model: metricsModel, naive: mb("naive"), seasonalNaive: mb("seasonalNaive"), naive2: mb("naive2"), drift: mb("drift") };
@@ -256,7 +266,7 @@ export function fitForecast(series: SeriesInput, configInput: ModelConfigInput, 
     members: phaseB.selection.members,
     preps: phaseB.variants.map((v) => v.data.preps[0]),
     conformal: fullTable,
-    intervalScale: 1,
+    intervalScale: levelScale(s, n - 1),
     seriesLength: n,
     seriesName: s.name,
     nonNegative: s.positive,

@@ -16,7 +16,7 @@
 import { SEASON_LENGTH } from "../series/frequency";
 import type { CellKind } from "../nn";
 import type { ModelConfig, ModelConfigInput } from "./config";
-import { chooseCombination, statForecasts, trimStats, type Combination, type CombinationChoice } from "./combination";
+import { AUTO_CANDIDATES, chooseCombination, statForecasts, trimStats, type Combination, type CombinationChoice } from "./combination";
 import { CELLS, memberSeed, neuralForecasts, trainSettingsFrom, type MemberRun } from "./ensemble";
 import { ForecastError } from "./errors";
 import type { CleanSeries } from "./input";
@@ -41,7 +41,7 @@ export const REFIT_MIN_EPOCHS = 20;
  * sized series have fewer and train on all of them; a 10,000-point hourly series trains about 20
  * times faster per epoch, every window still seen over the epochs.
  */
-export const WINDOWS_PER_EPOCH = 512;
+export const WINDOWS_PER_EPOCH = 256;
 
 /** What Phase A decides and Phase B repeats. */
 export interface Selection {
@@ -149,8 +149,8 @@ export function planSelection(s: CleanSeries, config: ModelConfig, explicit: Mod
     variants,
     covariates,
     ensemble,
-      // One validation window is too little evidence to overrule the combination: auto keeps the hybrid.
-    candidates: auto ? ["hybrid"] : ["neural"],
+      // auto keeps the hybrid unless several validation windows (a long series) clearly prefer another.
+    candidates: auto ? AUTO_CANDIDATES : ["neural"],
     settings,
     trainings,
   };
@@ -178,10 +178,21 @@ function trainCandidate(ctx: SelectionContext, spec: MemberSpec, variant: number
   const { plan, variants, s } = ctx;
   const t = trainMember(spec, variants[variant].data, plan.settings, hooksFor(ctx.progress));
   const run: MemberRun = { spec, variant, net: t.net, bestEpoch: t.result.bestEpoch, epochsRun: t.result.epochsRun, bestValLoss: t.result.bestValLoss };
-  const f = memberForecast(run.net, spec, variants[variant].data, [0], [plan.trainEnd - 1])[0];
+  // Validation MAE over every validation window.
+  const origins = validationOrigins(plan, ctx.config.horizon);
+  const fc = memberForecast(run.net, spec, variants[variant].data, origins.map(() => 0), origins);
   let err = 0;
-  for (let k = 0; k < plan.steps; k++) err += Math.abs(s.y[plan.trainEnd + k] - f[k]);
-  return { run, err: err / plan.steps, lrs: refitSchedule(t.result, Math.min(REFIT_MIN_EPOCHS, ctx.config.epochs)) };
+  fc.forEach((f, i) => {
+    for (let k = 0; k < plan.steps; k++) err += Math.abs(s.y[origins[i] + 1 + k] - f[k]);
+  });
+  return { run, err: err / (plan.steps * origins.length), lrs: refitSchedule(t.result, Math.min(REFIT_MIN_EPOCHS, ctx.config.epochs)) };
+}
+
+/** The origins of the validation windows: one per horizon of the validation region. */
+function validationOrigins(plan: SelectionPlan, H: number): number[] {
+  const origins: number[] = [];
+  for (let o = plan.trainEnd - 1; o + plan.steps < plan.end; o += H) origins.push(o);
+  return origins;
 }
 
 const better = (a: Candidate, b: Candidate | null) => (b === null || a.err < b.err ? a : b);
@@ -253,15 +264,23 @@ export function growEnsemble(ctx: SelectionContext, chosen: Candidate): Candidat
   return [chosen, ...ctx.plan.ensemble.map((e) => trainCandidate(ctx, { ...chosen.run.spec, cell: e.cell, seed: memberSeed(ctx.seed, e.seedIndex) }, chosen.run.variant))];
 }
 
-/** 6. The combination of the ensemble with the classical methods (auto), on the validation window. */
+/**
+ * 6. The combination of the ensemble with the classical methods (auto), on the validation windows:
+ * one per horizon of the validation region, each forecast from its own origin. With one window
+ * the hybrid stays (see `chooseCombination`); a long series has several.
+ */
 export function selectCombination(ctx: SelectionContext, members: Candidate[]): CombinationChoice {
   const { plan, s } = ctx;
   if (!plan.auto) return { kind: "neural", scores: [], t: null };
-  const neural = neuralForecasts(members.map((c) => c.run), ctx.variants, [0], [plan.trainEnd - 1])[0];
-  const history = s.y.subarray(0, plan.trainEnd);
-  const stats = trimStats(statForecasts(history, ctx.config.horizon, plan.season), plan.steps);
-  const actual = Array.from(s.y.subarray(plan.trainEnd, plan.trainEnd + plan.steps));
-  return chooseCombination(plan.candidates, [{ actual, history, neural: neural.slice(0, plan.steps), stats, nonNegative: s.positive }], plan.season);
+  const H = ctx.config.horizon;
+  const origins = validationOrigins(plan, H);
+  const neural = neuralForecasts(members.map((c) => c.run), ctx.variants, origins.map(() => 0), origins);
+  const cases = origins.map((o, i) => {
+    const history = s.y.subarray(0, o + 1);
+    const stats = trimStats(statForecasts(history, H, plan.season), plan.steps);
+    return { actual: Array.from(s.y.subarray(o + 1, o + 1 + plan.steps)), history, neural: neural[i].slice(0, plan.steps), stats, nonNegative: s.positive };
+  });
+  return chooseCombination(plan.candidates, cases, plan.season);
 }
 
 export interface PhaseResult {
