@@ -1,6 +1,7 @@
 /**
  * One global model trained across many series of the same frequency (each series normalised on
- * its own: log, seasonal adjustment and per-window last-value normalisation), which is how
+ * its own: log, seasonal adjustment and each window normalised by the median of its last three
+ * values, robust to a series that ends on an outlier), which is how
  * neural forecasters win on short series. Split into three pure steps so a caller can run the
  * members on several threads:
  *
@@ -9,9 +10,11 @@
  *   const outcome = finishGlobal(plan, results);                   // combination, intervals
  *
  * For each series the last H points are the validation window: members stop early on it, the
- * combination is chosen on it (pooled over all series), and the conformal intervals come from its
- * residuals (scaled by each series' in-sample seasonal-naive MAE). The final forecast is made
- * from the end of each series by the same members.
+ * combination is chosen on it (the hybrid unless another combination beats it clearly across the
+ * series, see `chooseCombination`), and the conformal intervals come from its residuals (scaled by
+ * each series' in-sample seasonal-naive MAE). Each series gets a note on how its forecast did on
+ * its window against seasonal naive. The final forecast is made from the end of each series by the
+ * members refitted on all of it.
  *
  * `finishGlobal` also writes the model file (kind "global": the members' weights, the combination,
  * the conformal table and each series' fitted preparation) and makes the final forecasts from it,
