@@ -5,10 +5,11 @@
  * checked for accuracy too.
  *
  * Cases:
- * - hourly-10k: 10,000 hourly points shaped like an electricity load (daily and weekly cycles,
- *   a slow trend, AR(1) noise), generated with a fixed seed;
- * - daily-5k: 5,000 daily points (weekly and yearly cycles, trend, AR(1) noise), fixed seed;
- * - seattle-hourly: the 8,759 hourly temperature normals of vega-datasets' seattle-weather-hourly-normals;
+ * - hourly-10k: 10,000 hourly points (and 24 to score) shaped like an electricity load (daily and
+ *   weekly cycles, a slow trend, AR(1) noise), generated with a fixed seed;
+ * - daily-5k: 5,000 daily points (and 14 to score; weekly and yearly cycles, trend, AR(1) noise), fixed seed;
+ * - seattle-hourly: the hourly temperature normals of vega-datasets' seattle-weather-hourly-normals
+ *   (8,759 points: 8,735 to fit, the last 24 to score);
  * - monthly-120: the first 120 months of M3 series N2074 (../shared/data/m3-monthly-dev, train
  *   and test parts joined), scored on the next 12.
  *
@@ -61,8 +62,9 @@ function synthetic(n: number, stepMs: number, start: number, value: (i: number, 
 
 function hourly10k(): Case {
   const tau = 2 * Math.PI;
+  // 10,000 points to fit and the next 24 to score
   const s = synthetic(
-    10_000,
+    10_024,
     3_600_000,
     Date.UTC(2020, 0, 1),
     (i, noise) => {
@@ -80,7 +82,7 @@ function hourly10k(): Case {
 function daily5k(): Case {
   const tau = 2 * Math.PI;
   const s = synthetic(
-    5_000,
+    5_014,
     86_400_000,
     Date.UTC(2008, 0, 1),
     (i, noise) => 1000 + 0.05 * i + 60 * Math.sin((tau * i) / 365.25) + [0, 10, 12, 11, 14, 30, -40][i % 7] + 15 * noise,

@@ -246,7 +246,7 @@ export function fitForecast(series: SeriesInput, configInput: ModelConfigInput, 
   const ow = owa(metrics.model, metrics.naive2);
 
   // Phase B: refit the chosen procedure on all the data and forecast the future.
-  const phaseB = refitPhase(s, config, phaseA, progress);
+  const phaseB = phaseA.refit ? refitPhase(s, config, phaseA, progress) : phaseA;
   const usesCovariates = phaseB.selection.members.some((mm) => (mm.spec.features.covariates ?? 0) > 0);
   const covariateNames = usesCovariates ? s.covariates.map((c) => c.name) : [];
   const label = combinationLabel(

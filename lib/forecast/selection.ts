@@ -41,7 +41,7 @@ export const REFIT_MIN_EPOCHS = 20;
  * sized series have fewer and train on all of them; a 10,000-point hourly series trains about 20
  * times faster per epoch, every window still seen over the epochs.
  */
-export const WINDOWS_PER_EPOCH = 256;
+export const WINDOWS_PER_EPOCH = 512;
 
 /** What Phase A decides and Phase B repeats. */
 export interface Selection {
@@ -96,7 +96,16 @@ export interface SelectionPlan {
   settings: TrainSettings;
   /** Phase A's trainings. */
   trainings: number;
+  /**
+   * Whether Phase B refits the members on all the data. A long series' training part already has
+   * REFIT_WINDOWS_FACTOR times the windows of an epoch: the held-out regions would add a few per
+   * cent of data, so its Phase A members forecast from the end directly and the time goes into them.
+   */
+  refit: boolean;
 }
+
+/** See `SelectionPlan.refit`. */
+export const REFIT_WINDOWS_FACTOR = 20;
 
 const feasible = (trainEnd: number, H: number, strategy: StrategyKind, L: number) => trainEnd - L - (strategy === "recursive" ? 1 : H) >= 4;
 
@@ -136,6 +145,7 @@ export function planSelection(s: CleanSeries, config: ModelConfig, explicit: Mod
     for (const cell of CELLS) for (let k = 0; k < 2; k++) if (!(cell === "lstm" && k === 0)) ensemble.push({ cell, seedIndex: index++ });
   }
   const settings: TrainSettings = { ...trainSettingsFrom(config, 10), warmup: WARMUP_EPOCHS, windowsPerEpoch: WINDOWS_PER_EPOCH };
+  const refit = trainEnd - lookback - H < REFIT_WINDOWS_FACTOR * WINDOWS_PER_EPOCH;
   const trainings = strategies.length + (altLookback !== null ? 1 : 0) + (auto ? variants.length - 1 : 0) + (covariates === "try" ? 1 : 0) + ensemble.length;
   return {
     auto,
@@ -153,6 +163,7 @@ export function planSelection(s: CleanSeries, config: ModelConfig, explicit: Mod
     candidates: auto ? AUTO_CANDIDATES : ["neural"],
     settings,
     trainings,
+    refit,
   };
 }
 
@@ -293,6 +304,8 @@ export interface PhaseResult {
   covariateNote: string;
   covariateValidation: { with: number; without: number } | null;
   combination: CombinationChoice;
+  /** Whether Phase B refits the members (see `SelectionPlan.refit`). */
+  refit: boolean;
 }
 
 /** Phase A: plans, then runs the selection steps in order. */
@@ -307,8 +320,8 @@ export function runSelection(
   features: FeatureSpec,
 ): PhaseResult {
   const plan = planSelection(s, config, explicit, end, hold);
-  // Phase B refits every member once more.
-  progress.planned += plan.trainings + plan.ensemble.length + 1;
+  // Phase B refits every member once more (unless the series is long enough not to).
+  progress.planned += plan.trainings + (plan.refit ? plan.ensemble.length + 1 : 0);
   const variants = plan.variants.map((spec) => makeVariant(spec, [s], [plan.trainEnd], [end], plan.season, config.horizon));
   const ctx: SelectionContext = { s, plan, config, seed, features, variants, progress };
   let best = selectStrategy(ctx);
@@ -329,5 +342,6 @@ export function runSelection(
     covariateNote: cov.note,
     covariateValidation: cov.validation,
     combination,
+    refit: plan.refit,
   };
 }
