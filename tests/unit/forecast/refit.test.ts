@@ -7,7 +7,9 @@ import { train } from "../../../lib/forecast/trainer";
 import { createNetwork } from "../../../lib/nn";
 import type { PrepSpec } from "../../../lib/forecast/prep";
 import { fitForecast, ForecastCancelled, loadModel, predictFromModel, type EpochProgress, type SeriesInput } from "../../../lib/forecast";
-import { REFIT_MIN_EPOCHS, WARMUP_EPOCHS } from "../../../lib/forecast/engine";
+import { REFIT_MIN_EPOCHS, WARMUP_EPOCHS, validationWindows } from "../../../lib/forecast/engine";
+import { planSelection, WINDOWS_PER_EPOCH } from "../../../lib/forecast/selection";
+import { resolveModelConfig } from "../../../lib/forecast/config";
 import { mulberry32, normal } from "../../../lib/tensor/random";
 
 function monthly(n: number, seed = 1): SeriesInput {
@@ -146,5 +148,32 @@ describe("windows per epoch", () => {
     const all: number[] = [];
     train(net, windows, null, { ...base, epochs: 2, onEpoch: () => all.push(rows.splice(0).reduce((a, b) => a + b, 0)) });
     expect(all).toEqual([103, 103]);
+  });
+});
+
+describe("the selection plan of a long series", () => {
+  const hourly = (n: number): SeriesInput => ({
+    name: "h",
+    timestamps: Float64Array.from({ length: n }, (_, i) => Date.UTC(2020, 0, 1) + i * 3_600_000),
+    values: Float64Array.from({ length: n }, (_, i) => 100 + 10 * Math.sin((2 * Math.PI * i) / 24)),
+    frequency: "hourly",
+    stepMs: 3_600_000,
+  });
+  const plan = (n: number) => {
+    const s = cleanSeries(hourly(n), "linear");
+    const config = resolveModelConfig({}, "hourly", n);
+    const hold = config.horizon * validationWindows(n, config.horizon);
+    return { hold, plan: planSelection(s, config, {}, n - hold, hold) };
+  };
+
+  it("holds out several validation windows and skips the refit when the training part has 20 epochs' worth of windows", () => {
+    const long = plan(12_000);
+    expect(long.hold).toBe(4 * 24);
+    expect(long.plan.steps).toBe(24);
+    expect(long.plan.refit).toBe(false);
+    expect(long.plan.settings.windowsPerEpoch).toBe(WINDOWS_PER_EPOCH);
+    const short = plan(600);
+    expect(short.hold).toBe(24);
+    expect(short.plan.refit).toBe(true);
   });
 });
