@@ -105,7 +105,7 @@ export interface SelectionPlan {
 }
 
 /** See `SelectionPlan.refit`. */
-export const REFIT_WINDOWS_FACTOR = 20;
+export const REFIT_WINDOWS_FACTOR = 10;
 
 const feasible = (trainEnd: number, H: number, strategy: StrategyKind, L: number) => trainEnd - L - (strategy === "recursive" ? 1 : H) >= 4;
 

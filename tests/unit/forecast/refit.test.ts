@@ -166,7 +166,7 @@ describe("the selection plan of a long series", () => {
     return { hold, plan: planSelection(s, config, {}, n - hold, hold) };
   };
 
-  it("holds out several validation windows and skips the refit when the training part has 20 epochs' worth of windows", () => {
+  it("holds out several validation windows and skips the refit when the training part has 10 epochs' worth of windows", () => {
     const long = plan(12_000);
     expect(long.hold).toBe(4 * 24);
     expect(long.plan.steps).toBe(24);
