@@ -20,7 +20,15 @@ export function runWorkerProcess(tasks: TaskList, options: Omit<WorkerOptions, "
   const log = options.log ?? ((line: string) => console.log(`[worker] ${line}`));
   const { lanes = [], ...rest } = options;
   const settings = { ...queueSettings(), ...rest.settings };
-  const db = openDb(databaseUrl(), { busyTimeoutMs: settings.busyTimeoutMs ?? undefined, applicationName: "tidecast-worker", log });
+  const db = openDb(databaseUrl(), {
+    busyTimeoutMs: settings.busyTimeoutMs ?? undefined,
+    applicationName: "tidecast-worker",
+    // PostgreSQL drops this worker's sessions when it cannot reach it for a lease (a cut network,
+    // a frozen host): their row locks go with them, so the workers that take over its jobs are
+    // not kept waiting, and a transaction it had open can no longer commit when it comes back.
+    session: { idle_in_transaction_session_timeout: settings.leaseMs, tcp_user_timeout: settings.leaseMs },
+    log,
+  });
   const main = new Worker({ ...rest, settings, tasks, log, db });
   const extra = lanes.map(
     (lane) => new Worker({ tasks: lane.tasks, settings: { ...settings, concurrency: lane.concurrency }, scheduler: false, log, db, workerId: `${main.id}/${Object.keys(lane.tasks).join("+")}` }),

@@ -1,4 +1,6 @@
 import type { Db } from "../db/types";
+import type { SeriesInput } from "../forecast";
+import { FREQUENCIES, type Frequency } from "../series/frequency";
 
 export interface PointColumns {
   timestamps: Float64Array; // ms since epoch, ascending
@@ -48,4 +50,13 @@ export interface SeriesMeta {
 /** What training needs besides the points. */
 export async function seriesMeta(db: Db, seriesId: number): Promise<SeriesMeta | null> {
   return (await db.get<SeriesMeta>(`SELECT "name", "frequency", "stepMs" FROM "Series" WHERE "id" = ?`, [seriesId])) ?? null;
+}
+
+/** A series as the forecasting engine takes it (null when it no longer exists). */
+export async function loadSeriesInput(db: Db, seriesId: number): Promise<SeriesInput | null> {
+  const row = await seriesMeta(db, seriesId);
+  if (!row) return null;
+  const { timestamps, values } = await readPoints(db, seriesId);
+  const frequency = (FREQUENCIES as readonly string[]).includes(row.frequency) ? (row.frequency as Frequency) : "irregular";
+  return { name: row.name, timestamps, values, frequency, stepMs: row.stepMs };
 }

@@ -6,10 +6,11 @@ export type { Floats, DType, Rng } from "../tensor";
 export type { CellKind, RecurrentSpec } from "./recurrent";
 export { RecurrentLayer, RecurrentStack, recurrentParamSpecs, gateCount } from "./recurrent";
 export { Dense, denseParamSpecs } from "./dense";
+export { stackActivations, networkActivations, GATE_NAMES, type LayerActivations, type GateName } from "./activations";
 export { ParamStore, type ParamSpec, type ParamEntry } from "./params";
 export {
   createNetwork, normalizeConfig, networkParamSpecs, RecurrentNetwork,
-  type NetworkConfig, type Batch, type Network,
+  type NetworkConfig, type Batch, type Network, type BackwardOptions,
 } from "./network";
 export { serializeNetwork, deserializeNetwork, MODEL_MAGIC, MODEL_FORMAT_VERSION } from "./serialize";
 export { mseLoss, maeLoss, huberLoss, pinballLoss } from "./loss";

@@ -163,8 +163,10 @@ export class RecurrentLayer {
 
   /**
    * BPTT over the last forward. gradOut [T, B, H] (dL/d outputs) or null; gradHN/gradCN [B, H]
-   * (dL/d final states) or null. Accumulates weight gradients; writes dL/dx [T, B, I] into dx when
-   * given; leaves dL/dh0 in this.dh and dL/dc0 in this.dc when needH0Grad.
+   * (dL/d final states) or null. Accumulates weight gradients (unless paramGrads is false: input
+   * gradients only, as attributions need); writes dL/dx [T, B, I] into dx when given; leaves dL/dh0
+   * in this.dh and dL/dc0 in this.dc when needH0Grad. The forward caches are left as they were, so
+   * backward may run several times after one forward.
    */
   backward(
     gradOut: Floats | null, goOff: number,
@@ -172,6 +174,7 @@ export class RecurrentLayer {
     gradCN: Floats | null, cnOff: number,
     dx: Floats | null, dxOff: number,
     needH0Grad: boolean,
+    paramGrads = true,
   ): void {
     const B = this.B, T = this.T, I = this.inputSize, H = this.hiddenSize, BH = B * H;
     const dh = this.dh, hs = this.hs, dG = this.dG;
@@ -185,26 +188,32 @@ export class RecurrentLayer {
       else for (let i = 0; i < BH; i++) dc[i] = gradCN[cnOff + i];
       // per step (t = T-1 … 0): fused gate gradients into dG_t, then dh_{t-1} = dG_t·W_hh
       kernels.lstmBackward(T, B, H, this.wHh, this.gates, this.cs, this.tanhC, gradOut, goOff, dh, dc, dG, needH0Grad);
-      kernels.gemmTN(G, H, T * B, dG, 0, G, hs, 0, H, this.dWhh, 0, H, true); // Σ_t dG_tᵀ·h_{t-1}
-      this.addBiasGrads(T * B, G, dG);
+      if (paramGrads) {
+        kernels.gemmTN(G, H, T * B, dG, 0, G, hs, 0, H, this.dWhh, 0, H, true); // Σ_t dG_tᵀ·h_{t-1}
+        this.addBiasGrads(T * B, G, dG);
+      }
     } else if (this.cell === "gru") {
       G = 3 * H;
       const dGH = this.dGH;
       // per step: gate gradients into dGX_t (dG) and dGH_t, then dh_{t-1} = z⊙dh + dGH_t·W_hh
       kernels.gruBackward(T, B, H, this.wHh, this.act, this.hn, hs, gradOut, goOff, dh, dG, dGH, needH0Grad);
-      kernels.gemmTN(G, H, T * B, dGH, 0, G, hs, 0, H, this.dWhh, 0, H, true);
-      colSum(T * B, G, dG, 0, G, this.dbIh, 0, true);
-      colSum(T * B, G, dGH, 0, G, this.dbHh, 0, true);
+      if (paramGrads) {
+        kernels.gemmTN(G, H, T * B, dGH, 0, G, hs, 0, H, this.dWhh, 0, H, true);
+        colSum(T * B, G, dG, 0, G, this.dbIh, 0, true);
+        colSum(T * B, G, dGH, 0, G, this.dbHh, 0, true);
+      }
     } else {
       G = H;
       for (let t = T - 1; t >= 0; t--) {
         rnnCellBackward(B, H, this.relu, hs, (t + 1) * BH, dh, 0, gradOut, goOff + t * BH, dG, t * BH);
         if (t > 0 || needH0Grad) kernels.gemmNN(B, H, H, dG, t * BH, H, this.wHh, 0, H, dh, 0, H, false);
       }
-      kernels.gemmTN(H, H, T * B, dG, 0, H, hs, 0, H, this.dWhh, 0, H, true);
-      this.addBiasGrads(T * B, H, dG);
+      if (paramGrads) {
+        kernels.gemmTN(H, H, T * B, dG, 0, H, hs, 0, H, this.dWhh, 0, H, true);
+        this.addBiasGrads(T * B, H, dG);
+      }
     }
-    kernels.gemmTN(G, I, T * B, dG, 0, G, this.x, this.xOff, I, this.dWih, 0, I, true); // Σ_t dG_tᵀ·x_t
+    if (paramGrads) kernels.gemmTN(G, I, T * B, dG, 0, G, this.x, this.xOff, I, this.dWih, 0, I, true); // Σ_t dG_tᵀ·x_t
     if (dx !== null) kernels.gemmNN(T * B, I, G, dG, 0, G, this.wIh, 0, I, dx, dxOff, I, false); // dx = dG·W_ih
   }
 
@@ -286,8 +295,9 @@ export class RecurrentStack {
   /**
    * gradOut: dL/d top outputs [T, B, H] or null; gradHN/gradCN: dL/d final states [L, B, H] or null.
    * dx: where to write dL/dx [T, B, I] (or null to skip). Afterwards dL/dh0[k] is layers[k].dh, dL/dc0[k] layers[k].dc.
+   * paramGrads false: no weight gradients (input gradients only).
    */
-  backward(gradOut: Floats | null, gradHN: Floats | null, gradCN: Floats | null, dx: Floats | null, needH0Grad: boolean): void {
+  backward(gradOut: Floats | null, gradHN: Floats | null, gradCN: Floats | null, dx: Floats | null, needH0Grad: boolean, paramGrads = true): void {
     const B = this.B, T = this.T, H = this.spec.hiddenSize, L = this.layers.length, BH = B * H, n = T * B * H;
     let go = gradOut;
     for (let k = L - 1; k >= 0; k--) {
@@ -296,7 +306,7 @@ export class RecurrentStack {
         this.dIn[k] = grow(this.dIn[k] ?? null, this.dtype, n);
         dIn = this.dIn[k];
       }
-      this.layers[k].backward(go, 0, gradHN, k * BH, gradCN, k * BH, dIn, 0, needH0Grad);
+      this.layers[k].backward(go, 0, gradHN, k * BH, gradCN, k * BH, dIn, 0, needH0Grad, paramGrads);
       if (k > 0 && dIn) {
         if (this.usedDropout) mul(n, dIn, 0, this.masks[k], 0, dIn, 0);
         go = dIn;

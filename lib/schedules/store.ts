@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Db } from "../db/types";
 import { modelConfigSchema, type ModelConfigInput } from "../forecast/config";
 import { PROMOTE_MODES, type PromoteMode } from "../accuracy/promotion";
-import { checkCron, nextRunAfter, nextRuns } from "./cron";
+import { checkCron, checkCronInterval, minCronMinutes, nextRunAfter, nextRuns } from "./cron";
 import { SCHEDULE_COLUMNS, type ScheduleRow } from "./types";
 
 /**
@@ -98,14 +98,21 @@ export async function listSchedules(db: Db, filter: { seriesId?: number } = {}):
   return rows.map(toView);
 }
 
-/** Validates the cron/time zone pair and that the schedule triggers somehow. */
-function checkTrigger(cron: string | null, timezone: string, onNewData: boolean): void {
+/**
+ * Validates the cron/time zone pair and that the schedule triggers somehow; with `interval`, also
+ * the API's minute precision and minimum interval (checked when a cron is set or a schedule is
+ * enabled, so that an older, more frequent schedule can still be disabled or edited otherwise).
+ */
+function checkTrigger(cron: string | null, timezone: string, onNewData: boolean, interval = true): void {
   if (cron === null && !onNewData) {
     throw new ScheduleInputError("cron", "A schedule needs a cron expression, onNewData: true, or both.");
   }
   // Without a cron expression only the time zone is checked (against a cron that always matches).
   const check = checkCron(cron ?? "* * * * *", timezone);
   if (!check.ok) throw new ScheduleInputError(check.field, check.message);
+  if (cron === null || !interval) return;
+  const spacing = checkCronInterval(cron, timezone, minCronMinutes());
+  if (!spacing.ok) throw new ScheduleInputError(spacing.field, spacing.message);
 }
 
 function nextFor(cron: string | null, timezone: string, enabled: boolean, now: Date): Date | null {
@@ -143,7 +150,7 @@ export async function updateSchedule(db: Db, id: number, patch: SchedulePatch, n
     const timezone = patch.timezone ?? row.timezone;
     const onNewData = patch.onNewData ?? row.onNewData;
     const enabled = patch.enabled ?? row.enabled;
-    checkTrigger(cron, timezone, onNewData);
+    checkTrigger(cron, timezone, onNewData, cron !== row.cron || timezone !== row.timezone || (enabled && !row.enabled));
     const timingChanged = cron !== row.cron || timezone !== row.timezone || enabled !== row.enabled;
     const nextRunAt = timingChanged ? nextFor(cron, timezone, enabled, now) : row.nextRunAt;
     await tx.run(

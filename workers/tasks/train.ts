@@ -1,7 +1,6 @@
 import { Worker as Thread } from "node:worker_threads";
 import type { Db } from "../../lib/db/types";
-import { readPoints, seriesMeta } from "../../lib/datasets/points";
-import { FREQUENCIES, type Frequency } from "../../lib/series/frequency";
+import { loadSeriesInput } from "../../lib/datasets/points";
 import type * as RealEngine from "../../lib/forecast";
 import { firstNonFinite, type EngineModule, type EngineOutcome, type EpochProgress, type SeriesInput } from "../../lib/runs/engine";
 import { JobCancelledError, LeaseLostError, PermanentJobError, errorMessage } from "../../lib/queue/errors";
@@ -43,11 +42,9 @@ async function withRunId(payload: unknown, fn: (runId: number) => Promise<void>)
 }
 
 async function loadSeries(db: Db, seriesId: number): Promise<SeriesInput> {
-  const row = await seriesMeta(db, seriesId);
-  if (!row) throw new PermanentJobError(`Series ${seriesId} no longer exists.`);
-  const { timestamps, values } = await readPoints(db, seriesId);
-  const frequency = (FREQUENCIES as readonly string[]).includes(row.frequency) ? (row.frequency as Frequency) : "irregular";
-  return { name: row.name, timestamps, values, frequency, stepMs: row.stepMs };
+  const series = await loadSeriesInput(db, seriesId);
+  if (!series) throw new PermanentJobError(`Series ${seriesId} no longer exists.`);
+  return series;
 }
 
 /** Why the thread was asked to stop, in order of precedence. */

@@ -2,6 +2,7 @@ import { db } from "@/lib/db/client";
 import { createSchedule, listSchedules, scheduleCreateWithSeriesSchema } from "@/lib/schedules/store";
 import { jsonError, jsonOk, notFound, parseId, readJson } from "../_lib/http";
 import { parseScheduleBody, withScheduleErrors } from "./_lib";
+import { budgetRefusal } from "../runs/_lib/budget";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -22,6 +23,9 @@ export async function POST(req: Request): Promise<Response> {
   const parsed = parseScheduleBody(scheduleCreateWithSeriesSchema, body.value);
   if (!parsed.ok) return parsed.response;
   const { seriesId, ...input } = parsed.data;
+  const refusal = await budgetRefusal(db(), seriesId, input.config ?? {});
+  if (refusal === "no-series") return notFound("Series", seriesId);
+  if (refusal) return refusal;
   return withScheduleErrors(async () => {
     const schedule = await createSchedule(db(), seriesId, input);
     if (!schedule) return notFound("Series", seriesId);

@@ -5,6 +5,7 @@ import { getSeries } from "@/lib/datasets/datasets";
 import { valueStats } from "@/lib/datasets/points";
 import { listRuns } from "@/lib/runs/views";
 import { resolveModelConfig } from "@/lib/forecast/config";
+import { budgetFromEnv } from "@/lib/forecast/budget";
 import { FREQUENCIES, type Frequency } from "@/lib/series/frequency";
 import { forecastRows } from "@/lib/export/forecast";
 import { formatCount, formatNumber, formatTs, frequencyLabel } from "../../_lib/format";
@@ -73,6 +74,7 @@ export default async function SeriesPage({ params }: { params: Promise<{ id: str
       <SeriesDashboard
         series={{ id: series.id, name: series.name, frequency: series.frequency, datasetId: series.datasetId, datasetName: series.datasetName }}
         defaults={defaults}
+        budget={{ budget: budgetFromEnv(process.env), seriesLength: series.pointCount, frequency }}
         initialRuns={runs}
         initialForecast={initialForecast}
       />

@@ -7,9 +7,12 @@ import type { TaskList } from "../../../lib/queue/tasks";
 /**
  * The worker process the integration tests spawn: the real worker loop, signal handling and
  * train task, with the training engine chosen by TEST_ENGINE ("fake": the deterministic fake,
- * "real": lib/forecast) and two extra tasks:
+ * "real": lib/forecast) and three extra tasks:
  *   test.record  appends "<jobId> <workerId>" to TEST_RECORD_FILE after TEST_RECORD_MS ms
  *   test.throw   always throws (its attempt number in the message)
+ *   test.effect  after TEST_EFFECT_MS ms, inserts ("jobId", "workerId", "attempt") into the test's own
+ *                "TestEffect" table in the same transaction that finishes the job: its effect
+ *                happens exactly once, or not at all when the lease was lost
  * and the webhook delivery lane of the production worker.
  */
 const engine =
@@ -24,6 +27,12 @@ const tasks: TaskList = {
   },
   "test.throw": async (_payload, helpers) => {
     throw new Error(`Boom in attempt ${helpers.job.attempts}`);
+  },
+  "test.effect": async (_payload, helpers) => {
+    await new Promise((r) => setTimeout(r, Number(process.env.TEST_EFFECT_MS ?? "20")));
+    await helpers.complete(async (tx) => {
+      await tx.run(`INSERT INTO "TestEffect" ("jobId", "workerId", "attempt") VALUES (?, ?, ?)`, [helpers.job.id, helpers.workerId, helpers.job.attempts]);
+    });
   },
 };
 

@@ -2,6 +2,7 @@ import { db } from "@/lib/db/client";
 import { deleteSchedule, getSchedule, schedulePatchSchema, updateSchedule } from "@/lib/schedules/store";
 import { type IdContext, jsonOk, notFound, readJson, routeId } from "../../_lib/http";
 import { parseScheduleBody, withScheduleErrors } from "../_lib";
+import { budgetRefusal } from "../../runs/_lib/budget";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -24,6 +25,13 @@ export async function PATCH(req: Request, ctx: Ctx): Promise<Response> {
   if (!body.ok) return body.response;
   const parsed = parseScheduleBody(schedulePatchSchema, body.value);
   if (!parsed.ok) return parsed.response;
+  if (parsed.data.config) {
+    const existing = await getSchedule(db(), id);
+    if (!existing) return notFound("Schedule", id);
+    const refusal = await budgetRefusal(db(), existing.seriesId, parsed.data.config);
+    if (refusal === "no-series") return notFound("Series", existing.seriesId);
+    if (refusal) return refusal;
+  }
   return withScheduleErrors(async () => {
     const schedule = await updateSchedule(db(), id, parsed.data);
     return schedule ? jsonOk({ schedule }) : notFound("Schedule", id);

@@ -6,6 +6,7 @@ import { getRun, listRuns } from "@/lib/runs/views";
 import { PROMOTE_MODES, type PromoteMode } from "@/lib/accuracy/promotion";
 import { type IdContext, jsonError, jsonOk, notFound, readJson, routeId } from "../../../_lib/http";
 import { isPlainObject, notAnObject, validationError } from "../../../runs/_lib/validation";
+import { budgetRefusal } from "../../../runs/_lib/budget";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -25,9 +26,10 @@ export async function GET(req: Request, ctx: Ctx): Promise<Response> {
 
 /**
  * POST /api/series/{id}/runs with a model config (every field optional): 202 with the queued run,
- * or 200 with the identical run already queued or running. A run requested by hand becomes the
- * series' current forecast when it succeeds (`promote: "always"`, the default here); with
- * `"promote": "if-better"` it must beat the current model first, like a scheduled retrain.
+ * or 200 with the identical run already queued or running; 400 naming the field when the run does
+ * not fit the series or the training budget. A run requested by hand becomes the series' current
+ * forecast when it succeeds (`promote: "always"`, the default here); with `"promote": "if-better"`
+ * it must beat the current model first, like a scheduled retrain.
  */
 export async function POST(req: Request, ctx: Ctx): Promise<Response> {
   const seriesId = await routeId(ctx, "series");
@@ -41,6 +43,9 @@ export async function POST(req: Request, ctx: Ctx): Promise<Response> {
   }
   const parsed = modelConfigSchema.safeParse(config);
   if (!parsed.success) return validationError(parsed.error, "config");
+  const refusal = await budgetRefusal(db(), seriesId, parsed.data);
+  if (refusal === "no-series") return notFound("Series", seriesId);
+  if (refusal) return refusal;
   const result = await requestRun(db(), seriesId, parsed.data, { promote: (promote as PromoteMode | undefined) ?? "always" });
   if (result.kind === "no-series") return notFound("Series", seriesId);
   return jsonOk({ run: await getRun(db(), result.run.id, { epochs: false }), created: result.kind === "created" }, result.kind === "created" ? 202 : 200);

@@ -3,6 +3,7 @@ import { seriesExists } from "@/lib/datasets/datasets";
 import { createSchedule, listSchedules, scheduleCreateSchema } from "@/lib/schedules/store";
 import { type IdContext, jsonOk, notFound, readJson, routeId } from "../../../_lib/http";
 import { parseScheduleBody, withScheduleErrors } from "../../../schedules/_lib";
+import { budgetRefusal } from "../../../runs/_lib/budget";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -25,6 +26,9 @@ export async function POST(req: Request, ctx: Ctx): Promise<Response> {
   if (!body.ok) return body.response;
   const parsed = parseScheduleBody(scheduleCreateSchema, body.value);
   if (!parsed.ok) return parsed.response;
+  const refusal = await budgetRefusal(db(), seriesId, parsed.data.config ?? {});
+  if (refusal === "no-series") return notFound("Series", seriesId);
+  if (refusal) return refusal;
   return withScheduleErrors(async () => {
     const schedule = await createSchedule(db(), seriesId, parsed.data);
     if (!schedule) return notFound("Series", seriesId);
