@@ -1,7 +1,8 @@
 import type { Db } from "../db/types";
-import { loadModel, maseScale, predictFromModel, type SeriesInput } from "../forecast";
+import { loadModel, predictFromModel, type SeriesInput } from "../forecast";
 import { SEASON_LENGTH } from "../series/frequency";
 import { evaluationWindow, scoreWindow, type HeldOut, type Replay, type WindowScores } from "../accuracy/promotion";
+import { prefixScales } from "../accuracy/scale";
 import type { EngineOutcome } from "../runs/engine";
 import { holdoutOf } from "../runs/metrics";
 
@@ -93,7 +94,8 @@ export async function evaluateChallenger(db: Db, seriesId: number, outcome: Engi
 
   const seenUntil = cur.firstTs === null ? null : lastObservedBefore(series, cur.firstTs);
   const window = evaluationWindow(held, replay, seenUntil);
-  const scale = maseScale(past.values, SEASON_LENGTH[series.frequency]);
+  // Scaled as the challenger's own holdout metrics: on the cleaned history before the window.
+  const scale = prefixScales(series.values, SEASON_LENGTH[series.frequency])(past.timestamps.length);
   const scores = scoreWindow(window, scale);
   if (scores) return valid(scores, null);
   const unseen = held.timestamps.filter((ts) => seenUntil === null || ts > seenUntil).length;

@@ -17,7 +17,7 @@ import { actualLookup, loadForecasts, originIndex, servedRuns, type LoadedForeca
  *
  * MASE is scaled as in the run's holdout metrics: by the in-sample seasonal-naive MAE (lag = the
  * frequency's season) of the series up to the forecast's origin, the last observed date before
- * its first forecast date.
+ * its first forecast date, cleaned as the engine cleans a history (lib/accuracy/scale.ts).
  */
 export interface ScoreOutcome {
   seriesId: number;

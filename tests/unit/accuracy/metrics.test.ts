@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { accuracyOf, type ScoredPair } from "@/lib/accuracy/metrics";
 import { prefixScales } from "@/lib/accuracy/scale";
 import { maseScale } from "@/lib/forecast/metrics";
+import { cleanSeries } from "@/lib/forecast/input";
 
 const pair = (actual: number, value: number, scale: number | null = 2, band = 1): ScoredPair => ({
   ts: 0,
@@ -42,16 +43,31 @@ describe("realised accuracy of forecast/actual pairs", () => {
 });
 
 describe("MASE denominators of every prefix", () => {
-  it("equal lib/forecast's maseScale of each prefix, gaps and short prefixes included", () => {
-    const values = Float64Array.from([5, 7, 6, Number.NaN, 9, 8, 12, 11, 10, 14, 13, Number.NaN, 15, 16, 18, 17]);
+  // The run's holdout MASE is scaled on the engine's cleaned history (leading and trailing gaps
+  // trimmed, interior ones interpolated linearly): the reference is that very path.
+  const engineScale = (values: Float64Array, m: number): number | null => {
+    if (!values.some(Number.isFinite)) return null;
+    const timestamps = Float64Array.from(values, (_, i) => i * 86_400_000);
+    return maseScale(cleanSeries({ name: "s", timestamps, values, frequency: "daily", stepMs: 86_400_000 }, "linear").y, m);
+  };
+
+  it("equal maseScale of the engine's cleaned history for each prefix, gaps and short prefixes included", () => {
+    const values = Float64Array.from([Number.NaN, 5, 7, 6, Number.NaN, 9, 8, 12, 11, 10, 14, 13, Number.NaN, Number.NaN, 15, 16, 18, 17, Number.NaN]);
     for (const m of [1, 4, 12]) {
       const scaleOf = prefixScales(values, m);
       for (let L = 0; L <= values.length; L++) {
-        const want = maseScale(values.subarray(0, L), m);
+        const want = engineScale(values.subarray(0, L), m);
         if (want === null) expect(scaleOf(L), `m=${m} L=${L}`).toBeNull();
         else expect(scaleOf(L), `m=${m} L=${L}`).toBeCloseTo(want, 12);
       }
     }
+  });
+
+  it("interpolates an interior gap rather than skipping its pairs (by hand)", () => {
+    // cleaned: 2, 4, 6, 5 -> lag-1 differences 2, 2, 1 -> 5/3 (skipping the gap's pairs would give 1)
+    expect(prefixScales([Number.NaN, 2, Number.NaN, 6, 5], 1)(5)).toBeCloseTo(5 / 3, 12);
+    // a prefix ending in a gap is the prefix up to its last observed value: 2, 4, 6 -> 2
+    expect(prefixScales([2, Number.NaN, 6, Number.NaN, 9], 1)(4)).toBeCloseTo(2, 12);
   });
 
   it("is null for a constant history", () => {
