@@ -1,5 +1,6 @@
-import fs from "node:fs";
-import { expect, test, type APIRequestContext, type Locator } from "@playwright/test";
+import type { APIRequestContext, Locator } from "@playwright/test";
+import { expect, test } from "./fixtures";
+import { screenshot } from "./screenshots";
 
 /**
  * Forecasts that keep score, in the browser against the production build and a real worker: a
@@ -40,8 +41,9 @@ async function forecastPixels(canvas: Locator): Promise<number> {
 
 test.use({ timezoneId: "UTC" });
 
-test("forecast versus actual drawn, an alert acknowledged, the overview painted", async ({ page, request }) => {
+test("forecast versus actual drawn, an alert acknowledged, the overview painted", async ({ page }) => {
   test.setTimeout(150_000);
+  const request = page.request; // the signed-in session of the browser context
   // 1. Eight years, a tiny forecast of the next 6 months (requested by hand: it becomes current).
   const first = await uploadCsv(request, csv(96));
   const seriesId = first.series[0].id;
@@ -68,8 +70,7 @@ test("forecast versus actual drawn, an alert acknowledged, the overview painted"
   const alerts = page.getByRole("list", { name: "Series events" });
   const drift = alerts.getByRole("listitem").filter({ hasText: "fell outside the 95% band" });
   await expect(drift).toContainText("6 actual values in a row fell outside the 95% band");
-  fs.mkdirSync("docs/screenshots", { recursive: true });
-  await page.getByRole("region", { name: "Forecast vs actual" }).screenshot({ path: "docs/screenshots/forecast-vs-actual.png" });
+  await screenshot(page.getByRole("region", { name: "Forecast vs actual" }), "forecast-vs-actual.png");
   await drift.getByRole("button", { name: /Acknowledge alert \d+/ }).click();
   await expect(drift).toContainText("acknowledged");
   await expect(drift.getByRole("button")).toHaveCount(0);
@@ -91,5 +92,5 @@ test("forecast versus actual drawn, an alert acknowledged, the overview painted"
   await expect(open.getByRole("listitem").filter({ hasText: "fell outside the 95% band" })).toHaveCount(0);
   await page.getByRole("link", { name: "Show drifting series" }).click();
   await expect(page.getByRole("row", { name: "Series visits" })).toBeVisible();
-  await page.screenshot({ path: "docs/screenshots/overview.png", fullPage: true });
+  await screenshot(page, "overview.png", { fullPage: true });
 });
