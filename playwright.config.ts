@@ -44,7 +44,7 @@ export default defineConfig({
     env: {
       PORT: String(PORT),
       DATABASE_URL: "file:./tmp/e2e.db",
-      TIDECAST_WORKER_POLL_MS: "250",
+      TIDECAST_POLL_MS: "250", // the worker picks up and cancels runs within a quarter second
       TIDECAST_PASSWORD: PASSWORD,
       TIDECAST_SECRET: "e2e-session-secret",
     },

@@ -41,7 +41,7 @@ import {
 } from "./core";
 import { parseConfig, type EpochProgress, type FitOptions, type IntervalSet, type PositionFeatures } from "./engine";
 import { ForecastError } from "./errors";
-import { applyConformal, conformalTable } from "./intervals";
+import { conformalTable } from "./intervals";
 import { memberForecast, trainMember, type MemberSpec, type StrategyKind } from "./member";
 import { computeMetrics, maseScale, type Metrics } from "./metrics";
 import { writeModel, MODEL_FILE_VERSION, type GlobalModelHeader } from "./modelfile";

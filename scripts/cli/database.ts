@@ -2,7 +2,7 @@ import { db } from "../../lib/db/client";
 import type { Db } from "../../lib/db/types";
 import { migrateDeploy } from "../../lib/db/migrate";
 import { databaseUrl, redactUrl } from "../../lib/db/url";
-import { CliError } from "../cli";
+import { CliError } from "./command";
 
 /** Brings the database named by DATABASE_URL up to date, then opens it (close it with closeDb). */
 export async function openDatabase(): Promise<Db> {

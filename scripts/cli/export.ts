@@ -4,7 +4,7 @@
  */
 import fs from "node:fs";
 import { parseArgs } from "node:util";
-import { CliError, type Command } from "../cli";
+import { CliError, type Command } from "./command";
 import { openDatabase } from "./database";
 import { intArg } from "./model-flags";
 

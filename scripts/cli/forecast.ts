@@ -22,7 +22,8 @@ import {
   type ModelConfigInput,
   type SeriesInput,
 } from "../../lib/forecast";
-import { CliError, type Command } from "../cli";
+import { csvCell } from "../../lib/export/forecast";
+import { CliError, type Command } from "./command";
 import { MODEL_FLAG_OPTIONS, intArg, modelConfigFromFlags } from "./model-flags";
 import { defaultThreads, runPool, TaskError, type WorkerRequest } from "./pool";
 
@@ -115,16 +116,10 @@ export function covariatesFor(target: SeriesInput, group: SeriesInput[]): Covari
   return group.filter((s) => s !== target).map((s) => ({ name: s.name, timestamps: s.timestamps, values: s.values }));
 }
 
-function csvCell(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+/** A forecast number with 10 significant digits (no float noise), empty when not finite. */
+const num = (v: number): string => csvCell(Number.isFinite(v) ? Number(v.toPrecision(10)) : null);
 
-function num(v: number): string {
-  if (!Number.isFinite(v)) return "";
-  return String(Number(v.toPrecision(10)));
-}
-
-interface SeriesForecast {
+export interface SeriesForecast {
   name: string;
   timestamps: number[];
   forecast: number[];
@@ -207,27 +202,7 @@ async function run(args: string[]): Promise<number> {
     log(outcome.note);
     for (const s of outcome.series) forecasts.set(s.name, s);
   }
-  const header = ["series", "date", "step", "forecast", ...opt.levels.flatMap((l) => [`lo${l}`, `hi${l}`])];
-  const lines = [header.join(",")];
-  let written = 0;
-  const skipped: string[] = [];
-  for (const s of all) {
-    const f = forecasts.get(s.name);
-    if (!f || f.error) {
-      skipped.push(s.name);
-      continue;
-    }
-    written++;
-    for (let k = 0; k < f.forecast.length; k++) {
-      const row = [csvCell(s.name), formatTimestamp(f.timestamps[k]), String(k + 1), num(f.forecast[k])];
-      for (const l of opt.levels) {
-        const band = f.intervals.find((b) => b.level === l);
-        row.push(band ? num(band.lo[k]) : "", band ? num(band.hi[k]) : "");
-      }
-      lines.push(row.join(","));
-    }
-  }
-  const text = lines.join("\n") + "\n";
+  const { text, written, skipped } = forecastCsv(all.map((x) => x.name), forecasts, opt.levels);
   if (opt.out === "-") process.stdout.write(text);
   else {
     try {
@@ -239,6 +214,39 @@ async function run(args: string[]): Promise<number> {
   log(`wrote ${written} series x ${opt.config.horizon} steps to ${opt.out} in ${((Date.now() - started) / 1000).toFixed(1)} s${skipped.length ? `; skipped ${skipped.length}: ${skipped.join(", ")}` : ""}`);
   if (written === 0) throw new CliError("No series could be forecast.");
   return 0;
+}
+
+/**
+ * The output CSV: `series,date,step,forecast,lo<L>,hi<L>...` for each series (in `names` order)
+ * that has a forecast. Cells go through lib/export's csvCell, as the API's exports do: a series
+ * name starting with = + - @ is neutralised with a leading apostrophe, and quoted when needed.
+ */
+export function forecastCsv(
+  names: readonly string[],
+  forecasts: ReadonlyMap<string, SeriesForecast>,
+  levels: readonly number[],
+): { text: string; written: number; skipped: string[] } {
+  const header = ["series", "date", "step", "forecast", ...levels.flatMap((l) => [`lo${l}`, `hi${l}`])];
+  const lines = [header.join(",")];
+  let written = 0;
+  const skipped: string[] = [];
+  for (const name of names) {
+    const f = forecasts.get(name);
+    if (!f || f.error) {
+      skipped.push(name);
+      continue;
+    }
+    written++;
+    for (let k = 0; k < f.forecast.length; k++) {
+      const row = [csvCell(name), formatTimestamp(f.timestamps[k]), String(k + 1), num(f.forecast[k])];
+      for (const l of levels) {
+        const band = f.intervals.find((b) => b.level === l);
+        row.push(band ? num(band.lo[k]) : "", band ? num(band.hi[k]) : "");
+      }
+      lines.push(row.join(","));
+    }
+  }
+  return { text: lines.join("\n") + "\n", written, skipped };
 }
 
 const command: Command = { summary: "Forecast every series of a CSV (no server needed): forecast <csv> --horizon N --out <file>", usage: USAGE, run };

@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { CliError, type Command } from "../cli";
+import { CliError, type Command } from "./command";
 import { openDatabase } from "./database";
 
 const USAGE = `Usage: npm run cli -- import <csv> [--name NAME]

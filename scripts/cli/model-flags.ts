@@ -3,7 +3,7 @@
  * by the same zod schema as the REST API and the dashboard's form.
  */
 import { modelConfigSchema, type ModelConfigInput } from "../../lib/forecast/config";
-import { CliError } from "../cli";
+import { CliError } from "./command";
 
 export const MODEL_FLAG_OPTIONS = {
   horizon: { type: "string" },

@@ -3,7 +3,7 @@
  * the server has a password (TIDECAST_PASSWORD). The token is printed once; only its hash is kept.
  */
 import { parseArgs } from "node:util";
-import { CliError, type Command } from "../cli";
+import { CliError, type Command } from "./command";
 import { openDatabase } from "./database";
 
 const USAGE = `Usage: npm run cli -- token <create --name NAME | list | revoke NAME>

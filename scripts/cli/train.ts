@@ -4,7 +4,7 @@
  * itself happens in a worker (`npm start` or `npm run worker`).
  */
 import { parseArgs } from "node:util";
-import { CliError, type Command } from "../cli";
+import { CliError, type Command } from "./command";
 import { openDatabase } from "./database";
 import { MODEL_FLAG_OPTIONS, MODEL_FLAGS_USAGE, intArg, modelConfigFromFlags } from "./model-flags";
 

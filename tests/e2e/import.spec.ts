@@ -1,7 +1,7 @@
 import path from "node:path";
-import fs from "node:fs";
 import type { Locator } from "@playwright/test";
 import { expect, test } from "./fixtures";
+import { screenshot } from "./screenshots";
 
 const STOCKS = path.join(process.cwd(), "node_modules", "vega-datasets", "data", "stocks.csv");
 
@@ -34,8 +34,7 @@ test("upload a real CSV, open a series and see its history chart", async ({ page
   await expect.poll(() => isPainted(chart)).toBe(true);
   await expect(page.getByRole("region", { name: "Series statistics" })).toContainText("123"); // AAPL has 123 monthly closes
 
-  fs.mkdirSync("docs/screenshots", { recursive: true });
-  await page.screenshot({ path: "docs/screenshots/series-history.png", fullPage: true });
+  await screenshot(page, "series-history.png", { fullPage: true });
 });
 
 test("an upload error is shown next to the drop zone with the rows at fault", async ({ page }) => {
@@ -57,6 +56,5 @@ test("load sample data imports the vega-datasets stock prices", async ({ page })
   await page.goto("/");
   await page.getByRole("button", { name: "Load sample data" }).click();
   await expect(page.getByRole("region", { name: "Dataset S&P 500 (vega-datasets)" })).toBeVisible();
-  fs.mkdirSync("docs/screenshots", { recursive: true });
-  await page.screenshot({ path: "docs/screenshots/datasets.png", fullPage: true });
+  await screenshot(page, "datasets.png", { fullPage: true });
 });

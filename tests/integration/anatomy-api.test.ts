@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, seedSeries, type TestDatabase } from "../helpers/database";
 import { ctx } from "./helpers/api";
+import type { Json } from "../unit/api/helpers";
 import { GET as anatomyRoute } from "@/app/api/runs/[id]/anatomy/route";
 import { GET as forecastRoute } from "@/app/api/runs/[id]/forecast/route";
 import { closeDb } from "@/lib/db/client";
@@ -55,8 +56,7 @@ afterAll(async () => {
 });
 
 const get = (id: number | string, query = "") => anatomyRoute(new Request(`http://localhost/api/runs/${id}/anatomy${query}`), ctx(id));
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const body = async (res: Response) => (await res.json()) as Record<string, any>;
+const body = async (res: Response) => (await res.json()) as Json;
 
 describe("GET /api/runs/{id}/anatomy", () => {
   it.each([["lstm", ["i", "f", "g", "o"]], ["gru", ["r", "z", "n"]]])("explains a %s run's stored forecast", async (cell, gates) => {

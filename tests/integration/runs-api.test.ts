@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { count, databasePerTest, seedSeries } from "../helpers/database";
 import { ctx } from "./helpers/api";
+import type { Json } from "../unit/api/helpers";
 import { GET as listSeriesRuns, POST as startRun } from "@/app/api/series/[id]/runs/route";
 import { GET as listAllRuns } from "@/app/api/runs/route";
 import { GET as getRunRoute } from "@/app/api/runs/[id]/route";
@@ -23,7 +24,7 @@ beforeEach(async () => {
 
 const post = (id: number | string, body: string) =>
   startRun(new Request(`http://localhost/api/series/${id}/runs`, { method: "POST", body }), ctx(id));
-const json = async (res: Response) => (await res.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const json = async (res: Response) => (await res.json()) as Json;
 const getRun = async (id: number) => (await json(await getRunRoute(new Request(`http://localhost/api/runs/${id}`), ctx(id)))).run as RunView;
 
 function outcome(value: number): EngineOutcome {

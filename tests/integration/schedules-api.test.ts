@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { count, databasePerTest, seedSeries } from "../helpers/database";
 import { ctx } from "./helpers/api";
+import type { Json } from "../unit/api/helpers";
 import { GET as listRoute, POST as createRoute } from "@/app/api/schedules/route";
 import { DELETE as deleteRoute, GET as getRoute, PATCH as patchRoute } from "@/app/api/schedules/[id]/route";
 import { GET as listForSeries, POST as createForSeries } from "@/app/api/series/[id]/schedules/route";
@@ -15,7 +16,7 @@ beforeEach(async () => {
 });
 
 const req = (method: string, body?: unknown) => new Request("http://localhost/api/schedules", { method, body: body === undefined ? undefined : JSON.stringify(body) });
-const json = async (res: Response) => (await res.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const json = async (res: Response) => (await res.json()) as Json;
 async function create(body: unknown): Promise<ScheduleView> {
   const res = await createForSeries(req("POST", body), ctx(seriesId));
   expect(res.status).toBe(201);

@@ -79,16 +79,6 @@ function AnatomyBody({ runId, status, frequency }: { runId: number | null; statu
   const [loading, setLoading] = useState(false);
   const ready = runId !== null && status === "succeeded";
 
-  // A new run starts from its defaults: first network, the forecast's own window.
-  useEffect(() => {
-    setMember(null);
-    setOrigin(null);
-    setOriginDraft(null);
-    setLayer(0);
-    setData(null);
-    setError("");
-  }, [runId]);
-
   // The origin slider settles before it asks the server.
   const shownOrigin = data?.origin ?? null;
   useEffect(() => {
@@ -100,6 +90,7 @@ function AnatomyBody({ runId, status, frequency }: { runId: number | null; statu
   useEffect(() => {
     if (!ready || runId === null) return;
     let cancelled = false;
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- a fetch: its state is set when the request answers, not during the effect
     setLoading(true);
     fetchAnatomy(runId, member, origin).then(
       (a) => {
@@ -153,7 +144,7 @@ function AnatomyBody({ runId, status, frequency }: { runId: number | null; statu
 
   const attribution = useMemo(() => {
     if (!data) return null;
-    const F = data.featureNames.length, T = data.steps, K = data.horizon;
+    const T = data.steps, K = data.horizon;
     const ks = step === "all" ? Array.from({ length: K }, (_, k) => k) : [Math.min(step, K - 1)];
     const series: WindowSeries[] = data.featureNames.map((name, f) => ({
       name,

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState, useId } from "react";
 import type { Chart as ChartType, Plugin } from "chart.js";
 import type { MatrixDataPoint } from "chartjs-chart-matrix";
 import { formatNumber } from "../../_lib/format";
@@ -63,7 +63,10 @@ export function Heatmap(props: HeatmapProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const chartRef = useRef<ChartType<"matrix", Cell[]> | null>(null);
   const propsRef = useRef(props);
-  propsRef.current = props;
+  useEffect(() => {
+    propsRef.current = props; // the tooltip callback reads the latest props
+  });
+  const scaleId = useId();
   const [ready, setReady] = useState(false);
   const nx = values.length, ny = values[0]?.length ?? 0;
   const [lo, hi] = heatDomain(scale, values);
@@ -155,7 +158,8 @@ export function Heatmap(props: HeatmapProps) {
       <div className="chart-box" style={{ height }} data-state={ready ? "ready" : "loading"} data-cells={nx * ny}>
         <canvas ref={canvas} role="img" aria-label={ariaLabel} aria-describedby={describedBy} />
       </div>
-      <div className="tc-colorbar-row" role="img" aria-label={`Colour scale of the ${valueName}`} aria-description={`from ${formatNumber(lo)} to ${formatNumber(hi)}`}>
+      <div className="tc-colorbar-row" role="img" aria-label={`Colour scale of the ${valueName}`} aria-describedby={scaleId}>
+        <span id={scaleId} hidden>{`from ${formatNumber(lo)} to ${formatNumber(hi)}`}</span>
         <span className="tc-small subtle">{formatNumber(lo)}</span>
         <span className="tc-colorbar" style={{ background: heatGradient(scale) }} />
         <span className="tc-small subtle">{formatNumber(hi)}</span>

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { ctx, multipart, useTempDatabase } from "./helpers";
+import { ctx, multipart, useTempDatabase, type Json } from "./helpers";
 
 await useTempDatabase();
 const { POST, GET } = await import("@/app/api/datasets/route");
@@ -7,8 +7,6 @@ const datasetRoute = await import("@/app/api/datasets/[id]/route");
 const seriesRoute = await import("@/app/api/series/[id]/route");
 const { db } = await import("@/lib/db/client");
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON payloads of the API under test
-type Json = Record<string, any>;
 
 const count = async (table: string) => (await db().get<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "${table}"`))!.n;
 const counts = (...tables: string[]) => Promise.all(tables.map(count));
@@ -81,6 +79,9 @@ describe("bad input answers 4xx and stores nothing", () => {
     ["an unparseable date", "date,value\n2024-01-01,1\n2024-01-02,2\nnot a date,3\n2024-01-04,4\n", 422, "BAD_DATE", { row: 4 }],
     ["duplicate timestamps", "date,value\n2024-01-01,1\n2024-01-02,2\n2024-01-01,3\n", 422, "DUPLICATE_TIMESTAMP", { rows: [2, 4] }],
     ["text in a numeric column", "date,close\n2024-01-01,1\n2024-01-02,abc\n2024-01-03,3\n2024-01-04,4\n", 422, "BAD_NUMBER", { row: 3, column: "close" }],
+    ["a number too large for a double", "date,close\n2024-01-01,1\n2024-01-02,1e999\n", 422, "BAD_NUMBER", { row: 3, column: "close", value: "1e999" }],
+    ["Infinity", "date,a,b\n2024-01-01,1,2\n2024-01-02,3,Infinity\n", 422, "BAD_NUMBER", { row: 3, column: "b", value: "Infinity" }],
+    ["-Infinity", "date,close\n2024-01-01,-Infinity\n2024-01-02,2\n", 422, "BAD_NUMBER", { row: 2, column: "close", value: "-Infinity" }],
   ];
   for (const [what, content, status, code, details] of cases) {
     it(`rejects ${what} (${code})`, async () => {
@@ -101,6 +102,46 @@ describe("bad input answers 4xx and stores nothing", () => {
       expect(status).toBe(413);
       expect(body.error.code).toBe("FILE_TOO_LARGE");
       expect(await count("Point")).toBe(0);
+    } finally {
+      delete process.env.TIDECAST_MAX_UPLOAD_MB;
+    }
+  });
+
+  it("refuses a declared Content-Length over the limit with 413 before reading the body", async () => {
+    process.env.TIDECAST_MAX_UPLOAD_MB = "1";
+    try {
+      let pulls = 0;
+      const declared = 2 * 1024 * 1024;
+      // a body of the declared size that counts every read: the route must answer from the header alone
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          pulls++;
+          controller.enqueue(new TextEncoder().encode("x".repeat(64 * 1024)));
+          if (pulls * 64 * 1024 >= declared) controller.close();
+        },
+      }, { highWaterMark: 0 });
+      const res = await POST(new Request("http://localhost/api/datasets", {
+        method: "POST",
+        body,
+        duplex: "half",
+        headers: { "content-type": "multipart/form-data; boundary=x", "content-length": String(declared) },
+      } as RequestInit));
+      expect(res.status).toBe(413);
+      const error = ((await res.json()) as Json).error;
+      expect(error.code).toBe("FILE_TOO_LARGE");
+      expect(error.details).toMatchObject({ bytes: declared, limit: 1024 * 1024 });
+      expect(pulls).toBe(0);
+      expect(await counts("Dataset", "Series", "Point")).toEqual([0, 0, 0]);
+      // just under the limit (plus the multipart envelope allowance) is read and judged on its content
+      const small = await POST(new Request("http://localhost/api/datasets", {
+        method: "POST",
+        body: (() => {
+          const form = new FormData();
+          form.append("file", new File(["date,v\n2024-01-01,1\n"], "s.csv", { type: "text/csv" }));
+          return form;
+        })(),
+      }));
+      expect(small.status).toBe(201);
     } finally {
       delete process.env.TIDECAST_MAX_UPLOAD_MB;
     }

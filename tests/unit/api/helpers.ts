@@ -16,6 +16,13 @@ export async function useTempDatabase(): Promise<string> {
   return t.url;
 }
 
+/**
+ * A JSON payload of the API under test. Tests read it by property paths (`body.series[0].id`)
+ * and assert the shape of what they read, so its values are typed loosely on purpose.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above: deep reads of payloads whose shape each test asserts
+export type Json = Record<string, any>;
+
 export function multipart(fileName: string, content: string | Uint8Array<ArrayBuffer>, fields: Record<string, string> = {}): Request {
   const form = new FormData();
   form.append("file", new File([content], fileName, { type: "text/csv" }));

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { ctx, multipart, useTempDatabase } from "../api/helpers";
+import { ctx, multipart, useTempDatabase, type Json } from "../api/helpers";
 
 // The export routes against a real, migrated database.
 await useTempDatabase();
@@ -10,8 +10,6 @@ const datasetCsv = await import("@/app/api/datasets/[id]/forecast.csv/route");
 const datasetJson = await import("@/app/api/datasets/[id]/forecast.json/route");
 const { db: sharedDb } = await import("@/lib/db/client");
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON payloads of the API under test
-type Json = Record<string, any>;
 
 const DAY = 86_400_000;
 const jan = Date.UTC(2024, 0, 1);

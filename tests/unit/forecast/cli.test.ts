@@ -3,12 +3,12 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { covariatesFor, parseOptions } from "../../../scripts/cli/forecast";
+import { covariatesFor, forecastCsv, parseOptions, type SeriesForecast } from "../../../scripts/cli/forecast";
 import type { SeriesInput } from "../../../lib/forecast";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 function cli(args: string[]) {
-  return spawnSync("npx", ["tsx", "scripts/cli.ts", ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });
+  return spawnSync(path.join(root, "node_modules", ".bin", "tsx"), ["scripts/cli.ts", ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });
 }
 
 describe("forecast CLI", () => {
@@ -79,5 +79,35 @@ describe("forecast CLI", () => {
     const mk = (name: string): SeriesInput => ({ name, timestamps: new Float64Array([1]), values: new Float64Array([1]), frequency: "daily", stepMs: 86_400_000 });
     const group = [mk("a"), mk("b"), mk("c")];
     expect(covariatesFor(group[1], group).map((c) => c.name)).toEqual(["a", "c"]);
+  });
+
+  it("writes formula-safe text cells, as the API's exports do, and numbers as numbers", () => {
+    const forecast = (name: string): SeriesForecast => ({
+      name,
+      timestamps: [Date.UTC(2024, 0, 1), Date.UTC(2024, 0, 2)],
+      forecast: [-1.5, 2],
+      intervals: [{ level: 80, lo: [-2.123456789012, 1], hi: [Infinity, 3] }],
+      method: "gru",
+    });
+    const names = ['=HYPERLINK("http://x")', "@SUM(A1)", "+1", "-dash", "plain, comma", "failed", "absent"];
+    const forecasts = new Map(names.slice(0, 5).map((n) => [n, forecast(n)] as const));
+    forecasts.set("failed", { ...forecast("failed"), error: "too short" });
+    const { text, written, skipped } = forecastCsv(names, forecasts, [80]);
+    expect(text).toBe(
+      [
+        "series,date,step,forecast,lo80,hi80",
+        `"'=HYPERLINK(""http://x"")",2024-01-01,1,-1.5,-2.123456789,`,
+        `"'=HYPERLINK(""http://x"")",2024-01-02,2,2,1,3`,
+        "'@SUM(A1),2024-01-01,1,-1.5,-2.123456789,",
+        "'@SUM(A1),2024-01-02,2,2,1,3",
+        "'+1,2024-01-01,1,-1.5,-2.123456789,",
+        "'+1,2024-01-02,2,2,1,3",
+        "'-dash,2024-01-01,1,-1.5,-2.123456789,",
+        "'-dash,2024-01-02,2,2,1,3",
+        '"plain, comma",2024-01-01,1,-1.5,-2.123456789,',
+        '"plain, comma",2024-01-02,2,2,1,3',
+      ].join("\n") + "\n",
+    );
+    expect([written, skipped]).toEqual([5, ["failed", "absent"]]);
   });
 });
