@@ -17,7 +17,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   // whether sign-in is on is read at run time, not at build time.
   await connection();
   const settings = accessSettings();
-  const signedIn = settings.password !== null && (await isAuthenticated(await headers(), settings, Date.now()));
+  const signedIn = settings.password !== null && (await isAuthenticated(await headers(), settings));
   return (
     <html lang="en">
       <body>

@@ -16,7 +16,7 @@ function safeNext(raw: string | string[] | undefined): string {
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const next = safeNext((await searchParams).next);
   const settings = accessSettings();
-  if (settings.password === null || (await isAuthenticated(await headers(), settings, Date.now()))) redirect(next);
+  if (settings.password === null || (await isAuthenticated(await headers(), settings))) redirect(next);
   return (
     <section className="panel login-panel">
       <h1>Sign in</h1>

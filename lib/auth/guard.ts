@@ -28,7 +28,7 @@ function bearer(headers: Headers): string | null {
 }
 
 /** Whether the caller holds a valid API token (Authorization: Bearer) or session cookie. */
-export async function isAuthenticated(headers: Headers, settings: AccessSettings, now: number): Promise<boolean> {
+export async function isAuthenticated(headers: Headers, settings: AccessSettings, now: number = Date.now()): Promise<boolean> {
   const token = bearer(headers);
   if (token !== null) return token !== "" && (await isApiToken(db(), token));
   if (settings.password === null) return false;
