@@ -21,16 +21,27 @@ function cli(...args: string[]) {
 afterAll(() => target.drop());
 
 describe(`npm run cli -- import / train / export on ${TEST_DATABASE}`, () => {
-  it("imports a CSV into a new database, and a re-import merges without duplicating", async () => {
+  it("imports a CSV into a new database; a re-import is a new dataset unless --append asks to merge", async () => {
     const first = cli("import", STOCKS);
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('Imported dataset "stocks"');
-    expect(first.stdout).toMatch(/AAPL: 123 points \(123 new, 0 updated\), monthly/);
+    expect(first.stdout).toMatch(/AAPL: 123 points \(123 new, 0 changed\), monthly/);
     const again = cli("import", STOCKS);
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('Merged into dataset "stocks"');
-    expect(await db.get('SELECT COUNT(*) AS "n" FROM "Point"')).toEqual({ n: 560 });
+    expect(again.stdout).toContain('Imported dataset "stocks (2)"');
+    expect(again.stderr).toContain('A dataset named "stocks" already exists');
+    expect(await db.get('SELECT COUNT(*) AS "n" FROM "Point"')).toEqual({ n: 2 * 560 });
+    const preview = cli("import", STOCKS, "--name", "stocks", "--append", "--dry-run");
+    expect(preview.stdout).toMatch(/Would append to dataset "stocks"[\s\S]*AAPL: 123 points \(0 new, 0 changed\)[\s\S]*Dry run: nothing was stored/);
+    const appended = cli("import", STOCKS, "--name", "stocks", "--append");
+    expect(appended.code).toBe(0);
+    expect(appended.stdout).toContain('Appended to dataset "stocks"');
+    expect(await db.get('SELECT COUNT(*) AS "n" FROM "Point"')).toEqual({ n: 2 * 560 });
+    const nowhere = cli("import", STOCKS, "--name", "nope", "--append");
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toContain('There is no dataset named "nope" to append to');
+    await db.run(`DELETE FROM "Dataset" WHERE "name" = 'stocks (2)'`);
     expect(await db.get(`SELECT COUNT(*) AS "n" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL`)).toEqual({ n: fs.readdirSync(target.migrations).length });
   });
 
