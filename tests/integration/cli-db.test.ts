@@ -67,6 +67,14 @@ describe(`npm run cli -- import / train / export on ${TEST_DATABASE}`, () => {
     const badFlag = cli("train", "--series", "1", "--epochs", "0");
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr).toContain("--epochs: Epochs must be at least 1.");
+    // The API's training budget: MSFT has 123 monthly points, so with horizon 12 the lookback can be at most 111.
+    const tooLong = cli("train", "--series", "1", "--lookback", "200", "--horizon", "12", "--no-wait");
+    expect(tooLong.code).toBe(2);
+    expect(tooLong.stderr).toContain("Lookback 200 plus horizon 12 is longer than the series (123 points): lookback can be at most 111. (--lookback)");
+    const tooBig = cli("train", "--series", "1", "--hidden", "512", "--layers", "4", "--epochs", "2000", "--no-wait");
+    expect(tooBig.code).toBe(2);
+    expect(tooBig.stderr).toMatch(/This run would cost .* TIDECAST_MAX_TRAINING_COST\)/);
+    expect(await db.get('SELECT COUNT(*) AS "n" FROM "Run"')).toEqual({ n: 1 });
     const noSeries = cli("train", "--series", "99", "--no-wait");
     expect(noSeries.code).toBe(2);
     expect(noSeries.stderr).toContain("Series 99 does not exist");
