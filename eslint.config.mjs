@@ -38,6 +38,7 @@ export default defineConfig([
   globalIgnores([
     ".next/**",
     "prisma/generated/**", // written by `prisma generate`
+    "prisma/postgresql/generated/**", // likewise, for PostgreSQL
     "test-results/**",
     "playwright-report/**",
     "tmp/**",

@@ -41,6 +41,16 @@ export default defineConfig({
           env: { TIDECAST_TEST_DATABASE: "sqlite" },
         },
       },
+      {
+        test: {
+          name: "postgresql",
+          include: DATABASE_TESTS,
+          exclude: ["**/*.sqlite.test.ts"],
+          env: { TIDECAST_TEST_DATABASE: "postgresql" },
+          // One throwaway cluster for the whole run, stopped at the end (tests/helpers/postgres-setup.ts).
+          globalSetup: ["tests/helpers/postgres-setup.ts"],
+        },
+      },
     ],
   },
 });

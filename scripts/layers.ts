@@ -28,6 +28,7 @@ export const LAYERS: readonly Layer[] = [
   { folder: "prisma", rank: 3, what: "the schema and its generated client" },
   { folder: "lib/db", rank: 4, what: "the one async Db interface: connection, dialect, date encoding, migrations" },
   { folder: "lib/queue", rank: 5, what: "the durable job queue: one guarded statement per operation" },
+  { folder: "lib/auth", rank: 5, what: "sessions, API tokens and the request rules of the proxy" },
   { folder: "lib/datasets", rank: 5, what: "datasets, series and points: import and reads" },
   { folder: "lib/auth", rank: 5, what: "access control: request rules, sessions, API tokens, security headers" },
   { folder: "lib/runs", rank: 6, what: "training runs: request, attempts, epochs, results, views" },

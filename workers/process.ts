@@ -20,7 +20,15 @@ export const SAME_SIGNAL_MS = 1000;
 export function runWorkerProcess(tasks: TaskList, options: Omit<WorkerOptions, "tasks" | "db"> = {}): Worker {
   const log = options.log ?? ((line: string) => console.log(`[worker] ${line}`));
   const settings = { ...queueSettings(), ...options.settings };
-  const db = openDb(databaseUrl(), { busyTimeoutMs: settings.busyTimeoutMs ?? undefined, applicationName: "tidecast-worker", log });
+  const db = openDb(databaseUrl(), {
+    busyTimeoutMs: settings.busyTimeoutMs ?? undefined,
+    applicationName: "tidecast-worker",
+    // PostgreSQL drops this worker's sessions when it cannot reach it for a lease (a cut network,
+    // a frozen host): their row locks go with them, so the workers that take over its jobs are
+    // not kept waiting, and a transaction it had open can no longer commit when it comes back.
+    session: { idle_in_transaction_session_timeout: settings.leaseMs, tcp_user_timeout: settings.leaseMs },
+    log,
+  });
   const worker = new Worker({ ...options, settings, tasks, log, db });
   let firstSignalAt: number | null = null;
   const onSignal = (signal: NodeJS.Signals) => {

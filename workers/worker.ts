@@ -4,7 +4,7 @@ import { db as sharedDb } from "../lib/db/client";
 import type { Db } from "../lib/db/types";
 import { claimJobs } from "../lib/queue/claim";
 import { heartbeatJob } from "../lib/queue/heartbeat";
-import { finishJob } from "../lib/queue/finish";
+import { finishJob, finishJobs } from "../lib/queue/finish";
 import { failJob } from "../lib/queue/fail";
 import { releaseJob } from "../lib/queue/release";
 import { cancelHeldJob } from "../lib/queue/cancel";
@@ -63,6 +63,8 @@ export class Worker {
   private filling = false;
   private refill = false;
   private idleWaiters: (() => void)[] = [];
+  private finishing: { lease: Lease; resolve: (finished: boolean) => void; reject: (err: unknown) => void }[] = [];
+  private finishScheduled = false;
 
   constructor(options: WorkerOptions) {
     this.settings = { ...queueSettings(), ...options.settings };
@@ -237,7 +239,7 @@ export class Worker {
       await taskFn(task)(payload, helpers);
       if (!entry.completed) {
         await this.persist(`finish job ${job.id}`, async () => {
-          if (!(await finishJob(this.db, lease))) this.log(`job ${job.id}: finished after its lease was lost; result dropped`);
+          if (!(await this.finishSoon(lease))) this.log(`job ${job.id}: finished after its lease was lost; result dropped`);
         });
       }
     } catch (err) {
@@ -273,6 +275,30 @@ export class Worker {
         );
       }
     }
+  }
+
+  /**
+   * Finishes a job whose task wrote nothing of its own, together with the others that finish in
+   * the same turn of the event loop (a claimed batch of short jobs ends together): one statement
+   * and one commit for all of them.
+   */
+  private finishSoon(lease: Lease): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.finishing.push({ lease, resolve, reject });
+      if (this.finishScheduled) return;
+      this.finishScheduled = true;
+      setImmediate(() => {
+        this.finishScheduled = false;
+        const batch = this.finishing.splice(0);
+        finishJobs(
+          this.db,
+          batch.map((b) => b.lease),
+        ).then(
+          (done) => batch.forEach((b) => b.resolve(done.has(b.lease.jobId))),
+          (err: unknown) => batch.forEach((b) => b.reject(err)),
+        );
+      });
+    });
   }
 
   /** Puts a held job back (shutdown), with its task's onReleased hook in the same transaction. */

@@ -4,7 +4,7 @@
 export function SignOutButton() {
   const signOut = async () => {
     await fetch("/api/session", { method: "DELETE" }).catch(() => undefined);
-    // eslint-disable-next-line @next/next/no-location-assign-relative-destination -- a full page load, so no signed-in page stays in the client router's cache
+    // eslint-disable-next-line @next/next/no-location-assign-relative-destination -- a full page load after sign out: no client state of the signed-in session survives
     window.location.assign("/login");
   };
   return (

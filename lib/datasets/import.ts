@@ -139,13 +139,15 @@ async function storeSeries(tx: Db, datasetId: number, s: ParsedSeries, now: Date
       now,
     ]))!.id;
   const before = found?.pointCount ?? 0;
-  // Upsert through the (seriesId, ts) key; a missing value (NaN) is stored as NULL, never 0.
+  // A missing value (NaN) is stored as NULL, never 0. A merged series upserts through the
+  // (seriesId, ts) key; a new one cannot conflict (the parser refuses duplicate timestamps), so
+  // its points go in plainly (COPY straight into the table on PostgreSQL).
   const changes = await tx.insertMany({
     table: "Point",
     columns: ["seriesId", "ts", "value"],
     values: [{ constant: seriesId }, s.timestamps, s.values],
     rows: s.timestamps.length,
-    onConflict: { target: ["seriesId", "ts"], update: ["value"] },
+    onConflict: found ? { target: ["seriesId", "ts"], update: ["value"] } : undefined,
   });
 
   // A new series keeps the parser's statistics; a merged one is re-described from all its points.

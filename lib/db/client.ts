@@ -17,6 +17,8 @@ export interface OpenOptions {
   poolMax?: number;
   /** PostgreSQL: the name shown in pg_stat_activity. */
   applicationName?: string;
+  /** PostgreSQL: settings for every session (SET name = value). */
+  session?: Record<string, string | number>;
   log?: (line: string) => void;
 }
 
@@ -40,7 +42,7 @@ export function openDb(url: string = databaseUrl(), options: OpenOptions = {}): 
   };
   let database: Db;
   if (databaseKind(url) === "postgresql") {
-    const { db, pool } = openPostgres(url, { max: options.poolMax, applicationName: options.applicationName, log: options.log, onClose });
+    const { db, pool } = openPostgres(url, { max: options.poolMax, applicationName: options.applicationName, session: options.session, log: options.log, onClose });
     meta.pool = pool;
     database = db;
   } else {

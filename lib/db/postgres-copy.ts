@@ -14,7 +14,7 @@ function field(v: unknown): string {
   return String(v).replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"));
 }
 
-const CHUNK_BYTES = 1 << 16;
+const CHUNK_BYTES = 1 << 20;
 
 export async function copyRows(client: pg.PoolClient, sql: string, rows: number, width: number, valueAt: (row: number, col: number) => unknown): Promise<void> {
   const stream = client.query(copyFrom(sql));

@@ -19,6 +19,8 @@ export interface PostgresOptions {
   log?: (line: string) => void;
   /** Runs before the pool closes (lib/db/client.ts disconnects the Prisma client there). */
   onClose?: () => Promise<void>;
+  /** Session settings (`SET name = value` for every connection), e.g. a worker's timeouts. */
+  session?: Record<string, string | number>;
 }
 
 const OID = { INT8: 20, NUMERIC: 1700, TIMESTAMP: 1114 } as const;
@@ -93,22 +95,32 @@ class PostgresDb implements Db {
   }
 
   /**
-   * COPY into a temporary table, then one INSERT … SELECT (with the upsert clause): a million
-   * rows in one round trip's worth of statements. Needs a transaction (the temporary table lives
-   * until its commit); outside one it opens its own.
+   * A few rows: one multi-row INSERT. Many: COPY, straight into the table for a plain insert;
+   * for an upsert into a temporary table first, then one INSERT … SELECT with the upsert clause.
+   * A million rows in a handful of statements. Outside a transaction it opens its own.
    */
   async insertMany(spec: BulkInsert): Promise<number> {
     checkBulk(spec);
     if (spec.rows === 0) return 0;
+    if (spec.rows * spec.columns.length <= 2000) {
+      const tuple = `(${spec.columns.map(() => "?").join(", ")})`;
+      const params: SqlValue[] = [];
+      for (let r = 0; r < spec.rows; r++) for (let c = 0; c < spec.columns.length; c++) params.push(columnValue(spec.values[c], r));
+      const sql = `INSERT INTO ${quoteIdent(spec.table)} (${spec.columns.map(quoteIdent).join(", ")}) VALUES ${Array(spec.rows).fill(tuple).join(", ")}${conflictClause(spec)}`;
+      return (await this.run(sql, params)).changes;
+    }
     if (this.depth === 0) return this.transaction((tx) => tx.insertMany(spec));
     const client = this.target as pg.PoolClient;
-    const staging = `bulk_${spec.table.replace(/\W/g, "")}_${++this.shared.staging}`;
     const columns = spec.columns.map(quoteIdent).join(", ");
+    const valueAt = (row: number, col: number) => encode(columnValue(spec.values[col], row));
+    if (!spec.onConflict) {
+      await copyRows(client, `COPY ${quoteIdent(spec.table)} (${columns}) FROM STDIN`, spec.rows, spec.columns.length, valueAt);
+      return spec.rows;
+    }
+    const staging = `bulk_${spec.table.replace(/\W/g, "")}_${++this.shared.staging}`;
     await client.query(`CREATE TEMP TABLE ${staging} AS SELECT ${columns} FROM ${quoteIdent(spec.table)} WITH NO DATA`);
     try {
-      await copyRows(client, `COPY ${staging} (${columns}) FROM STDIN`, spec.rows, spec.columns.length, (row, col) =>
-        encode(columnValue(spec.values[col], row)),
-      );
+      await copyRows(client, `COPY ${staging} (${columns}) FROM STDIN`, spec.rows, spec.columns.length, valueAt);
       const inserted = await client.query(`INSERT INTO ${quoteIdent(spec.table)} (${columns}) SELECT ${columns} FROM ${staging}${conflictClause(spec)}`);
       return inserted.rowCount ?? 0;
     } finally {
@@ -120,6 +132,11 @@ class PostgresDb implements Db {
     if (this.depth > 0) return this.savepoint(fn);
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A checked-out client reports a lost connection as an 'error' event (the pool only listens
+    // on idle ones): without a listener that would crash the process. The query in flight fails
+    // on its own; the client is then dropped instead of going back to the pool.
+    const onError = (err: Error) => (broken = err);
+    client.on("error", onError);
     const tx = new PostgresDb(this.pool, client, 1, this.shared);
     try {
       await client.query("BEGIN");
@@ -138,6 +155,7 @@ class PostgresDb implements Db {
       throw err;
     } finally {
       tx.finished = true;
+      client.off("error", onError);
       client.release(broken);
     }
   }
@@ -285,10 +303,13 @@ interface Shared {
 
 /** Connection settings shared by the pool and the LISTEN connection. */
 export function postgresConfig(url: string, options: PostgresOptions = {}): pg.ClientConfig {
+  const session = { TimeZone: "UTC", ...options.session };
   return {
     connectionString: url,
     application_name: options.applicationName ?? "tidecast",
-    options: "-c TimeZone=UTC",
+    options: Object.entries(session)
+      .map(([k, v]) => `-c ${k}=${v}`)
+      .join(" "),
     keepAlive: true,
     keepAliveInitialDelayMillis: 5_000,
     connectionTimeoutMillis: 10_000,

@@ -10,4 +10,5 @@ export const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   train: () => import("./train"),
   export: () => import("./export"),
   token: () => import("./token"),
+  db: () => import("./db"),
 };

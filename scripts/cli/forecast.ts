@@ -48,6 +48,8 @@ Options:
                       auto they are kept only when they improve the validation forecast. Implies
                       one model per series (not --mode global).
   --lookback N, --epochs N, --hidden N, --layers N, --lr X, --batch N   model settings
+  --components FILE   also write each series' neural-ensemble forecast alone (before any
+                      combination with the statistical methods) as series,date,step,component,forecast
   --threads N         worker threads (default: all cores)
   --quiet             no progress on stderr
 `;
@@ -55,6 +57,7 @@ Options:
 interface Options {
   file: string;
   out: string;
+  components: string | null;
   config: ModelConfigInput;
   levels: number[];
   seed: number | undefined;
@@ -74,6 +77,7 @@ export function parseOptions(args: string[]): Options {
       options: {
         ...MODEL_FLAG_OPTIONS,
         out: { type: "string", short: "o" },
+        components: { type: "string" },
         level: { type: "string" },
         mode: { type: "string" },
         covariates: { type: "boolean" },
@@ -101,6 +105,7 @@ export function parseOptions(args: string[]): Options {
   return {
     file: positionals[0],
     out: v.out,
+    components: v.components ?? null,
     config,
     levels: [...new Set(levels)].sort((a, b) => a - b),
     seed: config.seed,
@@ -125,6 +130,7 @@ export interface SeriesForecast {
   forecast: number[];
   intervals: { level: number; lo: number[]; hi: number[] }[];
   method: string;
+  neural?: number[] | null;
   /** Under --covariates: those the series' model reads. */
   covariates?: string[];
   error?: string;
@@ -202,15 +208,18 @@ async function run(args: string[]): Promise<number> {
     log(outcome.note);
     for (const s of outcome.series) forecasts.set(s.name, s);
   }
-  const { text, written, skipped } = forecastCsv(all.map((x) => x.name), forecasts, opt.levels);
-  if (opt.out === "-") process.stdout.write(text);
-  else {
+  const names = all.map((x) => x.name);
+  const { text, written, skipped } = forecastCsv(names, forecasts, opt.levels);
+  const write = (file: string, text: string) => {
+    if (file === "-") return void process.stdout.write(text);
     try {
-      fs.writeFileSync(opt.out, text);
+      fs.writeFileSync(file, text);
     } catch (e) {
-      throw new CliError(`Cannot write "${opt.out}": ${(e as Error).message}`);
+      throw new CliError(`Cannot write "${file}": ${(e as Error).message}`);
     }
-  }
+  };
+  write(opt.out, text);
+  if (opt.components) write(opt.components, componentsCsv(names, forecasts));
   log(`wrote ${written} series x ${opt.config.horizon} steps to ${opt.out} in ${((Date.now() - started) / 1000).toFixed(1)} s${skipped.length ? `; skipped ${skipped.length}: ${skipped.join(", ")}` : ""}`);
   if (written === 0) throw new CliError("No series could be forecast.");
   return 0;
@@ -247,6 +256,17 @@ export function forecastCsv(
     }
   }
   return { text: lines.join("\n") + "\n", written, skipped };
+}
+
+/** The networks' own forecast of each series (`--components`): `series,date,step,component,forecast`. */
+export function componentsCsv(names: readonly string[], forecasts: ReadonlyMap<string, SeriesForecast>): string {
+  const rows = ["series,date,step,component,forecast"];
+  for (const name of names) {
+    const f = forecasts.get(name);
+    if (!f || f.error || !f.neural) continue;
+    f.neural.forEach((v, k) => rows.push([csvCell(name), formatTimestamp(f.timestamps[k]), String(k + 1), "neural", num(v)].join(",")));
+  }
+  return rows.join("\n") + "\n";
 }
 
 const command: Command = { summary: "Forecast every series of a CSV (no server needed): forecast <csv> --horizon N --out <file>", usage: USAGE, run };

@@ -1,6 +1,6 @@
-import fs from "node:fs";
 import type { APIRequestContext, Locator, Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
+import { screenshot } from "./screenshots";
 
 /**
  * The "Model anatomy" panel in a real browser, for an LSTM run (64 units, so the heatmaps are
@@ -105,8 +105,7 @@ test("model anatomy: the four charts of an LSTM and a GRU run, with selectors an
   await expect(panel.getByRole("img", { name: "Input attribution chart", exact: true })).toHaveAccessibleDescription(/Shown: all forecast steps together/);
   await expectIdentityHolds(identity);
   await expectPainted(panel, CHARTS, 4000);
-  fs.mkdirSync("docs/screenshots", { recursive: true });
-  await panel.screenshot({ path: "docs/screenshots/model-anatomy.png" });
+  await screenshot(panel, "model-anatomy.png");
 
   // GRU, recursive.
   panel = await openRun(page, gru);

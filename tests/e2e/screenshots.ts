@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { Page } from "@playwright/test";
+import type { Locator, Page } from "@playwright/test";
 
 /**
  * Where the browser tests save their screenshots: test-results/screenshots, beside Playwright's
@@ -10,8 +10,8 @@ import type { Page } from "@playwright/test";
  */
 export const SCREENSHOT_DIR = process.env.TIDECAST_SCREENSHOT_DIR ?? path.join("test-results", "screenshots");
 
-/** Saves a screenshot of the page as `<SCREENSHOT_DIR>/<name>`. */
-export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
+/** Saves a screenshot of the page (or of one element) as `<SCREENSHOT_DIR>/<name>`. */
+export async function screenshot(page: Page | Locator, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, name), ...options });
 }

@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, onTestFinished } from "vitest";
+import pg from "pg";
+import { afterEach, beforeEach, inject, onTestFinished } from "vitest";
 import { closeDb, openDb } from "../../lib/db/client";
 import { applyMigrations, migrationsDir } from "../../lib/db/migrate";
 import type { Db, SqlValue } from "../../lib/db/types";
@@ -37,6 +38,7 @@ export interface TestDatabase {
 
 /** A fresh database with every migration applied. */
 export async function createTestDatabase(kind: DatabaseKind = TEST_DATABASE): Promise<TestDatabase> {
+  if (kind === "postgresql") return postgresDatabase(inject("postgresTemplate"));
   const t = await emptyTestDatabase(kind);
   await applyMigrations(t.url);
   return t;
@@ -44,10 +46,37 @@ export async function createTestDatabase(kind: DatabaseKind = TEST_DATABASE): Pr
 
 /** A fresh database with no tables at all (for `prisma migrate deploy` to create them). */
 export async function emptyTestDatabase(kind: DatabaseKind = TEST_DATABASE): Promise<TestDatabase> {
+  if (kind === "postgresql") return postgresDatabase("template0");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tidecast-${kind}-`));
-  const connections: Db[] = [];
-  if (kind !== "sqlite") throw new Error(`No test ${kind} server`);
   const url = `file:${path.join(dir, "test.db")}`;
+  return handle(kind, url, dir, async () => undefined);
+}
+
+let created = 0;
+
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: inject("postgresUrl") });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A database on the suite's cluster, copied from `template` (the migrated template, or template0). */
+async function postgresDatabase(template: string): Promise<TestDatabase> {
+  const name = `t_${process.pid}_${++created}_${Date.now().toString(36)}`;
+  await admin((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
+  const url = new URL(inject("postgresUrl"));
+  url.pathname = `/${name}`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tidecast-postgresql-"));
+  // FORCE: worker processes a test killed may still hold connections.
+  return handle("postgresql", url.toString(), dir, () => admin(async (c) => void (await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))));
+}
+
+function handle(kind: DatabaseKind, url: string, dir: string, remove: () => Promise<void>): TestDatabase {
+  const connections: Db[] = [];
   return {
     kind,
     url,
@@ -60,6 +89,7 @@ export async function emptyTestDatabase(kind: DatabaseKind = TEST_DATABASE): Pro
     },
     async drop() {
       await Promise.all(connections.splice(0).map((c) => c.close()));
+      await remove();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -3,7 +3,7 @@ import { TEST_DATABASE, databasePerTest } from "../helpers/database";
 import { enqueueJob } from "@/lib/queue/enqueue";
 import { claimJob, claimJobs } from "@/lib/queue/claim";
 import { heartbeatJob } from "@/lib/queue/heartbeat";
-import { finishJob } from "@/lib/queue/finish";
+import { finishJob, finishJobs } from "@/lib/queue/finish";
 import { failJob } from "@/lib/queue/fail";
 import { releaseJob } from "@/lib/queue/release";
 import { cancelQueuedJob } from "@/lib/queue/cancel";
@@ -68,6 +68,20 @@ describe(`the job queue on ${TEST_DATABASE}`, () => {
     expect((await job(id)).lockedUntil).toEqual(at(41_000));
     expect(await finishJob(db, fresh, at(32_000))).toBe(true);
     expect(await job(id)).toMatchObject({ status: "succeeded", lockedBy: null, lockedUntil: null });
+  });
+
+  it("finishes a batch of held jobs in one statement, each fenced by its own token", async () => {
+    const db = t.db;
+    for (let i = 0; i < 4; i++) await enqueueJob(db, "a", { i }, { now: T0 });
+    const [a, b, c, d] = (await claimJobs(db, "w1", ["a"], 10_000, 4, T0)).map(leaseOf);
+    const stale = { ...c, attempts: c.attempts + 1 }; // not the token it holds
+    const other = { ...d, workerId: "w2" };
+    expect([...(await finishJobs(db, [a, b, stale, other], at(1)))].sort()).toEqual([a.jobId, b.jobId].sort());
+    expect((await job(a.jobId)).status).toBe("succeeded");
+    expect((await job(c.jobId)).status).toBe("running");
+    expect((await job(d.jobId)).status).toBe("running");
+    expect(await finishJobs(db, [a], at(2))).toEqual(new Set()); // already finished
+    expect(await finishJobs(db, [], at(2))).toEqual(new Set());
   });
 
   it("recovery leaves leases that are still valid alone and fails a job on its last attempt", async () => {

@@ -10,7 +10,9 @@
  */
 import { GATE_NAMES, RecurrentNetwork, networkActivations, type CellKind, type LayerActivations, type Network } from "../../nn";
 import { addSteps } from "../../series/grid";
-import { cleanSeries, preparedWith, type CleanSeries, type Combination, type SeriesInput } from "../core";
+import { cleanSeries, type CleanSeries, type SeriesInput } from "../input";
+import { preparedWith } from "../variants";
+import { usesNetworks, type Combination } from "../combination";
 import { ForecastError } from "../errors";
 import { memberForecast, windowSpecOf, type MemberSpec, type StrategyKind } from "../member";
 import type { LoadedModel } from "../modelfile";
@@ -140,20 +142,24 @@ interface MemberContext {
   defaultOrigin: number;
 }
 
+const THETA = { id: "theta", name: "Theta" };
+const COMB = { id: "comb", name: "SES/Holt/damped comb" };
+const DAMPED = { id: "damped", name: "Damped trend" };
+
+/** The statistical members each combination adds to the networks (lib/forecast/combination.ts's `combine`). */
 const STAT_MEMBERS: Record<Combination, { id: string; name: string }[]> = {
   neural: [],
-  hybrid: [
-    { id: "theta", name: "Theta" },
-    { id: "comb", name: "SES/Holt/damped comb" },
-  ],
-  theta: [{ id: "theta", name: "Theta" }],
+  hybrid: [THETA, COMB, DAMPED],
+  legacyHybrid: [THETA, COMB],
+  classical: [THETA, COMB, DAMPED],
+  theta: [THETA],
   seasonalNaive: [{ id: "seasonal-naive", name: "Seasonal naive" }],
   naive2: [{ id: "naive2", name: "Naive2" }],
 };
 
 export function anatomyMembers(model: LoadedModel): AnatomyMember[] {
   const h = model.header;
-  const used = h.combination === "neural" || h.combination === "hybrid";
+  const used = usesNetworks(h.combination);
   const neural: AnatomyMember[] = h.members.map((m, i) => ({
     id: String(i),
     kind: "neural",
@@ -167,18 +173,18 @@ export function anatomyMembers(model: LoadedModel): AnatomyMember[] {
   return [...neural, ...STAT_MEMBERS[h.combination].map((s): AnatomyMember => ({ ...s, kind: "statistical", usedInForecast: true }))];
 }
 
+/** "A", "A and B", "A, B and C" */
+function listed(names: string[]): string {
+  return names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+}
+
 function combinationNote(c: Combination, n: number): string {
   const nets = n > 1 ? `the median of the ${n} networks` : "the network's forecast";
-  switch (c) {
-    case "neural":
-      return `The forecast is ${nets}.`;
-    case "hybrid":
-      return `The forecast is the mean of ${nets}, Theta and an SES/Holt/damped comb; the statistical members have no network to look inside.`;
-    default: {
-      const name = STAT_MEMBERS[c][0].name;
-      return `The forecast is ${name}'s: on validation the networks were less accurate, so they do not enter it. Their anatomy shows what they would have forecast.`;
-    }
-  }
+  const stats = STAT_MEMBERS[c].map((m) => m.name);
+  if (stats.length === 0) return `The forecast is ${nets}.`;
+  if (usesNetworks(c)) return `The forecast is the mean of ${listed([nets, ...stats])}; the statistical members have no network to look inside.`;
+  const what = stats.length === 1 ? `${stats[0]}'s` : `the mean of ${listed(stats)}`;
+  return `The forecast is ${what}: on validation the networks were less accurate, so they do not enter it. Their anatomy shows what they would have forecast.`;
 }
 
 function resolveMember(model: LoadedModel, s: CleanSeries, id: string | undefined): MemberContext {

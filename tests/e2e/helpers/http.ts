@@ -5,7 +5,7 @@ export interface Answer {
   status: number;
   headers: http.IncomingHttpHeaders;
   text: string;
-  json<T = Record<string, any>>(): T; // eslint-disable-line @typescript-eslint/no-explicit-any -- the JSON of answers under test, read freely
+  json<T = Record<string, any>>(): T; // eslint-disable-line @typescript-eslint/no-explicit-any -- payloads whose shape each test asserts
 }
 
 export function request(

@@ -29,8 +29,12 @@ export const FAST_ENV: Record<string, string> = {
  * Spawns a real worker process (node + tsx on the test worker entry, the same loop as
  * workers/main.ts) against DATABASE_URL, and resolves once it printed READY.
  */
-export async function spawnWorker(env: Record<string, string> = {}, entry = ENTRY, ready = /READY (\S+)/): Promise<WorkerHandle> {
-  const proc = spawn(process.execPath, ["--import", "tsx", entry], {
+export async function spawnWorker(env: Record<string, string> = {}, entry = ENTRY, ready = /READY (\S+)/, netns?: string): Promise<WorkerHandle> {
+  // In a network namespace, `ip netns exec` execs node itself: the pid is still the worker's.
+  const [command, args] = netns
+    ? ["ip", ["netns", "exec", netns, process.execPath, "--import", "tsx", entry]]
+    : [process.execPath, ["--import", "tsx", entry]];
+  const proc = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, ...FAST_ENV, ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -183,8 +183,16 @@ describe("members, origins and errors", () => {
       ["0", "neural", true],
       ["theta", "statistical", true],
       ["comb", "statistical", true],
+      ["damped", "statistical", true],
     ]);
-    expect(a.combinationNote).toMatch(/mean of the network's forecast, Theta and an SES\/Holt\/damped comb/);
+    expect(a.combinationNote).toBe("The forecast is the mean of the network's forecast, Theta, SES/Holt/damped comb and Damped trend; the statistical members have no network to look inside.");
+    hybrid.header.combination = "legacyHybrid"; // model files up to version 2: networks, Theta and Comb
+    expect(modelAnatomy(hybrid, series).members.map((m) => m.id)).toEqual(["0", "theta", "comb"]);
+    hybrid.header.combination = "classical";
+    const classical = modelAnatomy(hybrid, series);
+    expect(classical.members.map((m) => [m.id, m.usedInForecast])).toEqual([["0", false], ["theta", true], ["comb", true], ["damped", true]]);
+    expect(classical.combinationNote).toMatch(/^The forecast is the mean of Theta, SES\/Holt\/damped comb and Damped trend: on validation the networks were less accurate/);
+    hybrid.header.combination = "hybrid";
     expect(() => modelAnatomy(hybrid, series, { member: "theta" })).toThrow(/Theta is a statistical member: it has no network to look inside/);
     hybrid.header.combination = "seasonalNaive";
     const fallback = modelAnatomy(hybrid, series);

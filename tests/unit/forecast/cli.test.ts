@@ -24,7 +24,8 @@ describe("forecast CLI", () => {
 
   it("writes a long CSV with one row per series and step, intervals following --level", () => {
     const out = path.join(dir, "out.csv");
-    const r = cli(["forecast", csv, "--horizon", "3", "--model", "gru", "--epochs", "2", "--hidden", "4", "--level", "90", "--seed", "7", "--threads", "1", "--out", out]);
+    const components = path.join(dir, "components.csv");
+    const r = cli(["forecast", csv, "--horizon", "3", "--model", "gru", "--epochs", "2", "--hidden", "4", "--level", "90", "--seed", "7", "--threads", "1", "--out", out, "--components", components]);
     expect(r.status, r.stderr).toBe(0);
     const lines = fs.readFileSync(out, "utf8").trim().split("\n");
     expect(lines[0]).toBe("series,date,step,forecast,lo90,hi90");
@@ -34,6 +35,12 @@ describe("forecast CLI", () => {
     expect(lo).toBeLessThanOrEqual(f);
     expect(f).toBeLessThanOrEqual(hi);
     expect(r.stderr).toContain("wrote 2 series");
+    // --components: the networks' own forecast; an explicit model's forecast is exactly that
+    const comp = fs.readFileSync(components, "utf8").trim().split("\n");
+    expect(comp[0]).toBe("series,date,step,component,forecast");
+    expect(comp).toHaveLength(1 + 2 * 3);
+    expect(comp.slice(1).map((l) => l.split(",")[3])).toEqual(Array(6).fill("neural"));
+    expect(comp.slice(1).map((l) => l.split(",")[4])).toEqual(lines.slice(1).map((l) => l.split(",")[3]));
   });
 
   it("fails with exit code 2 and a plain message on bad arguments or input", () => {
