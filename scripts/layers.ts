@@ -30,13 +30,15 @@ export const LAYERS: readonly Layer[] = [
   { folder: "lib/queue", rank: 5, what: "the durable job queue: one guarded statement per operation" },
   { folder: "lib/auth", rank: 5, what: "sessions, API tokens and the request rules of the proxy" },
   { folder: "lib/datasets", rank: 5, what: "datasets, series and points: import and reads" },
+  { folder: "lib/auth", rank: 5, what: "access control: request rules, sessions, API tokens, security headers" },
   { folder: "lib/runs", rank: 6, what: "training runs: request, attempts, epochs, results, views" },
   { folder: "lib/schedules", rank: 7, what: "cron, schedule storage and firing" },
-  { folder: "app", rank: 8, what: "the Next.js pages and REST API" },
-  { folder: "workers", rank: 8, what: "the worker process" },
-  { folder: "scripts", rank: 8, what: "the CLI, the start script and checks" },
-  { folder: "bench", rank: 9, what: "benchmarks" },
-  { folder: "tests", rank: 10, what: "tests: they may import anything" },
+  { folder: "lib/imports", rank: 8, what: "an upload start to end: parse, store and queue retraining in one transaction, off the web app's event loop" },
+  { folder: "app", rank: 9, what: "the Next.js pages and REST API" },
+  { folder: "workers", rank: 9, what: "the worker process" },
+  { folder: "scripts", rank: 9, what: "the CLI, the start script and checks" },
+  { folder: "bench", rank: 10, what: "benchmarks" },
+  { folder: "tests", rank: 11, what: "tests: they may import anything" },
 ];
 
 export interface Exception {

@@ -15,11 +15,15 @@ async function inFlight(tx: Db, scheduleId: number): Promise<boolean> {
   return (await tx.get(`SELECT 1 AS "one" FROM "Run" WHERE "scheduleId" = ? AND "status" IN ('queued', 'running') LIMIT 1`, [scheduleId])) !== undefined;
 }
 
-/** Queues the schedule's run unless one of its runs is in flight; records lastRunAt/lastRunId. Call with the schedule row locked. */
+/**
+ * Queues the schedule's run unless one of its runs is in flight (or the queue is at its limits:
+ * the tick is skipped, as one missed during downtime is); records lastRunAt/lastRunId. Call with
+ * the schedule row locked.
+ */
 async function fire(tx: Db, s: ScheduleRow, now: Date): Promise<ScheduledRun | null> {
   if (await inFlight(tx, s.id)) return null;
   const result = await requestRun(tx, s.seriesId, JSON.parse(s.config) as ModelConfigInput, { scheduleId: s.id, now });
-  if (result.kind === "no-series") return null;
+  if (result.kind === "no-series" || result.kind === "queue-full") return null;
   await tx.run(`UPDATE "Schedule" SET "lastRunAt" = ?, "lastRunId" = ?, "updatedAt" = ? WHERE "id" = ?`, [now, result.run.id, now, s.id]);
   return { scheduleId: s.id, runId: result.run.id, created: result.kind === "created" };
 }

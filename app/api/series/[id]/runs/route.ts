@@ -3,7 +3,8 @@ import { db } from "@/lib/db/client";
 import { seriesExists } from "@/lib/datasets/datasets";
 import { requestRun } from "@/lib/runs/request";
 import { getRun, listRuns } from "@/lib/runs/views";
-import { type IdContext, jsonOk, notFound, readJson, routeId } from "../../../_lib/http";
+import { queueFullMessage } from "@/lib/runs/limits";
+import { type IdContext, jsonError, jsonOk, notFound, readJson, routeId } from "../../../_lib/http";
 import { isPlainObject, notAnObject, validationError } from "../../../runs/_lib/validation";
 import { budgetRefusal } from "../../../runs/_lib/budget";
 
@@ -41,5 +42,8 @@ export async function POST(req: Request, ctx: Ctx): Promise<Response> {
   if (refusal) return refusal;
   const result = await requestRun(db(), seriesId, parsed.data);
   if (result.kind === "no-series") return notFound("Series", seriesId);
+  if (result.kind === "queue-full") {
+    return jsonError(429, "QUEUE_FULL", queueFullMessage(result, seriesId), { scope: result.scope, limit: result.limit, queued: result.queued });
+  }
   return jsonOk({ run: await getRun(db(), result.run.id, { epochs: false }), created: result.kind === "created" }, result.kind === "created" ? 202 : 200);
 }
