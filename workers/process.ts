@@ -15,7 +15,14 @@ export interface Lane {
  * handles SIGINT/SIGTERM. The first signal stops claiming, lets each training finish its epoch
  * and puts its job back in the queue (or stores it if it just finished), then exits 0; a second
  * signal puts the jobs back at once and exits.
+ *
+ * One Ctrl-C reaches the worker more than once: the terminal signals the whole process group
+ * (npm, scripts/start.ts, tsx and the worker), start.ts forwards it, and tsx relays what it gets
+ * to its child. Signals within SAME_SIGNAL_MS of the first are that one Ctrl-C; a second one
+ * counts from then on.
  */
+export const SAME_SIGNAL_MS = 1000;
+
 export function runWorkerProcess(tasks: TaskList, options: Omit<WorkerOptions, "tasks" | "db"> & { lanes?: Lane[] } = {}): Worker {
   const log = options.log ?? ((line: string) => console.log(`[worker] ${line}`));
   const { lanes = [], ...rest } = options;
@@ -38,10 +45,12 @@ export function runWorkerProcess(tasks: TaskList, options: Omit<WorkerOptions, "
     stop: () => Promise.all(all.map((w) => w.stop())).then(() => undefined),
     forceRelease: () => Promise.all(all.map((w) => w.forceRelease())).then(() => undefined),
   };
-  let signals = 0;
+  let firstSignalAt: number | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
-    signals++;
-    if (signals === 1) {
+    const now = Date.now();
+    if (firstSignalAt !== null && now - firstSignalAt < SAME_SIGNAL_MS) return; // the same Ctrl-C, delivered again
+    if (firstSignalAt === null) {
+      firstSignalAt = now;
       log(`${signal}: finishing the current epoch, then putting running jobs back`);
       void worker
         .stop()

@@ -111,6 +111,11 @@ export async function deleteDataset(db: Db, id: number): Promise<boolean> {
   return (await db.run(`DELETE FROM "Dataset" WHERE "id" = ?`, [id])).changes > 0;
 }
 
+/** The id of the dataset called `name`, or null. */
+export async function datasetIdByName(db: Db, name: string): Promise<number | null> {
+  return (await db.get<{ id: number }>(`SELECT "id" FROM "Dataset" WHERE "name" = ?`, [name]))?.id ?? null;
+}
+
 export async function seriesExists(db: Db, seriesId: number): Promise<boolean> {
   return (await db.get(`SELECT 1 AS "one" FROM "Series" WHERE "id" = ?`, [seriesId])) !== undefined;
 }

@@ -59,6 +59,23 @@ export class ScheduleInputError extends Error {
   }
 }
 
+/** A series already has as many schedules as TIDECAST_MAX_SCHEDULES_PER_SERIES allows. */
+export class ScheduleLimitError extends Error {
+  constructor(
+    readonly limit: number,
+    readonly schedules: number,
+  ) {
+    super(`This series already has ${schedules} schedules, the limit (TIDECAST_MAX_SCHEDULES_PER_SERIES): delete or edit one instead.`);
+    this.name = "ScheduleLimitError";
+  }
+}
+
+/** Schedules one series may have: TIDECAST_MAX_SCHEDULES_PER_SERIES (default 10). */
+export function maxSchedulesPerSeries(env: Record<string, string | undefined> = process.env): number {
+  const v = Number(env.TIDECAST_MAX_SCHEDULES_PER_SERIES ?? "10");
+  return Number.isInteger(v) && v >= 1 ? v : 10;
+}
+
 type ListedSchedule = ScheduleRow & { lastRunStatus: string | null };
 
 const LISTED = `SELECT ${SCHEDULE_COLUMNS.replace(/"(\w+)"/g, 's."$1"')}, r."status" AS "lastRunStatus"
@@ -120,15 +137,22 @@ function nextFor(cron: string | null, timezone: string, enabled: boolean, now: D
   return nextRunAfter(cron, timezone, now);
 }
 
-/** Creates a schedule; null when the series does not exist. Throws ScheduleInputError for a bad cron/time zone. */
+/**
+ * Creates a schedule; null when the series does not exist. Throws ScheduleInputError for a bad
+ * cron/time zone, ScheduleLimitError when the series has its maximum of schedules.
+ */
 export async function createSchedule(db: Db, seriesId: number, input: ScheduleCreate, now: Date = new Date()): Promise<ScheduleView | null> {
   const cron = input.cron ?? null;
   const timezone = input.timezone ?? "UTC";
   const onNewData = input.onNewData ?? false;
   const enabled = input.enabled ?? true;
   checkTrigger(cron, timezone, onNewData);
+  const limit = maxSchedulesPerSeries();
   const created = await db.transaction(async (tx) => {
-    if ((await tx.get(`SELECT 1 AS "one" FROM "Series" WHERE "id" = ?`, [seriesId])) === undefined) return undefined;
+    // The series row locked (PostgreSQL): two creations at once count each other's schedule.
+    if ((await tx.get(`SELECT 1 AS "one" FROM "Series" WHERE "id" = ?${tx.dialect.forUpdate}`, [seriesId])) === undefined) return undefined;
+    const existing = (await tx.get<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "Schedule" WHERE "seriesId" = ?`, [seriesId]))!.n;
+    if (existing >= limit) throw new ScheduleLimitError(limit, existing);
     return tx.get<{ id: number }>(
       `INSERT INTO "Schedule" ("seriesId", "cron", "timezone", "onNewData", "config", "enabled", "nextRunAt", "promote", "createdAt", "updatedAt")
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,

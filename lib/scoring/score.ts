@@ -12,7 +12,7 @@ import { actualLookup, loadForecasts, originIndex, servedRuns, type LoadedForeca
 /**
  * Scoring a series: every stored forecast against the actual values that have arrived for its
  * dates, kept per forecast (ForecastScore) and rolling for the series (SeriesScore), then the
- * alert rules, whose new findings become events. Runs after new points are stored (lib/ingest)
+ * alert rules, whose new findings become events. Runs after new points are stored (lib/imports)
  * and after the current forecast changes (lib/promotion), in that change's transaction.
  *
  * MASE is scaled as in the run's holdout metrics: by the in-sample seasonal-naive MAE (lag = the

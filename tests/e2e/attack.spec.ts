@@ -387,3 +387,32 @@ test("every oversize config is refused with its field, and the limit it names is
   expect(everyMinute.json().error).toMatchObject({ code: "INVALID_CRON", details: { field: "cron" } });
   expect((await sched({ cron: "*/10 * * * * *" })).json().error.message).toContain("no seconds");
 });
+
+test("the queue and schedule caps hold under a burst of requests: 429 QUEUE_FULL and 409 TOO_MANY_SCHEDULES with their limits", async () => {
+  const capped = await startServer({ TIDECAST_PASSWORD: "", TIDECAST_MAX_QUEUED_PER_SERIES: "3", TIDECAST_MAX_QUEUED_RUNS: "5", TIDECAST_MAX_SCHEDULES_PER_SERIES: "2" });
+  try {
+    const a = (await upload(capped, "capped-a", monthlyCsv(60))).json().series[0].id as number;
+    const b = (await upload(capped, "capped-b", monthlyCsv(60))).json().series[0].id as number;
+    const runOn = (seriesId: number, epochs: number) => request(capped.url, "POST", `/api/series/${seriesId}/runs`, json({ model: "gru", horizon: 6, epochs }));
+    // Eight different runs for one series at once: exactly three get in.
+    const burst = await Promise.all(Array.from({ length: 8 }, (_, i) => runOn(a, 2 + i)));
+    expect(burst.map((r) => r.status).sort()).toEqual([202, 202, 202, 429, 429, 429, 429, 429]);
+    const refused = burst.find((r) => r.status === 429)!.json().error;
+    expect(refused).toMatchObject({ code: "QUEUE_FULL", details: { scope: "series", limit: 3, queued: 3 } });
+    expect(refused.message).toContain("TIDECAST_MAX_QUEUED_PER_SERIES");
+    // Another series has its own places, up to the server's five.
+    expect((await runOn(b, 2)).status).toBe(202);
+    expect((await runOn(b, 3)).status).toBe(202);
+    const full = await runOn(b, 4);
+    expect(full.status).toBe(429);
+    expect(full.json().error).toMatchObject({ code: "QUEUE_FULL", details: { scope: "all", limit: 5, queued: 5 } });
+    expect((await request(capped.url, "GET", "/api/runs?status=queued,running")).json().runs).toHaveLength(5);
+    // Four schedules for one series at once: two get in.
+    const schedules = await Promise.all(["0 6 * * *", "0 7 * * *", "0 8 * * *", "0 9 * * *"].map((cron) => request(capped.url, "POST", `/api/series/${a}/schedules`, json({ cron }))));
+    expect(schedules.map((r) => r.status).sort()).toEqual([201, 201, 409, 409]);
+    expect(schedules.find((r) => r.status === 409)!.json().error).toMatchObject({ code: "TOO_MANY_SCHEDULES", details: { limit: 2, schedules: 2 } });
+    expect((await request(capped.url, "GET", `/api/series/${a}/schedules`)).json().schedules).toHaveLength(2);
+  } finally {
+    await capped.stop();
+  }
+});

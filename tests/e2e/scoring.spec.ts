@@ -20,9 +20,10 @@ function csv(months: number, jumpFrom = Number.POSITIVE_INFINITY): string {
   return lines.join("\n") + "\n";
 }
 
-async function uploadCsv(request: APIRequestContext, text: string): Promise<{ series: { id: number }[]; events: { kind: string }[] }> {
-  const res = await request.post("/api/datasets", { multipart: { name: "visits-e2e", file: { name: "visits.csv", mimeType: "text/csv", buffer: Buffer.from(text) } } });
-  expect(res.status()).toBe(201);
+/** Uploads the CSV as the dataset "visits-e2e": a new dataset (201), or appended to it (200). */
+async function uploadCsv(request: APIRequestContext, text: string, mode: "new" | "append"): Promise<{ series: { id: number }[]; events: { kind: string }[] }> {
+  const res = await request.post("/api/datasets", { multipart: { name: "visits-e2e", mode, file: { name: "visits.csv", mimeType: "text/csv", buffer: Buffer.from(text) } } });
+  expect(res.status()).toBe(mode === "new" ? 201 : 200);
   return res.json();
 }
 
@@ -45,7 +46,7 @@ test("forecast versus actual drawn, an alert acknowledged, the overview painted"
   test.setTimeout(150_000);
   const request = page.request; // the signed-in session of the browser context
   // 1. Eight years, a tiny forecast of the next 6 months (requested by hand: it becomes current).
-  const first = await uploadCsv(request, csv(96));
+  const first = await uploadCsv(request, csv(96), "new");
   const seriesId = first.series[0].id;
   const started = await request.post(`/api/series/${seriesId}/runs`, { data: { model: "gru", epochs: 3, hiddenSize: 4, horizon: 6, lookback: 12, seed: 1 } });
   expect(started.status()).toBe(202);
@@ -53,7 +54,7 @@ test("forecast versus actual drawn, an alert acknowledged, the overview painted"
   await expect.poll(async () => ((await (await request.get(`/api/runs/${runId}`)).json()) as { run: { status: string } }).run.status, { timeout: 90_000 }).toBe("succeeded");
 
   // 2. The next six months arrive, far above the forecast's bands: drift and accuracy alerts.
-  const rest = await uploadCsv(request, csv(102, 96));
+  const rest = await uploadCsv(request, csv(102, 96), "append");
   expect(rest.events.map((e) => e.kind).sort()).toEqual(["accuracy", "drift"]);
 
   // 3. The series page: the forecast drawn over the actuals, realised against promised in words.

@@ -97,7 +97,7 @@ function championScoreByHand(blob: Uint8Array, heldFrom: number, window: Row[]):
 }
 
 beforeEach(async () => {
-  const up = await upload(first);
+  const up = await upload(first, "co2", "co2", "new");
   seriesId = up.series[0].id;
   const series = await seriesInput(t.db);
   championOutcome = fitForecast(series, CONFIG, 3, { levels: [80, 95] }) as unknown as EngineOutcome;

@@ -18,7 +18,7 @@ import type { SeriesAccuracyView } from "../../lib/scoring/views";
 
 /**
  * Forecasts that keep score, end to end on a real series (monthly CO2 at Mauna Loa) through the
- * CLI's `import` and the upload route (both go through lib/ingest) and a real worker with the
+ * CLI's `import` and the upload route (both go through importUpload, lib/imports) and a real worker with the
  * real engine: import the first part, train, upload the rest in pieces; every realised metric is
  * checked against values computed here by hand, and a retrain on new data must beat the current
  * model on the same window to replace it.
@@ -99,10 +99,10 @@ function expectScore(got: Record<string, unknown>, want: HandScore): void {
 const valuesUpTo = (rows: Row[], ts: number) => rows.filter(([t]) => t <= ts).map(([, v]) => v);
 
 /** `npm run cli -- import` of the rows as a CSV, as a user runs it (it migrates an empty database first). */
-function cliImport(dir: string, rows: Row[]): string {
+function cliImport(dir: string, rows: Row[], append = false): string {
   const file = path.join(dir, "co2.csv");
   fs.writeFileSync(file, csvOf(rows));
-  const r = spawnSync(path.join("node_modules", ".bin", "tsx"), ["scripts/cli.ts", "import", file, "--name", "co2"], { encoding: "utf8", env: process.env });
+  const r = spawnSync(path.join("node_modules", ".bin", "tsx"), ["scripts/cli.ts", "import", file, "--name", "co2", ...(append ? ["--append"] : [])], { encoding: "utf8", env: process.env });
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
   return r.stdout;
@@ -124,7 +124,7 @@ describe(`forecast versus actual on a real series, with a real worker, on ${TEST
 
     // 1. The first part (imported by the CLI into a new database), and a forecast from its end (a
     // run requested by hand: promoted).
-    expect(cliImport(t.dir, first)).toMatch(/Imported dataset "co2".*\n  series (\d+)  co2: 132 points \(132 new, 0 updated\), monthly/);
+    expect(cliImport(t.dir, first)).toMatch(/Imported dataset "co2".*\n  series (\d+)  co2: 132 points \(132 new, 0 changed\), monthly/);
     const db = t.connect();
     const seriesId = (await db.get<{ id: number }>(`SELECT "id" FROM "Series"`))!.id;
     handles.push(await spawnWorker({ TEST_ENGINE: "real" }));
@@ -235,7 +235,7 @@ describe(`forecast versus actual on a real series, with a real worker, on ${TEST
     // 4. The rest (the schedule paused first, so no third run joins in): both forecasts scored by
     // hand, the challenger from its own origin.
     await db.run(`UPDATE "Schedule" SET "enabled" = FALSE`);
-    expect(cliImport(t.dir, rest)).toMatch(new RegExp(`series ${seriesId}: 2 forecast\\(s\\) scored on 20 actual value\\(s\\), (healthy|drifting)\\. The last 2 forecasts were`));
+    expect(cliImport(t.dir, rest, true)).toMatch(new RegExp(`series ${seriesId}: 2 forecast\\(s\\) scored on 20 actual value\\(s\\), (healthy|drifting)\\. The last 2 forecasts were`));
     const f2 = await forecastOf(challengerId);
     const a3 = await accuracy(seriesId);
     expect(a3.forecasts.map((f) => f.forecastId)).toEqual([f2.id, f1.id]);

@@ -4,6 +4,7 @@ import { seriesExists } from "@/lib/datasets/datasets";
 import { requestRun } from "@/lib/runs/request";
 import { getRun, listRuns } from "@/lib/runs/views";
 import { PROMOTE_MODES, type PromoteMode } from "@/lib/accuracy/promotion";
+import { queueFullMessage } from "@/lib/runs/limits";
 import { type IdContext, jsonError, jsonOk, notFound, readJson, routeId } from "../../../_lib/http";
 import { isPlainObject, notAnObject, validationError } from "../../../runs/_lib/validation";
 import { budgetRefusal } from "../../../runs/_lib/budget";
@@ -48,5 +49,8 @@ export async function POST(req: Request, ctx: Ctx): Promise<Response> {
   if (refusal) return refusal;
   const result = await requestRun(db(), seriesId, parsed.data, { promote: (promote as PromoteMode | undefined) ?? "always" });
   if (result.kind === "no-series") return notFound("Series", seriesId);
+  if (result.kind === "queue-full") {
+    return jsonError(429, "QUEUE_FULL", queueFullMessage(result, seriesId), { scope: result.scope, limit: result.limit, queued: result.queued });
+  }
   return jsonOk({ run: await getRun(db(), result.run.id, { epochs: false }), created: result.kind === "created" }, result.kind === "created" ? 202 : 200);
 }
