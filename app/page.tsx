@@ -18,6 +18,9 @@ export default async function HomePage() {
           stock export (<code>date,open,high,low,close,volume</code>) — and train forecasters on it.
         </p>
         <UploadPanel datasets={datasets.map((d) => d.name)} />
+        <p className="subtle">
+          <Link href="/overview">Overview of every series</Link>: status, realised accuracy against the actuals, alerts and the next scheduled runs.
+        </p>
       </section>
       {datasets.length === 0 ? (
         <section className="panel empty">No datasets yet: upload a CSV or load the sample stock prices.</section>

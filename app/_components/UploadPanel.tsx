@@ -3,20 +3,16 @@
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
 
+import type { ImportResult } from "@/lib/imports/import";
+
 interface ApiError {
   code: string;
   message: string;
   details: { row?: number; rows?: number[]; column?: string; [k: string]: unknown };
 }
 
-interface UploadResult {
-  dataset: { name: string };
-  created: boolean;
-  renamedFrom: string | null;
-  dryRun: boolean;
-  series: { id: number; name: string; pointCount: number; inserted: number; updated: number }[];
-  warnings: string[];
-}
+/** What POST /api/datasets answers: the server's own type. */
+type UploadResult = ImportResult;
 
 /** What an append would do, shown before anything is stored. */
 interface Preview {
@@ -34,6 +30,17 @@ type Status =
 
 const count = (n: number) => n.toLocaleString("en-US");
 const sum = (r: UploadResult, key: "inserted" | "updated") => r.series.reduce((n, s) => n + s[key], 0);
+const plural = (n: number, one: string) => `${count(n)} ${one}${n === 1 ? "" : "s"}`;
+
+/** What the new points set off, in words: forecasts scored against them, alerts raised, retrains queued ("" when nothing). */
+function consequences(r: UploadResult): string {
+  const parts: string[] = [];
+  const forecasts = r.scored.reduce((n, s) => n + s.forecasts, 0);
+  if (forecasts > 0) parts.push(`${plural(forecasts, "stored forecast")} scored against the new values`);
+  if (r.events.length > 0) parts.push(`${plural(r.events.length, "alert")} raised (${[...new Set(r.events.map((e) => e.kind))].join(", ")})`);
+  if (r.retraining.length > 0) parts.push(`${plural(r.retraining.length, "retraining run")} queued`);
+  return parts.length > 0 ? ` ${parts.join("; ")}.` : "";
+}
 
 async function post(file: File, fields: Record<string, string>): Promise<UploadResult | { error: ApiError }> {
   const form = new FormData();
@@ -102,7 +109,7 @@ export function UploadPanel({ datasets }: { datasets: string[] }) {
       if ("error" in body) return setStatus({ kind: "error", error: body.error });
       setStatus({
         kind: "done",
-        text: `Appended ${file.name} to "${dataset}": ${count(sum(body, "inserted"))} points added, ${count(sum(body, "updated"))} changed.`,
+        text: `Appended ${file.name} to "${dataset}": ${count(sum(body, "inserted"))} points added, ${count(sum(body, "updated"))} changed.${consequences(body)}`,
         warnings: body.warnings,
       });
       setAppending(false);

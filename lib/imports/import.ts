@@ -1,13 +1,17 @@
 import type { Db } from "../db/types";
 import { storeDataset, type ImportMode } from "../datasets/import";
-import { changedSeriesIds, parseUpload, renameWarning, type ImportOutcome } from "../datasets/upload";
-import { enqueueRetrainForNewData, type ScheduledRun } from "../schedules/fire";
+import { parseUpload, renameWarning, type ImportOutcome } from "../datasets/upload";
+import { NOTHING_SET_OFF, onNewPoints, type FiredEvent, type ScoredSeries } from "./new-points";
+import type { ScheduledRun } from "../schedules/fire";
 
 /**
  * One upload, start to end: parse the file, then ONE transaction that stores the points and
- * queues the retraining runs of the series' "on new data" schedules, so an upload is stored
- * exactly when its answer says so (never stored while its request fails). A dry run does the
- * same work and rolls it back: the preview's counts are the import's own.
+ * what they set off (lib/imports/new-points.ts: stored forecasts scored, alerts fired, the
+ * retraining runs of the series' "on new data" schedules queued), so an upload is stored exactly
+ * when its answer says so (never stored while its request fails). The upload API (through the
+ * import thread) and the CLI's `import` both come here: it is the one place new points set things
+ * off. A dry run stores the points, reads the counts and rolls back, before anything is scored,
+ * fired or queued: the preview's counts are the import's own.
  */
 export interface ImportRequest {
   fileName: string;
@@ -17,10 +21,17 @@ export interface ImportRequest {
   mode?: ImportMode;
   /** Compute the outcome, store nothing. */
   dryRun?: boolean;
+  /** The clock of the scoring and the events (default: now). */
+  now?: Date;
 }
 
 export interface ImportResult extends ImportOutcome {
+  /** Runs queued by "on new data" schedules. */
   retraining: ScheduledRun[];
+  /** The series whose forecasts were scored against the new points. */
+  scored: ScoredSeries[];
+  /** Alerts and events fired by the scoring. */
+  events: FiredEvent[];
   dryRun: boolean;
 }
 
@@ -34,12 +45,20 @@ class DryRunRollback extends Error {
 export async function importUpload(db: Db, bytes: Uint8Array, request: ImportRequest): Promise<ImportResult> {
   const parsed = parseUpload(bytes, request.fileName);
   const dryRun = request.dryRun === true;
+  const now = request.now ?? new Date();
   try {
     return await db.transaction(async (tx): Promise<ImportResult> => {
-      const stored = await storeDataset(tx, parsed.dataset, { name: request.name, mode: request.mode, fileName: request.fileName, contentHash: parsed.contentHash });
-      const retraining = dryRun ? [] : await enqueueRetrainForNewData(tx, changedSeriesIds(stored));
+      const stored = await storeDataset(tx, parsed.dataset, { name: request.name, mode: request.mode, fileName: request.fileName, contentHash: parsed.contentHash, now });
+      const after = dryRun ? NOTHING_SET_OFF : await onNewPoints(tx, stored, now);
       const rename = renameWarning(stored);
-      const result: ImportResult = { ...stored, warnings: rename ? [rename, ...parsed.warnings] : parsed.warnings, retraining, dryRun };
+      const result: ImportResult = {
+        ...stored,
+        warnings: [...(rename ? [rename] : []), ...parsed.warnings, ...after.warnings],
+        retraining: after.retraining,
+        scored: after.scored,
+        events: after.events,
+        dryRun,
+      };
       if (dryRun) throw new DryRunRollback(result);
       return result;
     });

@@ -1,4 +1,5 @@
 import type { Db } from "../db/types";
+import type { PromoteMode } from "../accuracy/promotion";
 import { configKey, resolveModelConfig, type ModelConfigInput } from "../forecast/config";
 import { FREQUENCIES, type Frequency } from "../series/frequency";
 import { enqueueJob } from "../queue/enqueue";
@@ -15,6 +16,8 @@ export type RequestRunResult =
 export interface RequestRunOptions {
   scheduleId?: number | null;
   maxAttempts?: number;
+  /** How the run's forecast may replace the current one (default "always": a run requested by hand is what the user asked for). */
+  promote?: PromoteMode;
   /** How many runs may wait or train (default: runQueueLimits() from the environment). */
   limits?: RunQueueLimits;
   now?: Date;
@@ -49,9 +52,9 @@ export async function requestRun(db: Db, seriesId: number, input: ModelConfigInp
     if (full) return { kind: "queue-full", ...full };
     const now = options.now ?? new Date();
     const { id: runId } = (await tx.get<{ id: number }>(
-      `INSERT INTO "Run" ("seriesId", "configKey", "config", "status", "attempt", "epochsTotal", "epochsDone", "scheduleId", "createdAt", "cancelRequested")
-       VALUES (?, ?, ?, 'queued', 0, ?, 0, ?, ?, FALSE) RETURNING "id"`,
-      [seriesId, key, JSON.stringify(config), config.epochs, options.scheduleId ?? null, now],
+      `INSERT INTO "Run" ("seriesId", "configKey", "config", "status", "attempt", "epochsTotal", "epochsDone", "scheduleId", "createdAt", "cancelRequested", "promote")
+       VALUES (?, ?, ?, 'queued', 0, ?, 0, ?, ?, FALSE, ?) RETURNING "id"`,
+      [seriesId, key, JSON.stringify(config), config.epochs, options.scheduleId ?? null, now, options.promote ?? "always"],
     ))!;
     const job = await enqueueJob(tx, TRAIN_JOB, { runId }, { maxAttempts: options.maxAttempts ?? queueSettings().maxAttempts, now });
     await tx.run(`UPDATE "Run" SET "jobId" = ? WHERE "id" = ?`, [job.id, runId]);

@@ -1,7 +1,8 @@
 /**
  * `import <csv> [--name NAME] [--append] [--dry-run]`: stores a CSV in the database exactly as an
- * upload through the API does (parse, then one transaction that stores the points and queues
- * the "on new data" schedules' runs). Prints one line per series.
+ * upload through the API does (parse, then one transaction that stores the points, scores the
+ * stored forecasts against them, fires the alerts and queues the "on new data" schedules' runs:
+ * lib/imports). Prints one line per series, per scored series and per alert.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -55,6 +56,8 @@ async function run(args: string[]): Promise<number> {
     const span = s.firstTs === null || s.lastTs === null ? "" : ` ${formatTimestamp(s.firstTs)} … ${formatTimestamp(s.lastTs)}`;
     out.write(`  ${dryRun ? "" : `series ${s.id}  `}${s.name}: ${s.pointCount} points (${s.inserted} new, ${s.updated} changed), ${s.frequency}, ${s.gapCount} gaps${span}\n`);
   }
+  for (const s of result.scored) out.write(`  series ${s.seriesId}: ${s.forecasts} forecast(s) scored on ${s.points} actual value(s), ${s.status}. ${s.summary}\n`);
+  for (const e of result.events) out.write(`  alert ${e.kind}: ${e.message}\n`);
   if (dryRun) out.write("Dry run: nothing was stored.\n");
   if (result.retraining.length > 0) out.write(`Queued ${result.retraining.length} retraining run(s) for "on new data" schedules.\n`);
   return 0;

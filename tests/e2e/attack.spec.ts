@@ -13,7 +13,9 @@ const PASSWORD = "attack-suite password";
 let locked: TestServer;
 let open: TestServer;
 let token = "";
-const ids = { dataset: 0, spare: 0, series: 0, hourly: 0, run: 0, schedule: 0 };
+const ids = { dataset: 0, spare: 0, series: 0, hourly: 0, run: 0, schedule: 0, webhook: 0 };
+/** A public address (no DNS needed): accepted without TIDECAST_WEBHOOK_ALLOW_PRIVATE; the web-only servers deliver nothing. */
+const HOOK_URL = "https://93.184.215.14/tidecast-hook";
 
 test.describe.configure({ mode: "serial" });
 test.setTimeout(120_000);
@@ -52,6 +54,9 @@ test.beforeAll(async () => {
   const schedule = await request(locked.url, "POST", `/api/series/${ids.series}/schedules`, json({ cron: "0 6 * * *" }, auth()));
   expect(schedule.status, schedule.text).toBe(201);
   ids.schedule = schedule.json().schedule.id;
+  const webhook = await request(locked.url, "POST", "/api/webhooks", json({ url: HOOK_URL, secret: "attack-suite secret" }, auth()));
+  expect(webhook.status, webhook.text).toBe(201);
+  ids.webhook = webhook.json().webhook.id;
 });
 
 test.afterAll(async () => {
@@ -90,10 +95,22 @@ function routes(): { method: string; route: string; path: string; body?: () => {
     { method: "GET", route: "/api/schedules/[id]", path: `/api/schedules/${ids.schedule}`, status: 200 },
     { method: "PATCH", route: "/api/schedules/[id]", path: `/api/schedules/${ids.schedule}`, body: () => json({ enabled: false }), status: 200 },
     { method: "POST", route: "/api/runs/[id]/cancel", path: `/api/runs/${ids.run}/cancel`, status: 200 },
+    { method: "GET", route: "/api/series/[id]/accuracy", path: `/api/series/${s}/accuracy`, status: 200 },
+    { method: "GET", route: "/api/series/[id]/forecasts", path: `/api/series/${s}/forecasts`, status: 200 },
+    { method: "GET", route: "/api/series/[id]/alert-rules", path: `/api/series/${s}/alert-rules`, status: 200 },
+    { method: "PUT", route: "/api/series/[id]/alert-rules", path: `/api/series/${s}/alert-rules`, body: () => json({ bandBreaks: 4 }), status: 200 },
+    { method: "GET", route: "/api/events", path: "/api/events?unacknowledged=1", status: 200 },
+    { method: "POST", route: "/api/events/[id]/ack", path: "/api/events/999999/ack", status: 404 },
+    { method: "GET", route: "/api/overview", path: "/api/overview?sort=name", status: 200 },
+    { method: "GET", route: "/api/webhooks", path: "/api/webhooks", status: 200 },
+    { method: "POST", route: "/api/webhooks", path: "/api/webhooks", body: () => json({ url: HOOK_URL, events: ["drift"], secret: "another secret" }), status: 201 },
+    { method: "GET", route: "/api/webhooks/[id]", path: `/api/webhooks/${ids.webhook}`, status: 200 },
+    { method: "DELETE", route: "/api/webhooks/[id]", path: `/api/webhooks/${ids.webhook}`, status: 204 },
     { method: "DELETE", route: "/api/schedules/[id]", path: `/api/schedules/${ids.schedule}`, status: 204 },
     { method: "DELETE", route: "/api/datasets/[id]", path: `/api/datasets/${ids.spare}`, status: 204 },
     { method: "GET", route: "/", path: "/", status: 200 },
     { method: "GET", route: "/series/[id]", path: `/series/${s}`, status: 200 },
+    { method: "GET", route: "/overview", path: "/overview", status: 200 },
   ];
 }
 
@@ -143,6 +160,9 @@ test("without credentials every API route answers 401 UNAUTHENTICATED and every 
   // Nothing changed: the spare dataset and the schedule are still there.
   expect((await request(locked.url, "GET", `/api/datasets/${ids.spare}`, { headers: auth() })).status).toBe(200);
   expect((await request(locked.url, "GET", `/api/schedules/${ids.schedule}`, { headers: auth() })).status).toBe(200);
+  expect((await request(locked.url, "GET", `/api/webhooks/${ids.webhook}`, { headers: auth() })).status).toBe(200);
+  expect((await request(locked.url, "GET", "/api/webhooks", { headers: auth() })).json().webhooks).toHaveLength(1);
+  expect((await request(locked.url, "GET", `/api/series/${ids.series}/alert-rules`, { headers: auth() })).json().rules.bandBreaks).toBe(3);
 });
 
 test("with an API token every route answers as its handler does", async () => {
@@ -245,6 +265,38 @@ for (const which of ["open", "locked"] as const) {
       expect(res.status, p).toBe(421);
     }
     expect((await request(server.url, "GET", "/api/runs", { headers: { host: `localhost:${server.port}`, ...(which === "locked" ? auth() : {}) } })).status).toBe(200);
+  });
+}
+
+for (const which of ["open", "locked"] as const) {
+  test(`${which}: webhooks, alert rules and acknowledgements take JSON from the app's own pages only`, async () => {
+    const server = which === "open" ? open : locked;
+    const creds: Record<string, string> = which === "locked" ? auth() : {};
+    const seriesId = which === "open" ? (await request(open.url, "GET", "/api/datasets")).json().datasets[0].series[0].id : ids.series;
+    const hooks = async () => (await request(server.url, "GET", "/api/webhooks", { headers: creds })).json().webhooks.length;
+    const rules = async () => (await request(server.url, "GET", `/api/series/${seriesId}/alert-rules`, { headers: creds })).json().rules;
+    const [hooksBefore, rulesBefore] = [await hooks(), await rules()];
+    const hook = JSON.stringify({ url: HOOK_URL, secret: "cross-site secret" });
+    const evil = { origin: "http://evil.example", "sec-fetch-site": "cross-site", ...creds };
+    // A cross-site form or fetch: refused by origin whatever its type.
+    for (const type of ["text/plain", "application/json"]) {
+      const res = await request(server.url, "POST", "/api/webhooks", { headers: { "content-type": type, ...evil }, body: hook });
+      expect(res.status, type).toBe(403);
+      expect(res.json().error.code, type).toBe("CROSS_SITE_REQUEST");
+    }
+    expect((await request(server.url, "PUT", `/api/series/${seriesId}/alert-rules`, { headers: { "content-type": "text/plain", ...evil }, body: '{"bandBreaks":99}' })).status).toBe(403);
+    expect((await request(server.url, "POST", "/api/events/1/ack", { headers: evil })).status).toBe(403);
+    expect((await request(server.url, "DELETE", "/api/webhooks/1", { headers: evil })).status).toBe(403);
+    // Without an Origin (curl), a body that is not declared JSON is refused before the handler.
+    const plain = await request(server.url, "POST", "/api/webhooks", { headers: { "content-type": "text/plain", ...creds }, body: hook });
+    expect(plain.status).toBe(415);
+    expect((await request(server.url, "PUT", `/api/series/${seriesId}/alert-rules`, { headers: { "content-type": "application/x-www-form-urlencoded", ...creds }, body: "bandBreaks=99" })).status).toBe(415);
+    // A loopback target is refused (no server-side request forgery) with the field named.
+    const loopback = await request(server.url, "POST", "/api/webhooks", json({ url: `http://127.0.0.1:${server.port}/api/datasets`, secret: "loopback secret" }, creds));
+    expect(loopback.status).toBe(400);
+    expect(loopback.json().error).toMatchObject({ code: "WEBHOOK_TARGET_PRIVATE", details: { field: "url" } });
+    expect(await hooks()).toBe(hooksBefore);
+    expect(await rules()).toEqual(rulesBefore);
   });
 }
 

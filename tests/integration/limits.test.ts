@@ -69,6 +69,9 @@ describe(`the caps on queued runs and schedules on ${TEST_DATABASE}`, () => {
     const due = async () => t.db.run(`UPDATE "Schedule" SET "nextRunAt" = ? WHERE "id" = ?`, [new Date(Date.now() - 60_000), scheduleId]);
     await due();
     expect(await runDueSchedules(t.db)).toEqual([]);
+    // The skipped tick is a missed schedule, said once with the limit that stopped it.
+    const missed = await t.db.all<{ message: string }>(`SELECT "message" FROM "Event" WHERE "kind" = 'schedule.missed'`);
+    expect(missed).toEqual([{ message: expect.stringMatching(/the run queue was full \(1 runs queued or running, the limit per series, TIDECAST_MAX_QUEUED_PER_SERIES\), so the tick was skipped/) }]);
     await t.db.run(`UPDATE "Run" SET "status" = 'succeeded' WHERE "id" = ?`, [blocking.body.run.id]);
     await due();
     expect(await runDueSchedules(t.db)).toEqual([{ scheduleId, runId: expect.any(Number), created: true }]);

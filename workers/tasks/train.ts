@@ -6,6 +6,10 @@ import { firstNonFinite, type EngineModule, type EngineOutcome, type EpochProgre
 import { JobCancelledError, LeaseLostError, PermanentJobError, errorMessage } from "../../lib/queue/errors";
 import { isCancelRequested, markRunCancelled, markRunFailed, markRunRequeued, recordEpoch, runConfig, startRunAttempt } from "../../lib/runs/lifecycle";
 import { writeRunResult } from "../../lib/runs/result";
+import { evaluateChallenger } from "../../lib/promotion/evaluate";
+import { settlePromotion } from "../../lib/promotion/settle";
+import { alertRunFailed } from "../../lib/alerts/fire";
+import { isolated } from "../../lib/alerts/isolated";
 import type { StopReason, Task, TaskHelpers } from "../../lib/queue/tasks";
 import type { ThreadInput, ThreadMessage } from "../train-thread";
 import { formatDuration, trainingLimits, type TrainingLimits } from "./limits";
@@ -88,12 +92,29 @@ export function trainTask(options: TrainTaskOptions = {}): Task {
             `Try a lower learning rate or a smaller model.`,
         );
       }
+      // The challenger against the current model (lib/promotion): the model replay runs before
+      // the transaction; the decision is stored with the result (a retried write decides again).
+      const evaluation = await evaluateChallenger(helpers.db, run.seriesId, outcome, series);
       await completeRetrying(helpers, async (tx) => {
-        const forecastId = await writeRunResult(tx, runId, run.attempt, outcome);
-        helpers.log(`run ${runId} succeeded: forecast ${forecastId}`);
+        const forecastId = await writeRunResult(tx, runId, run.attempt, outcome, { makeCurrent: false });
+        const settled = await settlePromotion(tx, {
+          runId,
+          seriesId: run.seriesId,
+          forecastId,
+          mode: run.promote,
+          requestedByHand: run.scheduleId === null,
+          evaluation,
+          outcome,
+          series,
+        });
+        helpers.log(`run ${runId} succeeded: forecast ${forecastId}, ${settled.decision}: ${settled.reason}`);
       });
     },
-    onFailed: (payload, info, tx) => withRunId(payload, (id) => markRunFailed(tx, id, info.error, info.final)),
+    onFailed: (payload, info, tx) =>
+      withRunId(payload, async (id) => {
+        await markRunFailed(tx, id, info.error, info.final);
+        if (info.final) await isolated(tx, `run ${id}'s run.failed alert`, (inner) => alertRunFailed(inner, id, info.error));
+      }),
     onCancelled: (payload, tx) => withRunId(payload, (id) => markRunCancelled(tx, id)),
     onReleased: (payload, tx) => withRunId(payload, (id) => markRunRequeued(tx, id)),
   };

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from "react";
 import type { Chart as ChartType, ChartDataset } from "chart.js";
 import type { PointsPayload } from "./setup";
 import { isFirstOfGroup, setGroupVisible } from "./legend";
+import { BAND_TOOLTIP, TIME_SCALES } from "./options";
 
 /** One forecast to draw: its points and bands, in a colour. */
 export interface ForecastSeries {
@@ -206,10 +207,7 @@ export function ForecastChart({
           normalized: true,
           maintainAspectRatio: false,
           interaction: { mode: "nearest", axis: "x", intersect: false },
-          scales: {
-            x: { type: "time", ticks: { maxRotation: 0, autoSkip: true }, grid: { color: "#eef1f4" } },
-            y: { beginAtZero: false, grid: { color: "#eef1f4" } },
-          },
+          scales: TIME_SCALES,
           plugins: {
             decimation: { enabled: true, algorithm: "lttb", samples: 1200, threshold: 2400 },
             legend: {
@@ -225,12 +223,7 @@ export function ForecastChart({
                 if (i >= 0) toggleGroup(legend.chart as ChartType<"line", XY[]>, groupsRef.current[i]);
               },
             },
-            tooltip: {
-              filter: (item) => !String(item.dataset.label ?? "").endsWith("(lower)"),
-              callbacks: {
-                label: (item) => `${item.dataset.label}: ${typeof item.parsed.y === "number" ? item.parsed.y.toLocaleString("en-US", { maximumFractionDigits: 4 }) : "—"}`,
-              },
-            },
+            tooltip: BAND_TOOLTIP,
             zoom: {
               pan: { enabled: true, mode: "x", onPanComplete: () => void (autoViewRef.current = false) },
               zoom: {

@@ -55,7 +55,9 @@ function importRequest(fields: Record<string, string>, fileName: string): Import
  * `dryRun`). 201 with the new dataset's series; 200 for an append or a dry run (nothing stored).
  * The body streams to a temporary file and is refused with 413 the moment it passes the limit,
  * with or without a Content-Length; the file is then parsed and stored in the import thread
- * (lib/imports), so the other requests are answered meanwhile.
+ * (lib/imports), so the other requests are answered meanwhile. The answer also lists the
+ * retrains "on new data" schedules queued, the stored forecasts scored against the new points
+ * and the alerts that fired (none of them for a dry run).
  */
 export async function POST(req: Request): Promise<Response> {
   return guarded(req, async () => {
