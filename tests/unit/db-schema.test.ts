@@ -21,7 +21,9 @@ describe("the one data model", () => {
         .filter((d) => fs.existsSync(`${dir}/${d}/migration.sql`))
         .map((d) => fs.readFileSync(`${dir}/${d}/migration.sql`, "utf8"))
         .join("\n");
-      const created = [...sql.matchAll(/CREATE TABLE "(\w+)"/g)].map((m) => m[1]).sort();
+      // A SQLite table rebuild (Prisma's "RedefineTables": CREATE TABLE "new_X", copy, rename)
+      // creates no table of its own.
+      const created = [...sql.matchAll(/CREATE TABLE "(\w+)"/g)].map((m) => m[1]).filter((name) => !name.startsWith("new_")).sort();
       expect(created, dir).toEqual(tables);
     }
   });
