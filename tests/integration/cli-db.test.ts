@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { TEST_DATABASE, emptyTestDatabase } from "../helpers/database";
+import { datasetIdByName, deleteDataset } from "@/lib/datasets/datasets";
 
 // The database commands of the CLI, run as a user runs them: real processes on a real, empty
 // database that the CLI itself migrates with `prisma migrate deploy`.
@@ -41,7 +42,8 @@ describe(`npm run cli -- import / train / export on ${TEST_DATABASE}`, () => {
     const nowhere = cli("import", STOCKS, "--name", "nope", "--append");
     expect(nowhere.code).toBe(2);
     expect(nowhere.stderr).toContain('There is no dataset named "nope" to append to');
-    await db.run(`DELETE FROM "Dataset" WHERE "name" = 'stocks (2)'`);
+    expect(await deleteDataset(db, (await datasetIdByName(db, "stocks (2)"))!)).toBe(true);
+    expect(await db.get('SELECT COUNT(*) AS "n" FROM "Point"')).toEqual({ n: 560 });
     expect(await db.get(`SELECT COUNT(*) AS "n" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL`)).toEqual({ n: fs.readdirSync(target.migrations).length });
   });
 

@@ -18,6 +18,8 @@ async function upload(name: string, content: string | Uint8Array<ArrayBuffer>, f
 }
 
 beforeEach(async () => {
+  // Points have no foreign key to cascade through (see prisma/schema.prisma): clear them too.
+  await db().run('DELETE FROM "Point"');
   await db().run('DELETE FROM "Dataset"');
 });
 
