@@ -1,9 +1,10 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
-import type { Chart as ChartType, ChartDataset } from "chart.js";
+import { useEffect, useRef } from "react";
+import type { ChartDataset } from "chart.js";
 import type { PointsPayload } from "./setup";
 import { setGroupVisible } from "./legend";
+import { useChart } from "./useChart";
 import { BAND_TOOLTIP, TIME_SCALES } from "./options";
 
 /** A past forecast to draw over the actual values: its dates, values and bands. */
@@ -82,61 +83,47 @@ export function AccuracyChart({
   /** a sentence saying what the chart shows (its accessible description) */
   summary: string;
 }) {
-  const canvas = useRef<HTMLCanvasElement>(null);
-  const chartRef = useRef<ChartType<"line", XY[]> | null>(null);
   const groupsRef = useRef<string[]>([]);
   const hiddenRef = useRef<Map<string, boolean>>(new Map());
-  const [ready, setReady] = useState(false);
-  const [error, setError] = useState("");
 
-  useEffect(() => {
-    let cancelled = false;
-    import("./setup")
-      .then(({ Chart }) => {
-        if (cancelled || !canvas.current) return;
-        chartRef.current = new Chart<"line", XY[]>(canvas.current, {
-          type: "line",
-          data: { datasets: [] },
-          options: {
-            animation: false,
-            parsing: false,
-            maintainAspectRatio: false,
-            interaction: { mode: "nearest", axis: "x", intersect: false },
-            scales: TIME_SCALES,
-            plugins: {
-              legend: {
-                position: "bottom",
-                // one legend entry per forecast: its line, the last dataset of its group
-                labels: {
-                  boxWidth: 14,
-                  boxHeight: 10,
-                  filter: (item) => {
-                    const i = item.datasetIndex ?? -1;
-                    return i >= 0 && groupsRef.current.lastIndexOf(groupsRef.current[i]) === i;
-                  },
-                },
-                onClick: (_e, item, legend) => {
+  const { canvas, chart: chartRef, ready, error } = useChart(
+    () => import("./setup"),
+    ({ Chart }, el) =>
+      new Chart<"line", XY[]>(el, {
+        type: "line",
+        data: { datasets: [] },
+        options: {
+          animation: false,
+          parsing: false,
+          maintainAspectRatio: false,
+          interaction: { mode: "nearest", axis: "x", intersect: false },
+          scales: TIME_SCALES,
+          plugins: {
+            legend: {
+              position: "bottom",
+              // one legend entry per forecast: its line, the last dataset of its group
+              labels: {
+                boxWidth: 14,
+                boxHeight: 10,
+                filter: (item) => {
                   const i = item.datasetIndex ?? -1;
-                  if (i < 0) return;
-                  const group = groupsRef.current[i];
-                  const hidden = !(hiddenRef.current.get(group) ?? false);
-                  hiddenRef.current.set(group, hidden);
-                  setGroupVisible(legend.chart, groupsRef.current, group, !hidden);
+                  return i >= 0 && groupsRef.current.lastIndexOf(groupsRef.current[i]) === i;
                 },
               },
-              tooltip: BAND_TOOLTIP,
+              onClick: (_e, item, legend) => {
+                const i = item.datasetIndex ?? -1;
+                if (i < 0) return;
+                const group = groupsRef.current[i];
+                const hidden = !(hiddenRef.current.get(group) ?? false);
+                hiddenRef.current.set(group, hidden);
+                setGroupVisible(legend.chart, groupsRef.current, group, !hidden);
+              },
             },
+            tooltip: BAND_TOOLTIP,
           },
-        });
-        setReady(true);
-      })
-      .catch((err: Error) => setError(err.message));
-    return () => {
-      cancelled = true;
-      chartRef.current?.destroy();
-      chartRef.current = null;
-    };
-  }, []);
+        },
+      }),
+  );
 
   useEffect(() => {
     const chart = chartRef.current;
@@ -147,7 +134,7 @@ export function AccuracyChart({
     list.forEach((e, i) => chart.setDatasetVisibility(i, !(hiddenRef.current.get(e.group) ?? false)));
     chart.update("none");
     if (history && forecasts.length > 0) chart.canvas.dataset.drawn = "true";
-  }, [ready, history, forecasts, actualColor]);
+  }, [ready, chartRef, history, forecasts, actualColor]);
 
   return (
     <div>

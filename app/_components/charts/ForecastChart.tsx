@@ -1,9 +1,10 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
 import type { Chart as ChartType, ChartDataset } from "chart.js";
 import type { PointsPayload } from "./setup";
 import { isFirstOfGroup, setGroupVisible } from "./legend";
+import { useChart } from "./useChart";
 import { BAND_TOOLTIP, TIME_SCALES } from "./options";
 
 /** One forecast to draw: its points and bands, in a colour. */
@@ -177,28 +178,25 @@ export function ForecastChart({
   /** a sentence saying what the chart shows (its accessible description) */
   summary: string;
 }) {
-  const canvas = useRef<HTMLCanvasElement>(null);
-  const chartRef = useRef<ChartType<"line", XY[]> | null>(null);
   const groupsRef = useRef<string[]>([]);
   const hiddenRef = useRef<Map<string, boolean>>(new Map());
   /** true while the view is the one we chose (the recent past and the forecast), until the user zooms or pans */
   const autoViewRef = useRef(true);
-  const [ready, setReady] = useState(false);
-  const [error, setError] = useState("");
 
   // Create the chart once; data arrives through the effect below.
-  useEffect(() => {
-    let cancelled = false;
-    (async () => {
-      const [{ Chart }, { registerZoom }] = await Promise.all([import("./setup"), import("./zoom")]);
+  const { canvas, chart: chartRef, ready, error } = useChart(
+    async () => {
+      const [setup, { registerZoom }] = await Promise.all([import("./setup"), import("./zoom")]);
       await registerZoom();
-      if (cancelled || !canvas.current) return;
+      return setup;
+    },
+    ({ Chart }, el) => {
       const toggleGroup = (chart: ChartType<"line", XY[]>, group: string) => {
         const hidden = !(hiddenRef.current.get(group) ?? false);
         hiddenRef.current.set(group, hidden);
         setGroupVisible(chart, groupsRef.current, group, !hidden);
       };
-      chartRef.current = new Chart<"line", XY[]>(canvas.current, {
+      return new Chart<"line", XY[]>(el, {
         type: "line",
         data: { datasets: [] },
         options: {
@@ -236,14 +234,8 @@ export function ForecastChart({
           },
         },
       });
-      setReady(true);
-    })().catch((err: Error) => setError(err.message));
-    return () => {
-      cancelled = true;
-      chartRef.current?.destroy();
-      chartRef.current = null;
-    };
-  }, []);
+    },
+  );
 
   // (Re)load the datasets whenever the inputs change, keeping the user's legend choices and zoom.
   useEffect(() => {
@@ -267,7 +259,7 @@ export function ForecastChart({
       const range = recentRange(history.ts, forecasts);
       if (range) chart.zoomScale("x", range, "none");
     }
-  }, [ready, history, historyLabel, forecasts, backtest, colors]);
+  }, [ready, chartRef, history, historyLabel, forecasts, backtest, colors]);
 
   const showRecent = () => {
     const chart = chartRef.current;
