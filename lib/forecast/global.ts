@@ -79,6 +79,8 @@ export interface GlobalSeriesOutcome {
   validation: { model: Metrics; seasonalNaive: Metrics; naive2: Metrics; theta: Metrics } | null;
   /** This series' note: how its forecast did on its validation window (a warning when seasonal naive did better). */
   note: string;
+  /** Whether the forecast was at least as accurate as seasonal naive on its validation window (MASE, else sMAPE); null without one. */
+  beatsSeasonalNaive: boolean | null;
 }
 
 export interface GlobalOutcome {
@@ -295,11 +297,12 @@ export function finishGlobal(plan: GlobalPlan, memberResults: GlobalMemberResult
       neural: final.neural,
       validation,
       note,
+      beatsSeasonalNaive: validation ? !worseThan(validation.model, validation.seasonalNaive) : null,
     };
   });
   const snScore = scores.find((x) => x.kind === "seasonalNaive");
   const chosenScore = scores.find((x) => x.kind === combination);
-  const losers = series.filter((x) => x.validation && worseThan(x.validation.model, x.validation.seasonalNaive)).map((x) => x.name);
+  const losers = series.filter((x) => x.beatsSeasonalNaive === false).map((x) => x.name);
   const note = globalNote(label, H, scorable.length, chosenScore?.score ?? null, snScore?.score ?? null, losers);
   return {
     config: plan.config,
