@@ -213,8 +213,10 @@ async function run(args: string[]): Promise<number> {
     g.results.sort((a, b) => a.index - b.index);
     const outcome = finishGlobal(g.plan, g.results);
     log(`${g.plan.frequency}: ${outcome.chosen.model}`);
-    if (outcome.series.some((x) => x.beatsSeasonalNaive === false)) warn(`${g.plan.frequency}: ${outcome.note}`);
+    const losers = outcome.series.filter((x) => x.beatsSeasonalNaive === false);
+    if (losers.length) warn(`${g.plan.frequency}: ${outcome.note}`);
     else log(outcome.note);
+    for (const x of losers) warn(`${x.name}: ${x.note}`);
     for (const s of outcome.series) forecasts.set(s.name, s);
   }
   const names = all.map((x) => x.name);

@@ -68,6 +68,14 @@ describe("forecast CLI", () => {
     expect(r.stderr).toMatch(/^warning: p: .*less accurate than seasonal naive/m);
     // --quiet: nothing but the warning
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    // A global model: the group's note, then each series that lost on its validation window.
+    const two = path.join(dir, "periodic2.csv");
+    fs.writeFileSync(two, ["date,p,q", ...lines.slice(1).map((l) => `${l},${Number(l.split(",")[1]) * 2}`)].join("\n") + "\n");
+    const g = cli(["forecast", two, "--horizon", "6", "--model", "gru", "--epochs", "2", "--hidden", "4", "--threads", "1", "--mode", "global", "--quiet", "--out", path.join(dir, "p2.csv")]);
+    expect(g.status, g.stderr).toBe(0);
+    const warnings = g.stderr.trim().split("\n");
+    expect(warnings[0]).toMatch(/^warning: monthly: On the validation windows .* less accurate than seasonal naive for 2 series \(p, q\)/);
+    expect(warnings.slice(1)).toEqual([expect.stringMatching(/^warning: p: .*validation window this forecast was less accurate than seasonal naive/), expect.stringMatching(/^warning: q: /)]);
   });
 
   it("--covariates gives each series of a wide file the others as covariates", () => {
