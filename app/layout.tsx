@@ -27,6 +27,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
           </Link>
           <nav aria-label="Main">
             <Link href="/">Datasets</Link>
+            <Link href="/overview">Overview</Link>
           </nav>
           {signedIn && (
             <div className="topbar-end">

@@ -17,7 +17,10 @@ export default async function HomePage() {
           Upload a CSV of time series — long (<code>series,date,value</code>), wide (<code>date,AAPL,MSFT</code>) or a
           stock export (<code>date,open,high,low,close,volume</code>) — and train forecasters on it.
         </p>
-        <UploadPanel />
+        <UploadPanel datasets={datasets.map((d) => d.name)} />
+        <p className="subtle">
+          <Link href="/overview">Overview of every series</Link>: status, realised accuracy against the actuals, alerts and the next scheduled runs.
+        </p>
       </section>
       {datasets.length === 0 ? (
         <section className="panel empty">No datasets yet: upload a CSV or load the sample stock prices.</section>

@@ -13,32 +13,13 @@ import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { applyMigrations } from "../lib/db/migrate";
 import { startPostgres } from "../scripts/postgres-server";
+import { writeBenchCsv } from "./import-csv";
 
 const argv = process.argv.slice(2);
 const option = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const rows = Number(option("--rows") ?? 0) || 1_000_000;
 const database = option("--database") ?? (option("--url") ? "postgresql" : "sqlite");
 const asJson = argv.includes("--json");
-
-/** Writes the CSV in chunks, so generating it does not inflate the measured process. */
-function writeCsv(file: string, n: number): void {
-  const fd = fs.openSync(file, "w");
-  fs.writeSync(fd, "timestamp,temperature,pressure,load\n");
-  const start = Date.UTC(2000, 0, 1);
-  let chunk: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const ts = new Date(start + i * 60_000).toISOString().slice(0, 16).replace("T", " ");
-    const t = 20 + 5 * Math.sin(i / 1440) + ((i * 7919) % 100) / 100;
-    const p = 1013 + ((i * 104729) % 2000) / 100;
-    const l = 50 + 30 * Math.sin(i / 60);
-    chunk.push(`${ts},${t.toFixed(2)},${p.toFixed(2)},${l.toFixed(3)}`);
-    if (chunk.length === 50_000 || i === n - 1) {
-      fs.writeSync(fd, chunk.join("\n") + "\n");
-      chunk = [];
-    }
-  }
-  fs.closeSync(fd);
-}
 
 /** Runs in a fresh child process: read the file as an upload would, import it, report figures. */
 async function measure(csvFile: string, url: string): Promise<void> {
@@ -87,7 +68,7 @@ async function main(): Promise<void> {
     const url = option("--url") ?? (server ? server.url : `file:${path.join(dir, "bench.db")}`);
     await applyMigrations(url);
     const csvFile = path.join(dir, "bench.csv");
-    writeCsv(csvFile, rows);
+    writeBenchCsv(csvFile, rows);
     child = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, "--child", "--rows", String(rows), "--csv", csvFile, "--db", url], {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "inherit"],

@@ -4,5 +4,7 @@
 # the driver adapter from DATABASE_URL, so each run names a database of its kind; generating
 # connects to neither.
 set -e
+# npm puts node_modules/.bin on PATH; run by hand (`sh scripts/prisma-generate.sh`) it is not.
+PATH="$(dirname "$0")/../node_modules/.bin:$PATH"
 DATABASE_URL="file:./data/tidecast.db" prisma generate
 DATABASE_URL="postgresql://localhost/tidecast" prisma generate

@@ -1,8 +1,9 @@
 import { runWorkerProcess } from "./process";
-import { defaultTasks } from "./tasks";
+import { defaultPeriodic, defaultTasks, deliveryLane } from "./tasks";
 
 /**
  * `npm run worker` (and `npm start`, beside the web app): one worker process. Several may run
  * against the same database; see lib/queue/settings.ts for the TIDECAST_* environment variables.
+ * Trainings and webhook deliveries are claimed by separate loops, so neither waits for the other.
  */
-runWorkerProcess(defaultTasks());
+runWorkerProcess(defaultTasks(), { lanes: [deliveryLane()], periodic: defaultPeriodic() });

@@ -4,15 +4,29 @@ import { queueSettings } from "../lib/queue/settings";
 import type { TaskList } from "../lib/queue/tasks";
 import { Worker, type WorkerOptions } from "./worker";
 
+/** More task kinds, claimed by a loop of their own with its own concurrency (no scheduler, no periodic work). */
+export interface Lane {
+  tasks: TaskList;
+  concurrency: number;
+}
+
 /**
- * Runs a worker as a process: opens DATABASE_URL, starts the loop and handles SIGINT/SIGTERM.
- * The first signal stops claiming, lets each training finish its epoch and puts its job back in
- * the queue (or stores it if it just finished), then exits 0; a second signal puts the jobs back
- * at once and exits.
+ * Runs a worker as a process: opens DATABASE_URL, starts the loop (and one per extra lane) and
+ * handles SIGINT/SIGTERM. The first signal stops claiming, lets each training finish its epoch
+ * and puts its job back in the queue (or stores it if it just finished), then exits 0; a second
+ * signal puts the jobs back at once and exits.
+ *
+ * One Ctrl-C reaches the worker more than once: the terminal signals the whole process group
+ * (npm, scripts/start.ts, tsx and the worker), start.ts forwards it, and tsx relays what it gets
+ * to its child. Signals within SAME_SIGNAL_MS of the first are that one Ctrl-C; a second one
+ * counts from then on.
  */
-export function runWorkerProcess(tasks: TaskList, options: Omit<WorkerOptions, "tasks" | "db"> = {}): Worker {
+export const SAME_SIGNAL_MS = 1000;
+
+export function runWorkerProcess(tasks: TaskList, options: Omit<WorkerOptions, "tasks" | "db"> & { lanes?: Lane[] } = {}): Worker {
   const log = options.log ?? ((line: string) => console.log(`[worker] ${line}`));
-  const settings = { ...queueSettings(), ...options.settings };
+  const { lanes = [], ...rest } = options;
+  const settings = { ...queueSettings(), ...rest.settings };
   const db = openDb(databaseUrl(), {
     busyTimeoutMs: settings.busyTimeoutMs ?? undefined,
     applicationName: "tidecast-worker",
@@ -22,11 +36,21 @@ export function runWorkerProcess(tasks: TaskList, options: Omit<WorkerOptions, "
     session: { idle_in_transaction_session_timeout: settings.leaseMs, tcp_user_timeout: settings.leaseMs },
     log,
   });
-  const worker = new Worker({ ...options, settings, tasks, log, db });
-  let signals = 0;
+  const main = new Worker({ ...rest, settings, tasks, log, db });
+  const extra = lanes.map(
+    (lane) => new Worker({ tasks: lane.tasks, settings: { ...settings, concurrency: lane.concurrency }, scheduler: false, log, db, workerId: `${main.id}/${Object.keys(lane.tasks).join("+")}` }),
+  );
+  const all = [main, ...extra];
+  const worker = {
+    stop: () => Promise.all(all.map((w) => w.stop())).then(() => undefined),
+    forceRelease: () => Promise.all(all.map((w) => w.forceRelease())).then(() => undefined),
+  };
+  let firstSignalAt: number | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
-    signals++;
-    if (signals === 1) {
+    const now = Date.now();
+    if (firstSignalAt !== null && now - firstSignalAt < SAME_SIGNAL_MS) return; // the same Ctrl-C, delivered again
+    if (firstSignalAt === null) {
+      firstSignalAt = now;
       log(`${signal}: finishing the current epoch, then putting running jobs back`);
       void worker
         .stop()
@@ -45,6 +69,6 @@ export function runWorkerProcess(tasks: TaskList, options: Omit<WorkerOptions, "
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  worker.start();
-  return worker;
+  for (const w of all) w.start();
+  return main;
 }

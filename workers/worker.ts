@@ -15,6 +15,13 @@ import { taskFn, taskHooks, type StopReason, type TaskHelpers, type TaskList } f
 import { JOBS_CHANNEL, leaseOf, type JobRow, type Lease } from "../lib/queue/types";
 import { runDueSchedules } from "../lib/schedules/fire";
 
+/** Work a worker does every `everyMs` from its loop (first on its first tick), outside the job queue. */
+export interface PeriodicTask {
+  name: string;
+  everyMs: number;
+  run(db: Db, log: (line: string) => void): Promise<void>;
+}
+
 export interface WorkerOptions {
   tasks: TaskList;
   /** The database (default: the process's shared one for DATABASE_URL). */
@@ -22,6 +29,7 @@ export interface WorkerOptions {
   settings?: Partial<QueueSettings>;
   workerId?: string;
   scheduler?: boolean; // run the schedule loop in this worker (default true)
+  periodic?: PeriodicTask[];
   log?: (line: string) => void;
 }
 
@@ -52,6 +60,7 @@ export class Worker {
   private readonly tasks: TaskList;
   private readonly kinds: string[];
   private readonly runScheduler: boolean;
+  private readonly periodic: { task: PeriodicTask; last: number }[];
   private readonly log: (line: string) => void;
   private readonly active = new Map<number, Active>();
   private pollTimer: NodeJS.Timeout | null = null;
@@ -72,6 +81,7 @@ export class Worker {
     this.tasks = options.tasks;
     this.kinds = Object.keys(options.tasks);
     this.runScheduler = options.scheduler ?? true;
+    this.periodic = (options.periodic ?? []).map((task) => ({ task, last: 0 }));
     this.id = options.workerId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.log = options.log ?? ((line) => console.log(line));
   }
@@ -106,6 +116,11 @@ export class Worker {
           this.lastSchedulerRun = Date.now();
           for (const c of created) this.log(`schedule ${c.scheduleId}: queued run ${c.runId}`);
         });
+      }
+      for (const p of this.periodic) {
+        if (Date.now() - p.last < p.task.everyMs) continue;
+        p.last = Date.now();
+        await this.guard(p.task.name, () => p.task.run(this.db, this.log));
       }
       await this.fill();
     } finally {

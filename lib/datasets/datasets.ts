@@ -106,9 +106,25 @@ export async function getSeries(db: Db, id: number): Promise<(SeriesSummary & { 
   return s ? { ...toSeriesSummary(s), datasetName: s.dataset.name } : null;
 }
 
-/** Deletes a dataset with its series, points, runs and forecasts (cascading foreign keys). */
+/**
+ * Deletes a dataset with its series, points, runs, forecasts and schedules, in one transaction.
+ * Points have no foreign key (see the Point model in prisma/schema.prisma): they are deleted here,
+ * the rest by the cascading keys. The dataset row is locked first, so an append in flight (which
+ * locks it too) either commits before and its points are deleted with the rest, or waits and
+ * then finds no dataset to append to: no point outlives its series.
+ */
 export async function deleteDataset(db: Db, id: number): Promise<boolean> {
-  return (await db.run(`DELETE FROM "Dataset" WHERE "id" = ?`, [id])).changes > 0;
+  return db.transaction(async (tx) => {
+    if (!(await tx.get(`SELECT "id" FROM "Dataset" WHERE "id" = ?${tx.dialect.forUpdate}`, [id]))) return false;
+    await tx.run(`DELETE FROM "Point" WHERE "seriesId" IN (SELECT "id" FROM "Series" WHERE "datasetId" = ?)`, [id]);
+    await tx.run(`DELETE FROM "Dataset" WHERE "id" = ?`, [id]);
+    return true;
+  });
+}
+
+/** The id of the dataset called `name`, or null. */
+export async function datasetIdByName(db: Db, name: string): Promise<number | null> {
+  return (await db.get<{ id: number }>(`SELECT "id" FROM "Dataset" WHERE "name" = ?`, [name]))?.id ?? null;
 }
 
 export async function seriesExists(db: Db, seriesId: number): Promise<boolean> {

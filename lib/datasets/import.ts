@@ -3,8 +3,29 @@ import type { ParsedDataset, ParsedSeries } from "../series";
 import { findGaps, inferFrequency } from "../series";
 import { readPoints } from "./points";
 
+/** "new": a dataset of its own (renamed when the name is taken); "append": into the dataset of that name. */
+export type ImportMode = "new" | "append";
+export const IMPORT_MODES: readonly ImportMode[] = ["new", "append"];
+
+/**
+ * An import refused for what was asked rather than for the file's content (CsvImportError): a
+ * 4xx the API answers as it is, e.g. 404 DATASET_NOT_FOUND for an append to a missing dataset.
+ */
+export class ImportRefusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = "ImportRefusal";
+  }
+}
+
 export interface StoreOptions {
   name?: string; // dataset name; defaults to the file name without its extension
+  mode?: ImportMode; // default "new"
   fileName: string;
   contentHash: string;
   now?: Date;
@@ -25,7 +46,9 @@ export interface StoredSeries {
 
 export interface StoreResult {
   dataset: { id: number; name: string; fileName: string; format: string; rowCount: number };
-  created: boolean; // false when the upload merged into an existing dataset of that name
+  created: boolean; // false when the upload was appended to an existing dataset
+  /** The name asked for when a dataset already had it and the new one got a numbered name. */
+  renamedFrom: string | null;
   series: StoredSeries[];
 }
 
@@ -36,43 +59,72 @@ export function datasetNameFromFile(fileName: string): string {
 }
 
 /**
- * Stores a parsed upload in ONE transaction: the dataset (merged by name), its series (merged by
- * name) and their points. A re-upload appends new timestamps and updates changed values through
- * the (seriesId, ts) primary key, so nothing is duplicated; any error rolls everything back.
+ * Stores a parsed upload in ONE transaction: the dataset, its series (merged by name) and their
+ * points. Mode "new" always makes a dataset of its own: when the name is taken it becomes
+ * "name (2)", "name (3)"… (`renamedFrom` says so). Mode "append" adds to the dataset of that
+ * name (404 DATASET_NOT_FOUND when there is none): new timestamps are inserted and changed values
+ * updated through the (seriesId, ts) primary key, so nothing is duplicated. Any error rolls
+ * everything back.
  */
 export async function storeDataset(db: Db, parsed: ParsedDataset, options: StoreOptions): Promise<StoreResult> {
-  const name = options.name?.trim() || datasetNameFromFile(options.fileName);
+  const wanted = options.name?.trim() || datasetNameFromFile(options.fileName);
   const now = options.now ?? new Date();
   return db.transaction(async (tx): Promise<StoreResult> => {
-    // Locked: two uploads under one new name must not both create it (PostgreSQL; SQLite's
-    // transaction holds the write lock already).
-    const existing = await tx.get<{ id: number }>(`SELECT "id" FROM "Dataset" WHERE "name" = ?${tx.dialect.forUpdate}`, [name]);
-    let datasetId: number;
-    if (existing) {
-      datasetId = existing.id;
-      await tx.run(`UPDATE "Dataset" SET "fileName" = ?, "contentHash" = ?, "format" = ?, "rowCount" = ?, "updatedAt" = ? WHERE "id" = ?`, [
-        options.fileName,
-        options.contentHash,
-        parsed.format,
-        parsed.rowCount,
-        now,
-        datasetId,
-      ]);
-    } else {
-      const row = await tx.get<{ id: number }>(
-        `INSERT INTO "Dataset" ("name", "fileName", "contentHash", "format", "rowCount", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
-        [name, options.fileName, options.contentHash, parsed.format, parsed.rowCount, now, now],
-      );
-      datasetId = row!.id;
-    }
+    const target =
+      options.mode === "append"
+        ? await appendTarget(tx, wanted, parsed, options, now)
+        : await createDataset(tx, wanted, [options.fileName, options.contentHash, parsed.format, parsed.rowCount, now, now]);
     const series: StoredSeries[] = [];
-    for (const s of parsed.series) series.push(await storeSeries(tx, datasetId, s, now));
+    for (const s of parsed.series) series.push(await storeSeries(tx, target.id, s, now));
     return {
-      dataset: { id: datasetId, name, fileName: options.fileName, format: parsed.format, rowCount: parsed.rowCount },
-      created: !existing,
+      dataset: { id: target.id, name: target.name, fileName: options.fileName, format: parsed.format, rowCount: parsed.rowCount },
+      created: options.mode !== "append",
+      renamedFrom: target.name === wanted ? null : wanted,
       series,
     };
   });
+}
+
+/** The dataset an append goes to, locked and updated to describe its latest file. */
+async function appendTarget(tx: Db, name: string, parsed: ParsedDataset, options: StoreOptions, now: Date): Promise<{ id: number; name: string }> {
+  const existing = await tx.get<{ id: number }>(`SELECT "id" FROM "Dataset" WHERE "name" = ?${tx.dialect.forUpdate}`, [name]);
+  if (!existing) {
+    throw new ImportRefusal(404, "DATASET_NOT_FOUND", `There is no dataset named "${name}" to append to: check the name, or upload without mode=append to create it.`, {
+      field: "name",
+      name,
+    });
+  }
+  await tx.run(`UPDATE "Dataset" SET "fileName" = ?, "contentHash" = ?, "format" = ?, "rowCount" = ?, "updatedAt" = ? WHERE "id" = ?`, [
+    options.fileName,
+    options.contentHash,
+    parsed.format,
+    parsed.rowCount,
+    now,
+    existing.id,
+  ]);
+  return { id: existing.id, name };
+}
+
+/**
+ * Inserts a dataset under `wanted`, or the first free "wanted (n)". The insert itself decides
+ * (ON CONFLICT on the unique name, on both databases), so two uploads of one name at once get
+ * two names; the look-up of taken names only picks where to start.
+ */
+async function createDataset(tx: Db, wanted: string, values: [string, string, string, number, Date, Date]): Promise<{ id: number; name: string }> {
+  const prefix = `${wanted} (`; // substr counts characters (code points) on both databases
+  const taken = new Set(
+    (await tx.all<{ name: string }>(`SELECT "name" FROM "Dataset" WHERE "name" = ? OR substr("name", 1, ?) = ?`, [wanted, [...prefix].length, prefix])).map((r) => r.name),
+  );
+  for (let n = 1; ; n++) {
+    const name = n === 1 ? wanted : `${wanted} (${n})`;
+    if (taken.has(name)) continue;
+    const row = await tx.get<{ id: number }>(
+      `INSERT INTO "Dataset" ("name", "fileName", "contentHash", "format", "rowCount", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT ("name") DO NOTHING RETURNING "id"`,
+      [name, ...values],
+    );
+    if (row) return { id: row.id, name };
+  }
 }
 
 async function storeSeries(tx: Db, datasetId: number, s: ParsedSeries, now: Date): Promise<StoredSeries> {

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import type { Db } from "../db/types";
-import { CsvImportError, parseCsv } from "../series";
-import { storeDataset, type StoreResult } from "./import";
+import { CsvImportError, parseCsv, type ParsedDataset } from "../series";
+import { ImportRefusal, storeDataset, type ImportMode, type StoreResult } from "./import";
 
 /** The upload size limit in bytes: TIDECAST_MAX_UPLOAD_MB (default 100 MB). */
 export function maxUploadBytes(env: NodeJS.ProcessEnv = process.env): number {
@@ -13,11 +13,14 @@ export interface ImportOutcome extends StoreResult {
   warnings: string[];
 }
 
-/**
- * Parses and stores one CSV file: the path shared by the upload API, the sample loader and the
- * CLI's `import`. Throws CsvImportError (with row and column) before anything is written.
- */
-export async function importCsv(db: Db, bytes: Uint8Array, fileName: string, name?: string): Promise<ImportOutcome> {
+export interface ParsedUpload {
+  dataset: ParsedDataset;
+  contentHash: string;
+  warnings: string[];
+}
+
+/** Parses one CSV file within the upload limit. Throws CsvImportError (with row and column). */
+export function parseUpload(bytes: Uint8Array, fileName: string): ParsedUpload {
   const maxBytes = maxUploadBytes();
   if (bytes.byteLength > maxBytes) {
     throw new CsvImportError(
@@ -26,9 +29,46 @@ export async function importCsv(db: Db, bytes: Uint8Array, fileName: string, nam
       { bytes: bytes.byteLength, limit: maxBytes },
     );
   }
-  const parsed = parseCsv(bytes, { fileName, maxBytes });
-  const contentHash = crypto.createHash("sha256").update(bytes).digest("hex");
-  return { ...(await storeDataset(db, parsed, { name, fileName, contentHash })), warnings: parsed.warnings };
+  const dataset = parseCsv(bytes, { fileName, maxBytes });
+  return { dataset, contentHash: crypto.createHash("sha256").update(bytes).digest("hex"), warnings: dataset.warnings };
+}
+
+/** The sentence telling the user a same-named upload became a dataset of its own, or null. */
+export function renameWarning(stored: StoreResult): string | null {
+  if (stored.renamedFrom === null) return null;
+  const was = stored.renamedFrom;
+  return `A dataset named "${was}" already exists, so this file is a new dataset, "${stored.dataset.name}". To add its points to "${was}" instead, upload it with mode=append and name "${was}" ("Append to dataset…" on the page).`;
+}
+
+export interface ImportCsvOptions {
+  name?: string;
+  mode?: ImportMode;
+}
+
+/**
+ * Parses and stores one CSV file (the sample loader, benchmarks and tests; uploads and the CLI
+ * go through lib/imports, which also queues retraining in the same transaction). Throws
+ * CsvImportError before anything is written.
+ */
+export async function importCsv(db: Db, bytes: Uint8Array, fileName: string, options: ImportCsvOptions = {}): Promise<ImportOutcome> {
+  const parsed = parseUpload(bytes, fileName);
+  const stored = await storeDataset(db, parsed.dataset, { ...options, fileName, contentHash: parsed.contentHash });
+  const rename = renameWarning(stored);
+  return { ...stored, warnings: rename ? [rename, ...parsed.warnings] : parsed.warnings };
+}
+
+/** What the API answers for a refused import: status, code, message, details. */
+export interface Refusal {
+  status: number;
+  code: string;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+/** The refusal an import error stands for (a CsvImportError or ImportRefusal), or null for any other error. */
+export function refusalOf(err: unknown): Refusal | null {
+  if (err instanceof CsvImportError || err instanceof ImportRefusal) return { status: err.status, code: err.code, message: err.message, details: { ...err.details } };
+  return null;
 }
 
 /** The series an import added or changed points of: what "retrain on new data" schedules react to. */

@@ -2,8 +2,8 @@ import pg from "pg";
 import { checkBulk, columnValue, conflictClause, quoteIdent } from "./bulk";
 import { toDbDate } from "./dates";
 import { numberPlaceholders, postgresDialect } from "./dialect";
-import { copyRows } from "./postgres-copy";
-import type { BulkInsert, Db, RunResult, SqlValue } from "./types";
+import { copyBinaryRows, copyRows, isBinaryType, type BinaryColumn } from "./postgres-copy";
+import type { BulkColumn, BulkInsert, Db, RunResult, SqlValue } from "./types";
 
 /**
  * The PostgreSQL driver: a node-postgres pool. Queries are the shared SQL with `?` numbered as
@@ -59,6 +59,19 @@ function text(sql: string): string {
 
 type Queryable = pg.Pool | pg.PoolClient;
 
+/** A bulk column's value of a row, when the column can only hold numbers (a typed array or a number/null constant); else null. */
+function numberAccessor(column: BulkColumn): ((row: number) => number | null) | null {
+  if (ArrayBuffer.isView(column) && !(column instanceof DataView) && !(column instanceof BigInt64Array) && !(column instanceof BigUint64Array)) {
+    const numbers = column as unknown as ArrayLike<number>;
+    return (row) => numbers[row];
+  }
+  if (typeof column === "object" && column !== null && "constant" in column) {
+    const v = column.constant;
+    if (v === null || typeof v === "number") return () => v;
+  }
+  return null;
+}
+
 class PostgresDb implements Db {
   readonly dialect = postgresDialect;
   private finished = false;
@@ -97,7 +110,9 @@ class PostgresDb implements Db {
   /**
    * A few rows: one multi-row INSERT. Many: COPY, straight into the table for a plain insert;
    * for an upsert into a temporary table first, then one INSERT … SELECT with the upsert clause.
-   * A million rows in a handful of statements. Outside a transaction it opens its own.
+   * A million rows in a handful of statements. COPY is binary where every column is numbers (a
+   * typed array or a constant) into an integer or float column, text otherwise. Outside a
+   * transaction it opens its own.
    */
   async insertMany(spec: BulkInsert): Promise<number> {
     checkBulk(spec);
@@ -112,20 +127,50 @@ class PostgresDb implements Db {
     if (this.depth === 0) return this.transaction((tx) => tx.insertMany(spec));
     const client = this.target as pg.PoolClient;
     const columns = spec.columns.map(quoteIdent).join(", ");
-    const valueAt = (row: number, col: number) => encode(columnValue(spec.values[col], row));
+    const binary = await this.binaryColumns(spec);
+    const copy = (table: string) =>
+      binary
+        ? copyBinaryRows(client, `COPY ${table} (${columns}) FROM STDIN WITH (FORMAT binary)`, spec.rows, binary)
+        : copyRows(client, `COPY ${table} (${columns}) FROM STDIN`, spec.rows, spec.columns.length, (row, col) => encode(columnValue(spec.values[col], row)));
     if (!spec.onConflict) {
-      await copyRows(client, `COPY ${quoteIdent(spec.table)} (${columns}) FROM STDIN`, spec.rows, spec.columns.length, valueAt);
+      await copy(quoteIdent(spec.table));
       return spec.rows;
     }
     const staging = `bulk_${spec.table.replace(/\W/g, "")}_${++this.shared.staging}`;
     await client.query(`CREATE TEMP TABLE ${staging} AS SELECT ${columns} FROM ${quoteIdent(spec.table)} WITH NO DATA`);
     try {
-      await copyRows(client, `COPY ${staging} (${columns}) FROM STDIN`, spec.rows, spec.columns.length, valueAt);
+      await copy(staging);
       const inserted = await client.query(`INSERT INTO ${quoteIdent(spec.table)} (${columns}) SELECT ${columns} FROM ${staging}${conflictClause(spec)}`);
       return inserted.rowCount ?? 0;
     } finally {
       await client.query(`DROP TABLE ${staging}`);
     }
+  }
+
+  /**
+   * The columns of a bulk insert as binary COPY columns, when every one is numbers (a typed array
+   * or a number constant) going into an integer or float column; otherwise null (text COPY). The
+   * types are read from the catalog on each call: one small query beside a COPY of thousands of rows.
+   */
+  private async binaryColumns(spec: BulkInsert): Promise<BinaryColumn[] | null> {
+    const accessors = spec.values.map(numberAccessor);
+    if (accessors.some((a) => a === null)) return null;
+    const types = new Map(
+      (
+        await this.all<{ name: string; type: string }>(
+          `SELECT a."attname" AS "name", t."typname" AS "type" FROM pg_attribute a JOIN pg_type t ON t."oid" = a."atttypid"
+           WHERE a."attrelid" = to_regclass(?) AND a."attnum" > 0 AND NOT a."attisdropped"`,
+          [quoteIdent(spec.table)],
+        )
+      ).map((r) => [r.name, r.type]),
+    );
+    const columns: BinaryColumn[] = [];
+    for (let i = 0; i < spec.columns.length; i++) {
+      const type = types.get(spec.columns[i]);
+      if (type === undefined || !isBinaryType(type)) return null;
+      columns.push({ name: spec.columns[i], type, valueAt: accessors[i]! });
+    }
+    return columns;
   }
 
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {

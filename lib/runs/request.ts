@@ -1,21 +1,31 @@
 import type { Db } from "../db/types";
+import type { PromoteMode } from "../accuracy/promotion";
 import { configKey, resolveModelConfig, type ModelConfigInput } from "../forecast/config";
 import { FREQUENCIES, type Frequency } from "../series/frequency";
 import { enqueueJob } from "../queue/enqueue";
 import { queueSettings } from "../queue/settings";
+import { queueFull, runQueueLimits, type QueueFull, type RunQueueLimits } from "./limits";
 import { RUN_COLUMNS, TRAIN_JOB, getRunRow, type RunRow } from "./types";
 
-export type RequestRunResult = { kind: "created"; run: RunRow } | { kind: "existing"; run: RunRow } | { kind: "no-series" };
+export type RequestRunResult =
+  | { kind: "created"; run: RunRow }
+  | { kind: "existing"; run: RunRow }
+  | { kind: "no-series" }
+  | ({ kind: "queue-full" } & QueueFull);
 
 export interface RequestRunOptions {
   scheduleId?: number | null;
   maxAttempts?: number;
+  /** How the run's forecast may replace the current one (default "always": a run requested by hand is what the user asked for). */
+  promote?: PromoteMode;
+  /** How many runs may wait or train (default: runQueueLimits() from the environment). */
+  limits?: RunQueueLimits;
   now?: Date;
 }
 
 /**
  * Queues a training run (the Run and its Job in one transaction), or returns the identical one
- * already queued or running.
+ * already queued or running; refuses a new one past the queue limits (lib/runs/limits.ts).
  *
  * Safe against two identical requests at once: the look-up and the inserts run in one
  * transaction that first locks the series (SQLite: the write lock, taken up front; PostgreSQL:
@@ -38,11 +48,13 @@ export async function requestRun(db: Db, seriesId: number, input: ModelConfigInp
       [seriesId, key],
     );
     if (existing) return { kind: "existing", run: existing };
+    const full = await queueFull(tx, seriesId, options.limits ?? runQueueLimits());
+    if (full) return { kind: "queue-full", ...full };
     const now = options.now ?? new Date();
     const { id: runId } = (await tx.get<{ id: number }>(
-      `INSERT INTO "Run" ("seriesId", "configKey", "config", "status", "attempt", "epochsTotal", "epochsDone", "scheduleId", "createdAt", "cancelRequested")
-       VALUES (?, ?, ?, 'queued', 0, ?, 0, ?, ?, FALSE) RETURNING "id"`,
-      [seriesId, key, JSON.stringify(config), config.epochs, options.scheduleId ?? null, now],
+      `INSERT INTO "Run" ("seriesId", "configKey", "config", "status", "attempt", "epochsTotal", "epochsDone", "scheduleId", "createdAt", "cancelRequested", "promote")
+       VALUES (?, ?, ?, 'queued', 0, ?, 0, ?, ?, FALSE, ?) RETURNING "id"`,
+      [seriesId, key, JSON.stringify(config), config.epochs, options.scheduleId ?? null, now, options.promote ?? "always"],
     ))!;
     const job = await enqueueJob(tx, TRAIN_JOB, { runId }, { maxAttempts: options.maxAttempts ?? queueSettings().maxAttempts, now });
     await tx.run(`UPDATE "Run" SET "jobId" = ? WHERE "id" = ?`, [job.id, runId]);

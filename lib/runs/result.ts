@@ -6,13 +6,21 @@ export function finiteJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v));
 }
 
+export interface WriteResultOptions {
+  /** Point the series at the new forecast (default true); the worker leaves it to lib/promotion. */
+  makeCurrent?: boolean;
+  now?: Date;
+}
+
 /**
  * Writes a finished run: the run row (metrics, model blob, best epoch), one Forecast with its
- * points, and the series' current forecast. Call inside the transaction that also finishes the
- * job (see the worker's `complete`), so a run gets exactly one forecast. Throws when the attempt
- * is not current (rolls the whole transaction back). Returns the forecast id.
+ * points, and (unless `makeCurrent: false`) the series' current forecast. Call inside the
+ * transaction that also finishes the job (see the worker's `complete`), so a run gets exactly one
+ * forecast. Throws when the attempt is not current (rolls the whole transaction back). Returns
+ * the forecast id.
  */
-export async function writeRunResult(tx: Db, runId: number, attempt: number, outcome: EngineOutcome, now: Date = new Date()): Promise<number> {
+export async function writeRunResult(tx: Db, runId: number, attempt: number, outcome: EngineOutcome, options: WriteResultOptions = {}): Promise<number> {
+  const now = options.now ?? new Date();
   const run = await tx.get<{ seriesId: number }>(
     `UPDATE "Run"
         SET "status" = 'succeeded', "metrics" = ?, "model" = ?, "bestEpoch" = ?, "error" = NULL,
@@ -56,6 +64,6 @@ export async function writeRunResult(tx: Db, runId: number, attempt: number, out
     ],
     rows: n,
   });
-  await tx.run(`UPDATE "Series" SET "currentForecastId" = ?, "updatedAt" = ? WHERE "id" = ?`, [forecastId, now, run.seriesId]);
+  if (options.makeCurrent ?? true) await tx.run(`UPDATE "Series" SET "currentForecastId" = ?, "updatedAt" = ? WHERE "id" = ?`, [forecastId, now, run.seriesId]);
   return forecastId;
 }

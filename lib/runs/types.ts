@@ -1,4 +1,5 @@
 import type { Db } from "../db/types";
+import type { PromoteMode } from "../accuracy/promotion";
 
 /**
  * A training run's row. A run goes queued → running → succeeded | failed | cancelled; its Job
@@ -27,11 +28,13 @@ export interface RunRow {
   finishedAt: Date | null;
   cancelRequested: boolean;
   jobId: number | null;
+  /** How its forecast may replace the current one (lib/promotion): "always" for runs requested by hand, a schedule's choice otherwise. */
+  promote: PromoteMode;
 }
 
 /** Every Run column except the model blob (large; read only to export a model). */
 export const RUN_COLUMNS = `"id", "seriesId", "configKey", "config", "status", "attempt", "epochsTotal", "epochsDone", "bestEpoch",
-  "metrics", "error", "scheduleId", "createdAt", "startedAt", "finishedAt", "cancelRequested", "jobId"`;
+  "metrics", "error", "scheduleId", "createdAt", "startedAt", "finishedAt", "cancelRequested", "jobId", "promote"`;
 
 export async function getRunRow(db: Db, runId: number): Promise<RunRow | null> {
   return (await db.get<RunRow>(`SELECT ${RUN_COLUMNS} FROM "Run" WHERE "id" = ?`, [runId])) ?? null;

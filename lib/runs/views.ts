@@ -1,5 +1,8 @@
 import type { Db, SqlValue } from "../db/types";
 import type { ModelConfig } from "../forecast/config";
+import type { PromoteMode } from "../accuracy/promotion";
+import type { RunMetrics } from "./metrics";
+import { LATEST_PROMOTION_COLUMNS, LATEST_PROMOTION_JOIN, promotionView, type PromotionColumns, type PromotionView } from "./promotions";
 import { RUN_COLUMNS, type RunRow, type RunStatus } from "./types";
 
 /**
@@ -47,7 +50,8 @@ export interface RunView {
   attempt: number;
   progress: RunProgress;
   bestEpoch: number | null;
-  metrics: Record<string, unknown> | null;
+  /** The holdout accuracy the engine stored (null until the run succeeds). */
+  metrics: RunMetrics | null;
   error: string | null;
   scheduleId: number | null;
   cancelRequested: boolean;
@@ -56,11 +60,15 @@ export interface RunView {
   finishedAt: string | null;
   forecastId: number | null;
   isCurrent: boolean; // its forecast is the series' current one
+  /** How its forecast may replace the current one. */
+  promote: PromoteMode;
+  /** The latest decision about its forecast (promoted, kept, made current by hand), null until one. */
+  promotion: PromotionView | null;
   job: RunJobView | null;
   epochs?: EpochView[];
 }
 
-interface ListedRun extends RunRow {
+interface ListedRun extends RunRow, PromotionColumns {
   jobStatus: string | null;
   jobAttempts: number | null;
   jobMaxAttempts: number | null;
@@ -86,9 +94,11 @@ const LISTED = `SELECT ${RUN_COLUMNS.replace(/"(\w+)"/g, 'r."$1"')},
     (SELECT MAX(e."member") FROM "Epoch" e WHERE ${ofAttempt}) AS "lastMember",
     (SELECT MAX(e."epoch") FROM "Epoch" e WHERE ${ofAttempt}
         AND e."member" = (SELECT MAX(m."member") FROM "Epoch" m WHERE m."runId" = r."id" AND m."attempt" = r."attempt")) AS "lastEpoch"
+    , ${LATEST_PROMOTION_COLUMNS}
   FROM "Run" r
   LEFT JOIN "Job" j ON j."id" = r."jobId"
-  LEFT JOIN "Series" s ON s."id" = r."seriesId"`;
+  LEFT JOIN "Series" s ON s."id" = r."seriesId"
+  ${LATEST_PROMOTION_JOIN}`;
 
 function progressOf(run: ListedRun, config: ModelConfig, now: number): RunProgress {
   const epochs = config.epochs;
@@ -119,7 +129,7 @@ function toView(run: ListedRun, now: number): RunView {
     attempt: run.attempt,
     progress: progressOf(run, config, now),
     bestEpoch: run.bestEpoch,
-    metrics: run.metrics ? (JSON.parse(run.metrics) as Record<string, unknown>) : null,
+    metrics: run.metrics ? (JSON.parse(run.metrics) as RunMetrics) : null,
     error: run.error,
     scheduleId: run.scheduleId,
     cancelRequested: run.cancelRequested,
@@ -128,6 +138,8 @@ function toView(run: ListedRun, now: number): RunView {
     finishedAt: run.finishedAt?.toISOString() ?? null,
     forecastId: run.forecastId,
     isCurrent: run.forecastId !== null && run.currentForecastId === run.forecastId,
+    promote: run.promote,
+    promotion: promotionView(run.id, run),
     job:
       run.jobId === null || run.jobStatus === null
         ? null

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Db } from "../db/types";
 import { modelConfigSchema, type ModelConfigInput } from "../forecast/config";
+import { PROMOTE_MODES, type PromoteMode } from "../accuracy/promotion";
 import { checkCron, checkCronInterval, minCronMinutes, nextRunAfter, nextRuns } from "./cron";
 import { SCHEDULE_COLUMNS, type ScheduleRow } from "./types";
 
@@ -21,6 +22,8 @@ export interface ScheduleView {
   lastRunAt: string | null;
   lastRunId: number | null;
   lastRunStatus: string | null;
+  /** "if-better" (default): a run it starts replaces the current forecast only by beating it; "always": it does regardless. */
+  promote: PromoteMode;
   /** The next five cron times (ISO, UTC) for a preview; empty without cron or when disabled. */
   nextRuns: string[];
   createdAt: string;
@@ -37,6 +40,7 @@ export const scheduleCreateSchema = z.strictObject({
   onNewData: z.boolean().optional(),
   config: modelConfigSchema.optional(),
   enabled: z.boolean().optional(),
+  promote: z.enum(PROMOTE_MODES, { error: 'promote must be "always" or "if-better"' }).optional(),
 });
 export const scheduleCreateWithSeriesSchema = scheduleCreateSchema.extend({ seriesId: z.int().min(1, "seriesId must be a positive id") });
 /** Body of PATCH /api/schedules/{id}: every field optional. */
@@ -53,6 +57,23 @@ export class ScheduleInputError extends Error {
     super(message);
     this.name = "ScheduleInputError";
   }
+}
+
+/** A series already has as many schedules as TIDECAST_MAX_SCHEDULES_PER_SERIES allows. */
+export class ScheduleLimitError extends Error {
+  constructor(
+    readonly limit: number,
+    readonly schedules: number,
+  ) {
+    super(`This series already has ${schedules} schedules, the limit (TIDECAST_MAX_SCHEDULES_PER_SERIES): delete or edit one instead.`);
+    this.name = "ScheduleLimitError";
+  }
+}
+
+/** Schedules one series may have: TIDECAST_MAX_SCHEDULES_PER_SERIES (default 10). */
+export function maxSchedulesPerSeries(env: Record<string, string | undefined> = process.env): number {
+  const v = Number(env.TIDECAST_MAX_SCHEDULES_PER_SERIES ?? "10");
+  return Number.isInteger(v) && v >= 1 ? v : 10;
 }
 
 type ListedSchedule = ScheduleRow & { lastRunStatus: string | null };
@@ -74,6 +95,7 @@ function toView(row: ListedSchedule): ScheduleView {
     lastRunAt: row.lastRunAt?.toISOString() ?? null,
     lastRunId: row.lastRunId,
     lastRunStatus: row.lastRunStatus,
+    promote: row.promote,
     nextRuns: preview,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -115,19 +137,26 @@ function nextFor(cron: string | null, timezone: string, enabled: boolean, now: D
   return nextRunAfter(cron, timezone, now);
 }
 
-/** Creates a schedule; null when the series does not exist. Throws ScheduleInputError for a bad cron/time zone. */
+/**
+ * Creates a schedule; null when the series does not exist. Throws ScheduleInputError for a bad
+ * cron/time zone, ScheduleLimitError when the series has its maximum of schedules.
+ */
 export async function createSchedule(db: Db, seriesId: number, input: ScheduleCreate, now: Date = new Date()): Promise<ScheduleView | null> {
   const cron = input.cron ?? null;
   const timezone = input.timezone ?? "UTC";
   const onNewData = input.onNewData ?? false;
   const enabled = input.enabled ?? true;
   checkTrigger(cron, timezone, onNewData);
+  const limit = maxSchedulesPerSeries();
   const created = await db.transaction(async (tx) => {
-    if ((await tx.get(`SELECT 1 AS "one" FROM "Series" WHERE "id" = ?`, [seriesId])) === undefined) return undefined;
+    // The series row locked (PostgreSQL): two creations at once count each other's schedule.
+    if ((await tx.get(`SELECT 1 AS "one" FROM "Series" WHERE "id" = ?${tx.dialect.forUpdate}`, [seriesId])) === undefined) return undefined;
+    const existing = (await tx.get<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "Schedule" WHERE "seriesId" = ?`, [seriesId]))!.n;
+    if (existing >= limit) throw new ScheduleLimitError(limit, existing);
     return tx.get<{ id: number }>(
-      `INSERT INTO "Schedule" ("seriesId", "cron", "timezone", "onNewData", "config", "enabled", "nextRunAt", "createdAt", "updatedAt")
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
-      [seriesId, cron, timezone, onNewData, JSON.stringify(input.config ?? {}), enabled, nextFor(cron, timezone, enabled, now), now, now],
+      `INSERT INTO "Schedule" ("seriesId", "cron", "timezone", "onNewData", "config", "enabled", "nextRunAt", "promote", "createdAt", "updatedAt")
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
+      [seriesId, cron, timezone, onNewData, JSON.stringify(input.config ?? {}), enabled, nextFor(cron, timezone, enabled, now), input.promote ?? "if-better", now, now],
     );
   });
   return created ? getSchedule(db, created.id) : null;
@@ -149,8 +178,8 @@ export async function updateSchedule(db: Db, id: number, patch: SchedulePatch, n
     const timingChanged = cron !== row.cron || timezone !== row.timezone || enabled !== row.enabled;
     const nextRunAt = timingChanged ? nextFor(cron, timezone, enabled, now) : row.nextRunAt;
     await tx.run(
-      `UPDATE "Schedule" SET "cron" = ?, "timezone" = ?, "onNewData" = ?, "config" = ?, "enabled" = ?, "nextRunAt" = ?, "updatedAt" = ? WHERE "id" = ?`,
-      [cron, timezone, onNewData, patch.config === undefined ? row.config : JSON.stringify(patch.config), enabled, nextRunAt, now, id],
+      `UPDATE "Schedule" SET "cron" = ?, "timezone" = ?, "onNewData" = ?, "config" = ?, "enabled" = ?, "nextRunAt" = ?, "promote" = ?, "updatedAt" = ? WHERE "id" = ?`,
+      [cron, timezone, onNewData, patch.config === undefined ? row.config : JSON.stringify(patch.config), enabled, nextRunAt, patch.promote ?? row.promote, now, id],
     );
     return true;
   });

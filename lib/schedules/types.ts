@@ -1,3 +1,5 @@
+import type { PromoteMode } from "../accuracy/promotion";
+
 /** A Schedule row (lib/db decodes booleans and dates the same on both databases). */
 export interface ScheduleRow {
   id: number;
@@ -10,8 +12,9 @@ export interface ScheduleRow {
   nextRunAt: Date | null;
   lastRunAt: Date | null;
   lastRunId: number | null;
+  promote: PromoteMode; // passed to the runs it starts (lib/promotion)
   createdAt: Date;
   updatedAt: Date;
 }
 
-export const SCHEDULE_COLUMNS = `"id", "seriesId", "cron", "timezone", "onNewData", "config", "enabled", "nextRunAt", "lastRunAt", "lastRunId", "createdAt", "updatedAt"`;
+export const SCHEDULE_COLUMNS = `"id", "seriesId", "cron", "timezone", "onNewData", "config", "enabled", "nextRunAt", "lastRunAt", "lastRunId", "promote", "createdAt", "updatedAt"`;

@@ -1,7 +1,8 @@
 /**
  * `db copy --to postgresql://…`: moves an existing SQLite database (DATABASE_URL, default
  * data/tidecast.db) to PostgreSQL: migrates the target, then copies every table (datasets,
- * points, runs with their epochs and model files, forecasts, jobs, schedules) in one
+ * points, runs with their epochs and model files, forecasts, jobs, schedules, scores,
+ * promotions, alert rules, events, webhooks and deliveries: whatever tables the source has) in one
  * transaction and checks each table's row count. The target must be empty.
  */
 import { parseArgs } from "node:util";

@@ -13,7 +13,9 @@ const PASSWORD = "attack-suite password";
 let locked: TestServer;
 let open: TestServer;
 let token = "";
-const ids = { dataset: 0, spare: 0, series: 0, hourly: 0, run: 0, schedule: 0 };
+const ids = { dataset: 0, spare: 0, series: 0, hourly: 0, run: 0, schedule: 0, webhook: 0 };
+/** A public address (no DNS needed): accepted without TIDECAST_WEBHOOK_ALLOW_PRIVATE; the web-only servers deliver nothing. */
+const HOOK_URL = "https://93.184.215.14/tidecast-hook";
 
 test.describe.configure({ mode: "serial" });
 test.setTimeout(120_000);
@@ -52,6 +54,9 @@ test.beforeAll(async () => {
   const schedule = await request(locked.url, "POST", `/api/series/${ids.series}/schedules`, json({ cron: "0 6 * * *" }, auth()));
   expect(schedule.status, schedule.text).toBe(201);
   ids.schedule = schedule.json().schedule.id;
+  const webhook = await request(locked.url, "POST", "/api/webhooks", json({ url: HOOK_URL, secret: "attack-suite secret" }, auth()));
+  expect(webhook.status, webhook.text).toBe(201);
+  ids.webhook = webhook.json().webhook.id;
 });
 
 test.afterAll(async () => {
@@ -90,10 +95,22 @@ function routes(): { method: string; route: string; path: string; body?: () => {
     { method: "GET", route: "/api/schedules/[id]", path: `/api/schedules/${ids.schedule}`, status: 200 },
     { method: "PATCH", route: "/api/schedules/[id]", path: `/api/schedules/${ids.schedule}`, body: () => json({ enabled: false }), status: 200 },
     { method: "POST", route: "/api/runs/[id]/cancel", path: `/api/runs/${ids.run}/cancel`, status: 200 },
+    { method: "GET", route: "/api/series/[id]/accuracy", path: `/api/series/${s}/accuracy`, status: 200 },
+    { method: "GET", route: "/api/series/[id]/forecasts", path: `/api/series/${s}/forecasts`, status: 200 },
+    { method: "GET", route: "/api/series/[id]/alert-rules", path: `/api/series/${s}/alert-rules`, status: 200 },
+    { method: "PUT", route: "/api/series/[id]/alert-rules", path: `/api/series/${s}/alert-rules`, body: () => json({ bandBreaks: 4 }), status: 200 },
+    { method: "GET", route: "/api/events", path: "/api/events?unacknowledged=1", status: 200 },
+    { method: "POST", route: "/api/events/[id]/ack", path: "/api/events/999999/ack", status: 404 },
+    { method: "GET", route: "/api/overview", path: "/api/overview?sort=name", status: 200 },
+    { method: "GET", route: "/api/webhooks", path: "/api/webhooks", status: 200 },
+    { method: "POST", route: "/api/webhooks", path: "/api/webhooks", body: () => json({ url: HOOK_URL, events: ["drift"], secret: "another secret" }), status: 201 },
+    { method: "GET", route: "/api/webhooks/[id]", path: `/api/webhooks/${ids.webhook}`, status: 200 },
+    { method: "DELETE", route: "/api/webhooks/[id]", path: `/api/webhooks/${ids.webhook}`, status: 204 },
     { method: "DELETE", route: "/api/schedules/[id]", path: `/api/schedules/${ids.schedule}`, status: 204 },
     { method: "DELETE", route: "/api/datasets/[id]", path: `/api/datasets/${ids.spare}`, status: 204 },
     { method: "GET", route: "/", path: "/", status: 200 },
     { method: "GET", route: "/series/[id]", path: `/series/${s}`, status: 200 },
+    { method: "GET", route: "/overview", path: "/overview", status: 200 },
   ];
 }
 
@@ -143,6 +160,9 @@ test("without credentials every API route answers 401 UNAUTHENTICATED and every 
   // Nothing changed: the spare dataset and the schedule are still there.
   expect((await request(locked.url, "GET", `/api/datasets/${ids.spare}`, { headers: auth() })).status).toBe(200);
   expect((await request(locked.url, "GET", `/api/schedules/${ids.schedule}`, { headers: auth() })).status).toBe(200);
+  expect((await request(locked.url, "GET", `/api/webhooks/${ids.webhook}`, { headers: auth() })).status).toBe(200);
+  expect((await request(locked.url, "GET", "/api/webhooks", { headers: auth() })).json().webhooks).toHaveLength(1);
+  expect((await request(locked.url, "GET", `/api/series/${ids.series}/alert-rules`, { headers: auth() })).json().rules.bandBreaks).toBe(3);
 });
 
 test("with an API token every route answers as its handler does", async () => {
@@ -248,6 +268,38 @@ for (const which of ["open", "locked"] as const) {
   });
 }
 
+for (const which of ["open", "locked"] as const) {
+  test(`${which}: webhooks, alert rules and acknowledgements take JSON from the app's own pages only`, async () => {
+    const server = which === "open" ? open : locked;
+    const creds: Record<string, string> = which === "locked" ? auth() : {};
+    const seriesId = which === "open" ? (await request(open.url, "GET", "/api/datasets")).json().datasets[0].series[0].id : ids.series;
+    const hooks = async () => (await request(server.url, "GET", "/api/webhooks", { headers: creds })).json().webhooks.length;
+    const rules = async () => (await request(server.url, "GET", `/api/series/${seriesId}/alert-rules`, { headers: creds })).json().rules;
+    const [hooksBefore, rulesBefore] = [await hooks(), await rules()];
+    const hook = JSON.stringify({ url: HOOK_URL, secret: "cross-site secret" });
+    const evil = { origin: "http://evil.example", "sec-fetch-site": "cross-site", ...creds };
+    // A cross-site form or fetch: refused by origin whatever its type.
+    for (const type of ["text/plain", "application/json"]) {
+      const res = await request(server.url, "POST", "/api/webhooks", { headers: { "content-type": type, ...evil }, body: hook });
+      expect(res.status, type).toBe(403);
+      expect(res.json().error.code, type).toBe("CROSS_SITE_REQUEST");
+    }
+    expect((await request(server.url, "PUT", `/api/series/${seriesId}/alert-rules`, { headers: { "content-type": "text/plain", ...evil }, body: '{"bandBreaks":99}' })).status).toBe(403);
+    expect((await request(server.url, "POST", "/api/events/1/ack", { headers: evil })).status).toBe(403);
+    expect((await request(server.url, "DELETE", "/api/webhooks/1", { headers: evil })).status).toBe(403);
+    // Without an Origin (curl), a body that is not declared JSON is refused before the handler.
+    const plain = await request(server.url, "POST", "/api/webhooks", { headers: { "content-type": "text/plain", ...creds }, body: hook });
+    expect(plain.status).toBe(415);
+    expect((await request(server.url, "PUT", `/api/series/${seriesId}/alert-rules`, { headers: { "content-type": "application/x-www-form-urlencoded", ...creds }, body: "bandBreaks=99" })).status).toBe(415);
+    // A loopback target is refused (no server-side request forgery) with the field named.
+    const loopback = await request(server.url, "POST", "/api/webhooks", json({ url: `http://127.0.0.1:${server.port}/api/datasets`, secret: "loopback secret" }, creds));
+    expect(loopback.status).toBe(400);
+    expect(loopback.json().error).toMatchObject({ code: "WEBHOOK_TARGET_PRIVATE", details: { field: "url" } });
+    expect(await hooks()).toBe(hooksBefore);
+    expect(await rules()).toEqual(rulesBefore);
+  });
+}
+
 test("every response carries the security headers; pages a nonce CSP", async () => {
   const page = await request(locked.url, "GET", "/login");
   const csp = String(page.headers["content-security-policy"]);
@@ -334,4 +386,33 @@ test("every oversize config is refused with its field, and the limit it names is
   expect(everyMinute.status).toBe(400);
   expect(everyMinute.json().error).toMatchObject({ code: "INVALID_CRON", details: { field: "cron" } });
   expect((await sched({ cron: "*/10 * * * * *" })).json().error.message).toContain("no seconds");
+});
+
+test("the queue and schedule caps hold under a burst of requests: 429 QUEUE_FULL and 409 TOO_MANY_SCHEDULES with their limits", async () => {
+  const capped = await startServer({ TIDECAST_PASSWORD: "", TIDECAST_MAX_QUEUED_PER_SERIES: "3", TIDECAST_MAX_QUEUED_RUNS: "5", TIDECAST_MAX_SCHEDULES_PER_SERIES: "2" });
+  try {
+    const a = (await upload(capped, "capped-a", monthlyCsv(60))).json().series[0].id as number;
+    const b = (await upload(capped, "capped-b", monthlyCsv(60))).json().series[0].id as number;
+    const runOn = (seriesId: number, epochs: number) => request(capped.url, "POST", `/api/series/${seriesId}/runs`, json({ model: "gru", horizon: 6, epochs }));
+    // Eight different runs for one series at once: exactly three get in.
+    const burst = await Promise.all(Array.from({ length: 8 }, (_, i) => runOn(a, 2 + i)));
+    expect(burst.map((r) => r.status).sort()).toEqual([202, 202, 202, 429, 429, 429, 429, 429]);
+    const refused = burst.find((r) => r.status === 429)!.json().error;
+    expect(refused).toMatchObject({ code: "QUEUE_FULL", details: { scope: "series", limit: 3, queued: 3 } });
+    expect(refused.message).toContain("TIDECAST_MAX_QUEUED_PER_SERIES");
+    // Another series has its own places, up to the server's five.
+    expect((await runOn(b, 2)).status).toBe(202);
+    expect((await runOn(b, 3)).status).toBe(202);
+    const full = await runOn(b, 4);
+    expect(full.status).toBe(429);
+    expect(full.json().error).toMatchObject({ code: "QUEUE_FULL", details: { scope: "all", limit: 5, queued: 5 } });
+    expect((await request(capped.url, "GET", "/api/runs?status=queued,running")).json().runs).toHaveLength(5);
+    // Four schedules for one series at once: two get in.
+    const schedules = await Promise.all(["0 6 * * *", "0 7 * * *", "0 8 * * *", "0 9 * * *"].map((cron) => request(capped.url, "POST", `/api/series/${a}/schedules`, json({ cron }))));
+    expect(schedules.map((r) => r.status).sort()).toEqual([201, 201, 409, 409]);
+    expect(schedules.find((r) => r.status === 409)!.json().error).toMatchObject({ code: "TOO_MANY_SCHEDULES", details: { limit: 2, schedules: 2 } });
+    expect((await request(capped.url, "GET", `/api/series/${a}/schedules`)).json().schedules).toHaveLength(2);
+  } finally {
+    await capped.stop();
+  }
 });

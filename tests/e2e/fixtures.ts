@@ -13,6 +13,9 @@ export async function signIn(page: Page, password = E2E_PASSWORD): Promise<void>
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Datasets" })).toBeVisible();
+  // The sign-in is a full page load: wait for its scripts, or a test's first click or file choice
+  // can reach a page React has not hydrated yet (and be lost).
+  await page.waitForLoadState("load");
 }
 
 export const test = base.extend({

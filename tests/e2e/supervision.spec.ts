@@ -19,16 +19,18 @@ test.afterAll(async () => {
 });
 
 const count = (text: string, re: RegExp) => (text.match(new RegExp(re, "g")) ?? []).length;
+/** One line per worker process: its training loop's (the webhook delivery lane says "started" too). */
+const WORKER_STARTED = /\[worker\] worker \S+ started: concurrency \d+, tasks train\b/;
 
 test("a worker that dies is started again, and the web app never stops answering", async () => {
-  await expect.poll(() => count(server.output(), /\[worker\] worker \S+ started/)).toBe(1);
+  await expect.poll(() => count(server.output(), WORKER_STARTED)).toBe(1);
   // The innermost process running workers/main.ts (tsx runs it under a small wrapper).
   const workerPid = descendants(server.launcher.pid!, "workers/main.ts").at(-1)!;
   expect(workerPid).toBeTruthy();
   process.kill(workerPid, "SIGKILL");
   await expect.poll(() => server.output()).toMatch(/\[start\] worker exited unexpectedly \([^)]+\); starting it again in 1 s\./);
   expect((await request(server.url, "GET", "/api/datasets")).status).toBe(200);
-  await expect.poll(() => count(server.output(), /\[worker\] worker \S+ started/), { timeout: 30_000 }).toBe(2);
+  await expect.poll(() => count(server.output(), WORKER_STARTED), { timeout: 30_000 }).toBe(2);
 });
 
 test("a web app that dies is started again, and the run queued before is trained", async () => {

@@ -25,7 +25,7 @@ const runs: Record<string, number> = {};
 /** A run trained for real on the seeded series and stored as the worker stores it. */
 async function trainedRun(config: ModelConfigInput): Promise<number> {
   const created = await requestRun(db, seriesId, config);
-  if (created.kind === "no-series") throw new Error("no series");
+  if (created.kind !== "created") throw new Error(`no run: ${created.kind}`);
   const run = (await startRunAttempt(db, created.run.id))!;
   const source = (await getRunModelSource(db, run.id))!;
   const outcome = fitForecast(source.series, config);

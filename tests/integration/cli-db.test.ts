@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { TEST_DATABASE, emptyTestDatabase } from "../helpers/database";
+import { datasetIdByName, deleteDataset } from "@/lib/datasets/datasets";
 
 // The database commands of the CLI, run as a user runs them: real processes on a real, empty
 // database that the CLI itself migrates with `prisma migrate deploy`.
@@ -21,15 +22,27 @@ function cli(...args: string[]) {
 afterAll(() => target.drop());
 
 describe(`npm run cli -- import / train / export on ${TEST_DATABASE}`, () => {
-  it("imports a CSV into a new database, and a re-import merges without duplicating", async () => {
+  it("imports a CSV into a new database; a re-import is a new dataset unless --append asks to merge", async () => {
     const first = cli("import", STOCKS);
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('Imported dataset "stocks"');
-    expect(first.stdout).toMatch(/AAPL: 123 points \(123 new, 0 updated\), monthly/);
+    expect(first.stdout).toMatch(/AAPL: 123 points \(123 new, 0 changed\), monthly/);
     const again = cli("import", STOCKS);
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('Merged into dataset "stocks"');
+    expect(again.stdout).toContain('Imported dataset "stocks (2)"');
+    expect(again.stderr).toContain('A dataset named "stocks" already exists');
+    expect(await db.get('SELECT COUNT(*) AS "n" FROM "Point"')).toEqual({ n: 2 * 560 });
+    const preview = cli("import", STOCKS, "--name", "stocks", "--append", "--dry-run");
+    expect(preview.stdout).toMatch(/Would append to dataset "stocks"[\s\S]*AAPL: 123 points \(0 new, 0 changed\)[\s\S]*Dry run: nothing was stored/);
+    const appended = cli("import", STOCKS, "--name", "stocks", "--append");
+    expect(appended.code).toBe(0);
+    expect(appended.stdout).toContain('Appended to dataset "stocks"');
+    expect(await db.get('SELECT COUNT(*) AS "n" FROM "Point"')).toEqual({ n: 2 * 560 });
+    const nowhere = cli("import", STOCKS, "--name", "nope", "--append");
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toContain('There is no dataset named "nope" to append to');
+    expect(await deleteDataset(db, (await datasetIdByName(db, "stocks (2)"))!)).toBe(true);
     expect(await db.get('SELECT COUNT(*) AS "n" FROM "Point"')).toEqual({ n: 560 });
     expect(await db.get(`SELECT COUNT(*) AS "n" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL`)).toEqual({ n: fs.readdirSync(target.migrations).length });
   });
@@ -56,6 +69,14 @@ describe(`npm run cli -- import / train / export on ${TEST_DATABASE}`, () => {
     const badFlag = cli("train", "--series", "1", "--epochs", "0");
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr).toContain("--epochs: Epochs must be at least 1.");
+    // The API's training budget: MSFT has 123 monthly points, so with horizon 12 the lookback can be at most 111.
+    const tooLong = cli("train", "--series", "1", "--lookback", "200", "--horizon", "12", "--no-wait");
+    expect(tooLong.code).toBe(2);
+    expect(tooLong.stderr).toContain("Lookback 200 plus horizon 12 is longer than the series (123 points): lookback can be at most 111. (--lookback)");
+    const tooBig = cli("train", "--series", "1", "--hidden", "512", "--layers", "4", "--epochs", "2000", "--no-wait");
+    expect(tooBig.code).toBe(2);
+    expect(tooBig.stderr).toMatch(/This run would cost .* TIDECAST_MAX_TRAINING_COST\)/);
+    expect(await db.get('SELECT COUNT(*) AS "n" FROM "Run"')).toEqual({ n: 1 });
     const noSeries = cli("train", "--series", "99", "--no-wait");
     expect(noSeries.code).toBe(2);
     expect(noSeries.stderr).toContain("Series 99 does not exist");

@@ -13,6 +13,10 @@ import { recordEpoch, startRunAttempt } from "../../lib/runs/lifecycle";
 import { requestRun } from "../../lib/runs/request";
 import { writeRunResult } from "../../lib/runs/result";
 import { createSchedule } from "../../lib/schedules/store";
+import { updateAlertRules } from "../../lib/alerts/rules";
+import { alertRunFailed } from "../../lib/alerts/fire";
+import { makeCurrentByHand } from "../../lib/promotion/manual";
+import { createWebhook } from "../../lib/webhooks/store";
 
 // `npm run cli -- db copy --to postgresql://…` as a user runs it: a SQLite database filled through
 // the app's own paths, copied by the CLI process into an empty PostgreSQL database.
@@ -32,6 +36,9 @@ function cli(...args: string[]) {
 }
 
 const TABLES = ["Dataset", "Series", "Point", "Run", "Epoch", "Forecast", "ForecastPoint", "Job", "Schedule"];
+// Issue 11's tables, filled through their own paths: a promotion by hand (with its event and the
+// scores it triggers), alert rules, a webhook and the deliveries of its events.
+const SCORING_TABLES = ["Promotion", "ForecastScore", "SeriesScore", "AlertRule", "Event", "Webhook", "WebhookDelivery"];
 const blob = new Uint8Array(Array.from({ length: 300 }, (_, i) => (i * 37) % 256));
 
 describe("db copy --to postgresql://…", () => {
@@ -45,6 +52,8 @@ describe("db copy --to postgresql://…", () => {
     const lease = leaseOf((await claimJob(db, "w", ["train"], 60_000))!);
     const run = (await startRunAttempt(db, requested.run.id))!;
     for (let e = 1; e <= 3; e++) await recordEpoch(db, run.id, run.attempt, { member: 1, members: 1, epoch: e, epochs: 3, trainLoss: 1 / e, valLoss: null, ms: 5 });
+    // A public address needs no DNS lookup and passes the SSRF check; nothing is delivered here.
+    await createWebhook(db, { url: "https://93.184.215.14/tidecast", secret: "db copy secret" });
     await db.transaction(async (tx) => {
       await finishJob(tx, lease);
       await writeRunResult(tx, run.id, run.attempt, {
@@ -56,14 +65,19 @@ describe("db copy --to postgresql://…", () => {
         holdout: {},
         metrics: { model: { mae: 1 } },
         modelBlob: blob,
-      });
+      }, { makeCurrent: false });
     });
+    expect((await makeCurrentByHand(db, run.id)).kind).toBe("ok");
+    await updateAlertRules(db, seriesId, { bandBreaks: 5, scheduleMissed: false });
+    expect(await alertRunFailed(db, run.id, "an earlier attempt failed")).not.toBeNull();
     await createSchedule(db, seriesId, { cron: "0 3 * * *", timezone: "Europe/Berlin", config: { epochs: 4 } });
     await createSchedule(db, seriesId, { onNewData: true, enabled: false });
     await enqueueJob(db, "other", { x: 1 }, { runAt: new Date("2030-01-01T00:00:00.000Z") });
-    const counts = async (d: typeof db) => Object.fromEntries(await Promise.all(TABLES.map(async (t) => [t, (await d.get<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "${t}"`))!.n])));
+    const counts = async (d: typeof db) => Object.fromEntries(await Promise.all([...TABLES, ...SCORING_TABLES].map(async (t) => [t, (await d.get<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "${t}"`))!.n])));
     const before = await counts(db);
     expect(before.Point).toBe(560);
+    for (const t of SCORING_TABLES) expect(before[t], t).toBeGreaterThan(0);
+    expect(before.WebhookDelivery).toBe(2); // forecast.promoted and run.failed
 
     const copied = cli("db", "copy", "--to", target.url);
     expect(copied.stderr).toContain("Point: 560 rows");
@@ -80,6 +94,13 @@ describe("db copy --to postgresql://…", () => {
       `SELECT "id", "kind", "status", "runAt", "lockedBy", "attempts" FROM "Job" ORDER BY "id" DESC LIMIT 1`,
       `SELECT SUM("ts") AS "ts", SUM("value") AS "value", COUNT("value") AS "values" FROM "Point"`,
       `SELECT "forecastId", "step", "ts", "value", "lo80", "hi95" FROM "ForecastPoint" ORDER BY "step" DESC LIMIT 1`,
+      `SELECT "id", "seriesId", "runId", "championRunId", "decision", "metric", "windowPoints", "reason", "createdAt" FROM "Promotion"`,
+      `SELECT "forecastId", "seriesId", "runId", "points", "mase", "promisedMase", "served", "updatedAt" FROM "ForecastScore"`,
+      `SELECT "seriesId", "window", "points", "outsideStreak", "drifting", "summary", "rolling", "updatedAt" FROM "SeriesScore"`,
+      `SELECT "seriesId", "window", "bandBreaks", "maseFactor", "minCoverage95", "runFailed", "scheduleMissed", "updatedAt" FROM "AlertRule"`,
+      `SELECT "id", "kind", "seriesId", "key", "severity", "message", "data", "at", "acknowledgedAt" FROM "Event" ORDER BY "id" DESC LIMIT 1`,
+      `SELECT "id", "url", "events", "secret", "createdAt" FROM "Webhook"`,
+      `SELECT "id", "webhookId", "eventId", "status", "attempts", "deliveredAt", "createdAt" FROM "WebhookDelivery" ORDER BY "id" DESC LIMIT 1`,
     ]) {
       expect(await row(pg, sql), sql).toEqual(await row(db, sql));
     }
@@ -90,6 +111,11 @@ describe("db copy --to postgresql://…", () => {
     ]);
     expect(next!.id).toBe(imported.dataset.id + 1);
     await pg.run(`DELETE FROM "Dataset" WHERE "name" = 'new'`);
+    const event = await pg.get<{ id: number }>(`INSERT INTO "Event" ("kind", "key", "severity", "message", "data", "at") VALUES ('run.failed', 'copy-test', 'alert', 'm', '{}', ?) RETURNING "id"`, [
+      new Date(),
+    ]);
+    expect(event!.id).toBe(before.Event + 1);
+    await pg.run(`DELETE FROM "Event" WHERE "key" = 'copy-test'`);
 
     // A second copy into the now filled database is refused, and changes nothing.
     const again = cli("db", "copy", "--to", target.url);

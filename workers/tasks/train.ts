@@ -6,8 +6,13 @@ import { firstNonFinite, type EngineModule, type EngineOutcome, type EpochProgre
 import { JobCancelledError, LeaseLostError, PermanentJobError, errorMessage } from "../../lib/queue/errors";
 import { isCancelRequested, markRunCancelled, markRunFailed, markRunRequeued, recordEpoch, runConfig, startRunAttempt } from "../../lib/runs/lifecycle";
 import { writeRunResult } from "../../lib/runs/result";
+import { evaluateChallenger } from "../../lib/promotion/evaluate";
+import { settlePromotion } from "../../lib/promotion/settle";
+import { alertRunFailed } from "../../lib/alerts/fire";
+import { isolated } from "../../lib/alerts/isolated";
 import type { StopReason, Task, TaskHelpers } from "../../lib/queue/tasks";
 import type { ThreadInput, ThreadMessage } from "../train-thread";
+import { formatDuration, trainingLimits, type TrainingLimits } from "./limits";
 
 export interface TrainTaskOptions {
   /** URL of the engine module (default: lib/forecast/index.ts). Tests pass a deterministic fake. */
@@ -15,6 +20,8 @@ export interface TrainTaskOptions {
   levels?: number[];
   /** How long a cancelled training may take to reach its next stop check before its thread is terminated. */
   cancelGraceMs?: number;
+  /** Time and memory of one training thread (default: trainingLimits() from the environment). */
+  limits?: TrainingLimits;
 }
 
 // The real engine must honour the contract the thread calls (checked at compile time, loaded only in the thread).
@@ -44,7 +51,7 @@ async function loadSeries(db: Db, seriesId: number): Promise<SeriesInput> {
 }
 
 /** Why the thread was asked to stop, in order of precedence. */
-type LocalStop = "cancel" | "diverged" | StopReason;
+type LocalStop = "cancel" | "diverged" | "time-limit" | StopReason;
 
 function divergenceMessage(p: EpochProgress): string {
   const which = !Number.isFinite(p.trainLoss) ? `training loss became ${p.trainLoss}` : `validation loss became ${p.valLoss}`;
@@ -76,7 +83,8 @@ export function trainTask(options: TrainTaskOptions = {}): Task {
       const series = await loadSeries(helpers.db, run.seriesId);
       const config = runConfig(run);
       helpers.log(`run ${runId} attempt ${run.attempt}: training ${config.model} on "${series.name}" (${series.values.length} points)`);
-      const outcome = await trainInThread({ runId, attempt: run.attempt, series, config, levels, engine, helpers, cancelGraceMs: options.cancelGraceMs ?? 3000 });
+      const limits = options.limits ?? trainingLimits();
+      const outcome = await trainInThread({ runId, attempt: run.attempt, series, config, levels, engine, helpers, cancelGraceMs: options.cancelGraceMs ?? 3000, limits });
       const bad = firstNonFinite(outcome);
       if (bad) {
         throw new PermanentJobError(
@@ -84,15 +92,53 @@ export function trainTask(options: TrainTaskOptions = {}): Task {
             `Try a lower learning rate or a smaller model.`,
         );
       }
-      await helpers.complete(async (tx) => {
-        const forecastId = await writeRunResult(tx, runId, run.attempt, outcome);
-        helpers.log(`run ${runId} succeeded: forecast ${forecastId}`);
+      // The challenger against the current model (lib/promotion): the model replay runs before
+      // the transaction; the decision is stored with the result (a retried write decides again).
+      const evaluation = await evaluateChallenger(helpers.db, run.seriesId, outcome, series);
+      await completeRetrying(helpers, async (tx) => {
+        const forecastId = await writeRunResult(tx, runId, run.attempt, outcome, { makeCurrent: false });
+        const settled = await settlePromotion(tx, {
+          runId,
+          seriesId: run.seriesId,
+          forecastId,
+          mode: run.promote,
+          requestedByHand: run.scheduleId === null,
+          evaluation,
+          outcome,
+          series,
+        });
+        helpers.log(`run ${runId} succeeded: forecast ${forecastId}, ${settled.decision}: ${settled.reason}`);
       });
     },
-    onFailed: (payload, info, tx) => withRunId(payload, (id) => markRunFailed(tx, id, info.error, info.final)),
+    onFailed: (payload, info, tx) =>
+      withRunId(payload, async (id) => {
+        await markRunFailed(tx, id, info.error, info.final);
+        if (info.final) await isolated(tx, `run ${id}'s run.failed alert`, (inner) => alertRunFailed(inner, id, info.error));
+      }),
     onCancelled: (payload, tx) => withRunId(payload, (id) => markRunCancelled(tx, id)),
     onReleased: (payload, tx) => withRunId(payload, (id) => markRunRequeued(tx, id)),
   };
+}
+
+/** Attempts of the final write before a transient error is given up on (as the worker's own writes). */
+const COMPLETE_ATTEMPTS = 20;
+
+/**
+ * Stores the finished training through helpers.complete, retried while the database is busy or
+ * unreachable (SQLITE_BUSY, a dropped connection): the transaction rolled back, so a retry is
+ * safe, and the training is not thrown away for a moment's contention. A lost lease is not
+ * transient: another worker runs the job, and this result is dropped.
+ */
+async function completeRetrying(helpers: TaskHelpers, write: (tx: Db) => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await helpers.complete(write);
+    } catch (err) {
+      if (!helpers.db.dialect.isTransient(err) || attempt >= COMPLETE_ATTEMPTS || helpers.signal.reason === "lease-lost") throw err;
+      helpers.log(`storing the result: database busy or unreachable (${errorMessage(err)}); retrying`);
+      await new Promise((r) => setTimeout(r, Math.min(helpers.settings.pollMs, 1000)));
+    }
+  }
 }
 
 interface ThreadRun {
@@ -104,15 +150,37 @@ interface ThreadRun {
   engine: string;
   helpers: TaskHelpers;
   cancelGraceMs: number;
+  limits: TrainingLimits;
 }
 
+function timeLimitMessage(limits: TrainingLimits, last: EpochProgress | null): string {
+  const where = last ? ` at epoch ${last.epoch}${last.members > 1 ? ` of network ${last.member} of ${last.members}` : ""}` : " before its first epoch";
+  return (
+    `The training ran longer than its time limit of ${formatDuration(limits.maxRunMs)} (TIDECAST_MAX_RUN_MINUTES) and was stopped${where}; ` +
+    `nothing was saved. Train fewer epochs or a smaller model, or raise the limit.`
+  );
+}
+
+function heapLimitMessage(limits: TrainingLimits): string {
+  return (
+    `The training ran out of memory: its heap reached the limit of ${limits.memoryMb} MB (TIDECAST_TRAINING_MEMORY_MB) and it was stopped; ` +
+    `nothing was saved. Use a smaller batch size, hidden size or lookback, or raise the limit.`
+  );
+}
+
+/**
+ * Trains in a worker thread with resourceLimits (its heap: a thread past it is ended by V8 with
+ * ERR_WORKER_OUT_OF_MEMORY, not the process), the thread's own memory guard (train-thread.ts)
+ * and a wall-clock limit here: each of them fails the run for good with a message saying which
+ * limit and how to stay under it.
+ */
 function trainInThread(r: ThreadRun): Promise<EngineOutcome> {
-  const { runId, attempt, helpers } = r;
+  const { runId, attempt, helpers, limits } = r;
   const db = helpers.db;
   const stop = new SharedArrayBuffer(4);
   const flag = new Int32Array(stop);
-  const input: ThreadInput = { entry: THREAD_ENTRY, engine: r.engine, series: r.series, config: r.config, levels: r.levels, stop };
-  const thread = new Thread(THREAD_BOOT, { workerData: input });
+  const input: ThreadInput = { entry: THREAD_ENTRY, engine: r.engine, series: r.series, config: r.config, levels: r.levels, stop, memoryLimitBytes: limits.memoryMb * 1048576 };
+  const thread = new Thread(THREAD_BOOT, { workerData: input, resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb } });
 
   return new Promise<EngineOutcome>((resolve, reject) => {
     let stopReason: LocalStop | null = null;
@@ -120,6 +188,7 @@ function trainInThread(r: ThreadRun): Promise<EngineOutcome> {
     let settled = false;
     let finished: EngineOutcome | null = null;
     let killTimer: NodeJS.Timeout | null = null;
+    let lastEpoch: EpochProgress | null = null;
     const pending: EpochProgress[] = [];
 
     const requestStop = (reason: LocalStop, graceMs: number) => {
@@ -166,6 +235,8 @@ function trainInThread(r: ThreadRun): Promise<EngineOutcome> {
         .finally(() => (polling = false));
     }, helpers.settings.pollMs);
 
+    const deadline = setTimeout(() => requestStop("time-limit", 1000), limits.maxRunMs);
+
     const onAbort = () => {
       const reason = helpers.signal.reason as StopReason;
       requestStop(reason, reason === "shutdown" ? helpers.settings.shutdownGraceMs : 1000);
@@ -177,6 +248,7 @@ function trainInThread(r: ThreadRun): Promise<EngineOutcome> {
       if (settled) return;
       settled = true;
       clearInterval(cancelPoll);
+      clearTimeout(deadline);
       if (killTimer) clearTimeout(killTimer);
       helpers.signal.removeEventListener("abort", onAbort);
       fn();
@@ -186,6 +258,7 @@ function trainInThread(r: ThreadRun): Promise<EngineOutcome> {
       if (diverged) return new PermanentJobError(engineMessage ?? divergenceMessage(diverged));
       if (stopReason === "cancel") return new JobCancelledError("Cancelled by request");
       if (stopReason === "lease-lost") return new LeaseLostError();
+      if (stopReason === "time-limit") return new PermanentJobError(timeLimitMessage(limits, lastEpoch));
       return new Error(`Training stopped (${stopReason ?? "thread exited"})`);
     };
 
@@ -199,6 +272,7 @@ function trainInThread(r: ThreadRun): Promise<EngineOutcome> {
           requestStop("diverged", 1000);
           return;
         }
+        lastEpoch = p;
         pending.push(p);
         void flush();
       } else if (m.type === "done") {
@@ -208,19 +282,24 @@ function trainInThread(r: ThreadRun): Promise<EngineOutcome> {
         void (async () => {
           while (pending.length > 0 && !settled && stopReason !== "lease-lost") await flush();
           if (settled) return;
+          // (A training that finishes in the moment after its time limit is kept.)
           if (diverged || stopReason === "cancel" || stopReason === "lease-lost") return settle(() => reject(stoppedError(null)));
           settle(() => resolve(m.outcome));
         })();
       } else {
         settle(() => {
-          if (m.name === "ForecastCancelled") reject(stoppedError(null));
+          if (m.name === "TrainingMemoryLimit") reject(new PermanentJobError(m.message));
+          else if (m.name === "ForecastCancelled") reject(stoppedError(null));
           else if (diverged) reject(new PermanentJobError(m.name === "ForecastError" ? m.message : divergenceMessage(diverged)));
           else if (m.name === "ForecastError") reject(new PermanentJobError(m.message));
           else reject(new Error(`${m.name}: ${m.message}`));
         });
       }
     });
-    thread.on("error", (err) => settle(() => reject(err)));
+    thread.on("error", (err) => {
+      const outOfMemory = (err as { code?: unknown }).code === "ERR_WORKER_OUT_OF_MEMORY";
+      settle(() => reject(outOfMemory ? new PermanentJobError(heapLimitMessage(limits)) : err));
+    });
     thread.on("exit", (code) => {
       if (finished) return; // the result is being stored
       settle(() => reject(stopReason ? stoppedError(null) : new Error(`The training thread exited with code ${code}`)));

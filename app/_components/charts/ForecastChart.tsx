@@ -1,9 +1,11 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
 import type { Chart as ChartType, ChartDataset } from "chart.js";
 import type { PointsPayload } from "./setup";
 import { isFirstOfGroup, setGroupVisible } from "./legend";
+import { useChart } from "./useChart";
+import { BAND_TOOLTIP, TIME_SCALES } from "./options";
 
 /** One forecast to draw: its points and bands, in a colour. */
 export interface ForecastSeries {
@@ -176,28 +178,25 @@ export function ForecastChart({
   /** a sentence saying what the chart shows (its accessible description) */
   summary: string;
 }) {
-  const canvas = useRef<HTMLCanvasElement>(null);
-  const chartRef = useRef<ChartType<"line", XY[]> | null>(null);
   const groupsRef = useRef<string[]>([]);
   const hiddenRef = useRef<Map<string, boolean>>(new Map());
   /** true while the view is the one we chose (the recent past and the forecast), until the user zooms or pans */
   const autoViewRef = useRef(true);
-  const [ready, setReady] = useState(false);
-  const [error, setError] = useState("");
 
   // Create the chart once; data arrives through the effect below.
-  useEffect(() => {
-    let cancelled = false;
-    (async () => {
-      const [{ Chart }, { registerZoom }] = await Promise.all([import("./setup"), import("./zoom")]);
+  const { canvas, chart: chartRef, ready, error } = useChart(
+    async () => {
+      const [setup, { registerZoom }] = await Promise.all([import("./setup"), import("./zoom")]);
       await registerZoom();
-      if (cancelled || !canvas.current) return;
+      return setup;
+    },
+    ({ Chart }, el) => {
       const toggleGroup = (chart: ChartType<"line", XY[]>, group: string) => {
         const hidden = !(hiddenRef.current.get(group) ?? false);
         hiddenRef.current.set(group, hidden);
         setGroupVisible(chart, groupsRef.current, group, !hidden);
       };
-      chartRef.current = new Chart<"line", XY[]>(canvas.current, {
+      return new Chart<"line", XY[]>(el, {
         type: "line",
         data: { datasets: [] },
         options: {
@@ -206,10 +205,7 @@ export function ForecastChart({
           normalized: true,
           maintainAspectRatio: false,
           interaction: { mode: "nearest", axis: "x", intersect: false },
-          scales: {
-            x: { type: "time", ticks: { maxRotation: 0, autoSkip: true }, grid: { color: "#eef1f4" } },
-            y: { beginAtZero: false, grid: { color: "#eef1f4" } },
-          },
+          scales: TIME_SCALES,
           plugins: {
             decimation: { enabled: true, algorithm: "lttb", samples: 1200, threshold: 2400 },
             legend: {
@@ -225,12 +221,7 @@ export function ForecastChart({
                 if (i >= 0) toggleGroup(legend.chart as ChartType<"line", XY[]>, groupsRef.current[i]);
               },
             },
-            tooltip: {
-              filter: (item) => !String(item.dataset.label ?? "").endsWith("(lower)"),
-              callbacks: {
-                label: (item) => `${item.dataset.label}: ${typeof item.parsed.y === "number" ? item.parsed.y.toLocaleString("en-US", { maximumFractionDigits: 4 }) : "—"}`,
-              },
-            },
+            tooltip: BAND_TOOLTIP,
             zoom: {
               pan: { enabled: true, mode: "x", onPanComplete: () => void (autoViewRef.current = false) },
               zoom: {
@@ -243,14 +234,8 @@ export function ForecastChart({
           },
         },
       });
-      setReady(true);
-    })().catch((err: Error) => setError(err.message));
-    return () => {
-      cancelled = true;
-      chartRef.current?.destroy();
-      chartRef.current = null;
-    };
-  }, []);
+    },
+  );
 
   // (Re)load the datasets whenever the inputs change, keeping the user's legend choices and zoom.
   useEffect(() => {
@@ -274,7 +259,7 @@ export function ForecastChart({
       const range = recentRange(history.ts, forecasts);
       if (range) chart.zoomScale("x", range, "none");
     }
-  }, [ready, history, historyLabel, forecasts, backtest, colors]);
+  }, [ready, chartRef, history, historyLabel, forecasts, backtest, colors]);
 
   const showRecent = () => {
     const chart = chartRef.current;

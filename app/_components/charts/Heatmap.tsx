@@ -1,9 +1,10 @@
 "use client";
 
-import { useEffect, useRef, useState, useId } from "react";
-import type { Chart as ChartType, Plugin } from "chart.js";
+import { useEffect, useRef, useId } from "react";
+import type { Plugin } from "chart.js";
 import type { MatrixDataPoint } from "chartjs-chart-matrix";
 import { formatNumber } from "../../_lib/format";
+import { useChart } from "./useChart";
 import { heatColor, heatDomain, heatGradient, type HeatScale } from "./heatmapColors";
 
 type Cell = MatrixDataPoint & { x: number; y: number; v: number };
@@ -60,22 +61,18 @@ const separatorLines: Plugin<"matrix"> = {
  */
 export function Heatmap(props: HeatmapProps) {
   const { values, xLabels, yLabels, xTitle, yTitle, scale, ariaLabel, describedBy, separators, valueName } = props;
-  const canvas = useRef<HTMLCanvasElement>(null);
-  const chartRef = useRef<ChartType<"matrix", Cell[]> | null>(null);
   const propsRef = useRef(props);
   useEffect(() => {
     propsRef.current = props; // the tooltip callback reads the latest props
   });
   const scaleId = useId();
-  const [ready, setReady] = useState(false);
   const nx = values.length, ny = values[0]?.length ?? 0;
   const [lo, hi] = heatDomain(scale, values);
 
-  useEffect(() => {
-    let cancelled = false;
-    void import("./anatomy-setup").then(({ Chart }) => {
-      if (cancelled || !canvas.current) return;
-      chartRef.current = new Chart<"matrix", Cell[]>(canvas.current, {
+  const { canvas, chart: chartRef, ready } = useChart(
+    () => import("./anatomy-setup"),
+    ({ Chart }, el) =>
+      new Chart<"matrix", Cell[]>(el, {
         type: "matrix",
         data: { datasets: [] },
         plugins: [separatorLines],
@@ -100,15 +97,8 @@ export function Heatmap(props: HeatmapProps) {
             y: { type: "linear", offset: false, reverse: true, grid: { display: false }, border: { display: false } },
           },
         },
-      });
-      setReady(true);
-    });
-    return () => {
-      cancelled = true;
-      chartRef.current?.destroy();
-      chartRef.current = null;
-    };
-  }, []);
+      }),
+  );
 
   useEffect(() => {
     const chart = chartRef.current;
@@ -149,7 +139,7 @@ export function Heatmap(props: HeatmapProps) {
     (opts.plugins as Record<string, unknown>).tidecastSeparators = { at: separators ?? [] };
     chart.update("none");
     if (cells.length > 0) chart.canvas.dataset.drawn = "true";
-  }, [ready, values, xLabels, yLabels, xTitle, yTitle, scale, lo, hi, nx, ny, ariaLabel, separators]);
+  }, [ready, chartRef, values, xLabels, yLabels, xTitle, yTitle, scale, lo, hi, nx, ny, ariaLabel, separators]);
 
   // About 5 px per row at 64 units, never cramped for a few.
   const height = Math.min(460, Math.max(200, ny * 5 + 90));

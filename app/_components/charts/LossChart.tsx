@@ -1,7 +1,8 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import type { Chart as ChartType, ChartDataset, Plugin } from "chart.js";
+import type { ChartDataset, Plugin } from "chart.js";
+import { useChart } from "./useChart";
 import { isFirstOfGroup, setGroupVisible } from "./legend";
 
 export interface LossCurve {
@@ -54,18 +55,14 @@ const bestEpochLine: Plugin<"line"> = {
  * draws one pair of curves per member; the legend groups them into "training" and "validation".
  */
 export function LossChart({ curves, bestEpoch, caption }: { curves: LossCurve[]; bestEpoch: number | null; caption: string }) {
-  const canvas = useRef<HTMLCanvasElement>(null);
-  const chartRef = useRef<ChartType<"line", XY[]> | null>(null);
   const groupsRef = useRef<string[]>([]);
   const namesRef = useRef<string[]>([]);
-  const [ready, setReady] = useState(false);
   const [log, setLog] = useState(false);
 
-  useEffect(() => {
-    let cancelled = false;
-    void import("./setup").then(({ Chart }) => {
-      if (cancelled || !canvas.current) return;
-      chartRef.current = new Chart<"line", XY[]>(canvas.current, {
+  const { canvas, chart: chartRef, ready } = useChart(
+    () => import("./setup"),
+    ({ Chart }, el) =>
+      new Chart<"line", XY[]>(el, {
         type: "line",
         data: { datasets: [] },
         plugins: [bestEpochLine],
@@ -100,15 +97,8 @@ export function LossChart({ curves, bestEpoch, caption }: { curves: LossCurve[];
             },
           },
         },
-      });
-      setReady(true);
-    });
-    return () => {
-      cancelled = true;
-      chartRef.current?.destroy();
-      chartRef.current = null;
-    };
-  }, []);
+      }),
+  );
 
   useEffect(() => {
     const chart = chartRef.current;
@@ -155,7 +145,7 @@ export function LossChart({ curves, bestEpoch, caption }: { curves: LossCurve[];
       chart.canvas.dataset.drawn = "true";
       performance.mark("tidecast:loss-chart-drawn"); // load-time measurements
     }
-  }, [ready, curves, bestEpoch, log]);
+  }, [ready, chartRef, curves, bestEpoch, log]);
 
   const epochCount = curves.reduce((n, c) => n + c.epochs.length, 0);
   return (

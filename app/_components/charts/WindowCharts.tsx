@@ -1,8 +1,9 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
-import type { Chart as ChartType, ChartDataset } from "chart.js";
+import { useEffect } from "react";
+import type { ChartDataset } from "chart.js";
 import { formatNumber } from "../../_lib/format";
+import { useChart } from "./useChart";
 
 /** One column of a window (the value, a position feature, a covariate) over its steps. */
 export interface WindowSeries {
@@ -28,15 +29,11 @@ interface Props {
  * positive up and negative down).
  */
 function WindowChart({ kind, labels, series, ariaLabel, describedBy, yTitle, height = 260 }: Props & { kind: "line" | "bars" }) {
-  const canvas = useRef<HTMLCanvasElement>(null);
-  const chartRef = useRef<ChartType<"bar" | "line", number[], string> | null>(null);
-  const [ready, setReady] = useState(false);
-
-  useEffect(() => {
-    let cancelled = false;
-    void import("./anatomy-setup").then(({ Chart }) => {
-      if (cancelled || !canvas.current) return;
-      chartRef.current = new Chart<"bar" | "line", number[], string>(canvas.current, {
+  // The chart is made once: `kind` is fixed per wrapper below, and the title follows in the effect.
+  const { canvas, chart: chartRef, ready } = useChart(
+    () => import("./anatomy-setup"),
+    ({ Chart }, el) =>
+      new Chart<"bar" | "line", number[], string>(el, {
         type: kind === "bars" ? "bar" : "line",
         data: { labels: [], datasets: [] },
         options: {
@@ -45,26 +42,21 @@ function WindowChart({ kind, labels, series, ariaLabel, describedBy, yTitle, hei
           interaction: { mode: "index", intersect: false },
           scales: {
             x: { type: "category", stacked: kind === "bars", grid: { display: false }, ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 12 } },
-            y: { stacked: kind === "bars", grid: { color: "#eef1f4" }, title: { display: true, text: yTitle } },
+            y: { stacked: kind === "bars", grid: { color: "#eef1f4" }, title: { display: true, text: "" } },
           },
           plugins: {
             legend: { position: "bottom", labels: { boxWidth: 14, boxHeight: 10 } },
             tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${formatNumber(item.parsed.y, 4)}` } },
           },
         },
-      });
-      setReady(true);
-    });
-    return () => {
-      cancelled = true;
-      chartRef.current?.destroy();
-      chartRef.current = null;
-    };
-  }, [kind, yTitle]);
+      }),
+  );
 
   useEffect(() => {
     const chart = chartRef.current;
     if (!ready || !chart) return;
+    const opts = chart.options;
+    if (opts.scales?.y) Object.assign(opts.scales.y, { title: { display: true, text: yTitle } });
     chart.data.labels = labels;
     chart.data.datasets = series.map(
       (s): ChartDataset<"bar" | "line", number[]> =>
@@ -83,7 +75,7 @@ function WindowChart({ kind, labels, series, ariaLabel, describedBy, yTitle, hei
     );
     chart.update("none");
     if (series.length > 0) chart.canvas.dataset.drawn = "true";
-  }, [ready, labels, series, kind]);
+  }, [ready, chartRef, labels, series, kind, yTitle]);
 
   return (
     <div className="chart-box" style={{ height }} data-state={ready ? "ready" : "loading"}>

@@ -1,7 +1,7 @@
-import type { MetricRow, RunMetrics } from "./api";
+import type { MetricValues, RunMetrics } from "./api";
 import { formatMetric, formatPercent } from "./format";
 
-type Col = { key: keyof MetricRow; label: string; title: string; kind: "error" | "percentError" | "coverage"; nominal?: number };
+type Col = { key: keyof MetricValues; label: string; title: string; kind: "error" | "percentError" | "coverage"; nominal?: number };
 
 const COLUMNS: Col[] = [
   { key: "mae", label: "MAE", title: "Mean absolute error", kind: "error" },
@@ -31,13 +31,13 @@ export function MetricsTable({ metrics, runId, modelLabel }: { metrics: RunMetri
   if (!metrics) {
     return <p className="empty">Metrics appear here when a run finishes: the model against naive, seasonal naive and naive2 on a held-out window.</p>;
   }
-  const rows: { name: string; m: MetricRow | undefined; model?: boolean }[] = [
+  const rows: { name: string; m: MetricValues | undefined; model?: boolean }[] = [
     { name: `Model (${modelLabel})`, m: metrics.model, model: true },
     { name: "Naive", m: metrics.naive },
     { name: "Seasonal naive", m: metrics.seasonalNaive },
     { name: "Naive2", m: metrics.naive2 },
   ];
-  const present = rows.filter((r): r is { name: string; m: MetricRow; model?: boolean } => r.m !== undefined);
+  const present = rows.filter((r): r is { name: string; m: MetricValues; model?: boolean } => r.m !== undefined);
   const best = new Map<string, number>();
   for (const col of COLUMNS) {
     let min = Number.POSITIVE_INFINITY;
@@ -52,7 +52,7 @@ export function MetricsTable({ metrics, runId, modelLabel }: { metrics: RunMetri
     if (values >= 2) best.set(col.key, min);
   }
   const sn = metrics.seasonalNaive;
-  const beats = metrics.beatsSeasonalNaive;
+  const beats: boolean | null = typeof metrics.beatsSeasonalNaive === "boolean" ? metrics.beatsSeasonalNaive : null;
   const mase = metrics.model.mase;
   const snMase = sn?.mase ?? null;
   let sentence: string;

@@ -1,7 +1,7 @@
 "use client";
 
 import type { Run } from "./api";
-import { MODEL_LABEL, formatDuration, formatMetric, runDuration } from "./format";
+import { MODEL_LABEL, formatDuration, formatMetric, promotionSummary, runDuration } from "./format";
 
 const STATUS_LABEL: Record<Run["status"], string> = {
   queued: "Queued",
@@ -33,7 +33,8 @@ function progressText(run: Run): string {
 
 /**
  * The series' runs, newest first: status, live progress (epoch k/n, ETA), duration, holdout
- * MASE/sMAPE. A row's "Show" selects it for the loss chart, metrics and forecast; ticking two
+ * MASE/sMAPE, and the promotion decision (promoted over the current model, or kept with both
+ * scores). A row's "Show" selects it for the loss chart, metrics and forecast; ticking two
  * "Compare" boxes overlays both runs; "Make current" points the series at a run's forecast.
  */
 export function RunsList({
@@ -92,6 +93,11 @@ export function RunsList({
                   {run.isCurrent && <span className="badge">current</span>}
                   {run.scheduleId !== null && <span className="badge tc-badge-muted">scheduled</span>}
                   <div className="subtle tc-small">{summary(run)}</div>
+                  {run.promotion && (
+                    <div className={`tc-small tc-promotion tc-promotion-${run.promotion.decision}`} title={run.promotion.reason} aria-label={`Promotion of run #${run.id}`}>
+                      {promotionSummary(run.promotion)}
+                    </div>
+                  )}
                 </td>
                 <td>
                   <span className={`tc-status tc-status-${run.status}`}>{run.cancelRequested && inFlight ? "Stopping…" : STATUS_LABEL[run.status]}</span>

@@ -42,6 +42,7 @@ export function SchedulesPanel({ seriesId, readConfig }: { seriesId: number; rea
   const [custom, setCustom] = useState("0 6 * * 1-5");
   const [timezone, setTimezone] = useState("UTC");
   const [alsoNewData, setAlsoNewData] = useState(false);
+  const [promote, setPromote] = useState<Schedule["promote"]>("if-better");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
   const [loadError, setLoadError] = useState("");
@@ -98,7 +99,7 @@ export function SchedulesPanel({ seriesId, readConfig }: { seriesId: number; rea
     }
     setBusy(true);
     try {
-      await createSchedule(seriesId, { cron, timezone, onNewData, enabled: true, config });
+      await createSchedule(seriesId, { cron, timezone, onNewData, enabled: true, promote, config });
       await refresh();
     } catch (err) {
       setError(err instanceof ApiError || err instanceof Error ? err.message : String(err));
@@ -173,6 +174,15 @@ export function SchedulesPanel({ seriesId, readConfig }: { seriesId: number; rea
               <input type="checkbox" checked={alsoNewData} onChange={(e) => setAlsoNewData(e.target.checked)} /> Also on new data
             </label>
           )}
+          <div className="tc-field tc-span-2">
+            <label className="field" htmlFor="schedule-promote">
+              The retrained forecast replaces the current one
+            </label>
+            <select id="schedule-promote" value={promote} onChange={(e) => setPromote(e.target.value === "always" ? "always" : "if-better")}>
+              <option value="if-better">only if it is more accurate</option>
+              <option value="always">always</option>
+            </select>
+          </div>
         </div>
         <div id="schedule-preview" className={preview.ok ? "tc-preview" : "tc-preview bad"} aria-live="polite">
           <div>{preview.text}</div>
@@ -217,6 +227,7 @@ export function SchedulesPanel({ seriesId, readConfig }: { seriesId: number; rea
                   {s.enabled ? (s.nextRunAt ? `Next run: ${formatLocal(s.nextRunAt)}` : s.onNewData ? "Next run: when new data arrives" : "Next run: —") : "Paused"}
                   {s.lastRunAt && ` · last run ${formatLocal(s.lastRunAt)}${s.lastRunStatus ? ` (${s.lastRunStatus})` : ""}`}
                 </div>
+                <div className="tc-small subtle">{s.promote === "always" ? "Its forecast always replaces the current one." : "Its forecast replaces the current one only if it is more accurate."}</div>
               </div>
               <div className="row">
                 <label className="tc-check">

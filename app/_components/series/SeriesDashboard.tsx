@@ -13,13 +13,15 @@ import {
   isInFlight,
   listRuns,
   makeCurrent,
-  toRun,
   type ForecastData,
   type PointsPayload,
   type Run,
 } from "./api";
 import { ModelAnatomy } from "../anatomy/ModelAnatomy";
 import { ExportButtons } from "./ExportButtons";
+import { AccuracyPanel } from "./AccuracyPanel";
+import { EventsList } from "../events/EventsList";
+import { AlertRulesForm } from "../events/AlertRulesForm";
 import { MODEL_LABEL } from "./format";
 import { MetricsTable } from "./MetricsTable";
 import { RunsList } from "./RunsList";
@@ -143,18 +145,17 @@ export function SeriesDashboard({
   defaults: TrainValues;
   /** the training budget and the series' length, for the train form's limits */
   budget: BudgetContext;
-  initialRuns: unknown[];
+  initialRuns: Run[];
   initialForecast: ForecastData | null;
 }) {
   const [points, setPoints] = useState<PointsPayload | null>(null);
   const [pointsError, setPointsError] = useState("");
-  const [runs, setRuns] = useState<Run[]>(() => initialRuns.map(toRun));
+  const [runs, setRuns] = useState<Run[]>(initialRuns);
   const [details, setDetails] = useState<Map<number, Run>>(new Map());
   const [current, setCurrent] = useState<ForecastData | null>(initialForecast);
   const [runForecasts, setRunForecasts] = useState<Map<number, ForecastData | null>>(new Map());
   const [selectedId, setSelectedId] = useState<number | null>(() => {
-    const rs = initialRuns.map(toRun);
-    return (rs.find((r) => r.isCurrent) ?? rs[0])?.id ?? null;
+    return (initialRuns.find((r) => r.isCurrent) ?? initialRuns[0])?.id ?? null;
   });
   const [compareIds, setCompareIds] = useState<number[]>([]);
   const [values, setValues] = useState<TrainValues>(defaults);
@@ -168,6 +169,8 @@ export function SeriesDashboard({
     return () => clearTimeout(timer);
   }, [notice]);
   const statusSeen = useRef<Map<number, string>>(new Map(runs.map((r) => [r.id, r.status])));
+  // Bumped when the scores may have changed (a run finished, a forecast was made current).
+  const [scoreKey, setScoreKey] = useState(0);
 
   useEffect(() => {
     fetchPoints(series.id).then(setPoints, (err: Error) => setPointsError(err.message));
@@ -196,7 +199,10 @@ export function SeriesDashboard({
       statusSeen.current.set(r.id, r.status);
     }
     setRuns(list);
-    if (finished) setCurrent(await fetchForecast(series.id));
+    if (finished) {
+      setCurrent(await fetchForecast(series.id));
+      setScoreKey((k) => k + 1);
+    }
     return list;
   }, [series.id]);
 
@@ -253,6 +259,7 @@ export function SeriesDashboard({
     act(id, async () => {
       await makeCurrent(id);
       setCurrent(await fetchForecast(series.id));
+      setScoreKey((k) => k + 1);
       setNotice(`Run #${id} is now the series' current forecast.`);
     });
   const onToggleCompare = (id: number) => setCompareIds((prev) => (prev.includes(id) ? prev.filter((x) => x !== id) : prev.length >= 2 ? prev : [...prev, id]));
@@ -342,6 +349,15 @@ export function SeriesDashboard({
         <section className="panel" aria-label="Training loss">
           <h2>Training loss</h2>
           <LossChart curves={curves} bestEpoch={comparing ? null : (selected?.bestEpoch ?? null)} caption={lossCaption(selected, compareRuns)} />
+        </section>
+      </div>
+
+      <div className="tc-charts">
+        <AccuracyPanel seriesId={series.id} frequency={series.frequency} history={points} refreshKey={scoreKey} />
+        <section className="panel" aria-label="Alerts and events">
+          <h2>Alerts and events</h2>
+          <EventsList initial={[]} seriesId={series.id} refreshKey={scoreKey} label="Series events" />
+          <AlertRulesForm seriesId={series.id} />
         </section>
       </div>
 

@@ -1,96 +1,25 @@
 /**
- * The series page's view of the REST API: row types and one fetch function per call. Everything
- * the page reads from the runs and schedules API goes through here, normalised into these types,
- * so a change of an answer's shape touches one file.
+ * The pages' view of the REST API: one fetch function per call, typed with the server's own
+ * types (shared from lib/, type-only imports), reading exactly the shapes the routes answer.
  */
 import type { ModelConfigInput } from "@/lib/forecast/config";
 import type { ForecastRow } from "@/lib/export/forecast";
-import type { EpochView, RunProgress } from "@/lib/runs/views";
+import type { EventView } from "@/lib/events/types";
+import type { RunView } from "@/lib/runs/views";
+import type { ScheduleView } from "@/lib/schedules/store";
+import type { PromoteMode } from "@/lib/accuracy/promotion";
+import type { PastForecastView, SeriesAccuracyView } from "@/lib/scoring/views";
+import type { AlertRules } from "@/lib/accuracy/rules";
 
-export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+export type { RunMetrics, MetricValues, RunHoldout } from "@/lib/runs/metrics";
+export type { EpochView, RunProgress } from "@/lib/runs/views";
+export type { PromotionView } from "@/lib/runs/promotions";
+export type Run = RunView;
+export type RunStatus = RunView["status"];
+export type Schedule = ScheduleView;
+export type { EventView, PastForecastView, SeriesAccuracyView };
 
-export interface MetricRow {
-  mae: number | null;
-  rmse: number | null;
-  mape: number | null;
-  smape: number | null;
-  mase: number | null;
-  coverage80?: number | null;
-  coverage95?: number | null;
-}
-
-export interface IntervalSet {
-  level: number;
-  lo: number[];
-  hi: number[];
-}
-
-export interface Holdout {
-  timestamps: number[];
-  actual: number[];
-  model: number[];
-  intervals: IntervalSet[];
-  baselines: Record<string, number[]>;
-}
-
-export interface RunMetrics {
-  model: MetricRow;
-  naive?: MetricRow;
-  seasonalNaive?: MetricRow;
-  naive2?: MetricRow;
-  drift?: MetricRow;
-  owa: number | null;
-  beatsSeasonalNaive: boolean | null;
-  note: string;
-  chosen: { model: string; strategy: string; lookback: number; members: number; bestEpoch: number | null; epochsRun: number } | null;
-  holdout: Holdout | null;
-}
-
-/** The runs API's epoch and progress shapes, as lib/runs/views.ts defines them. */
-export type EpochPoint = EpochView;
-export type { RunProgress };
-
-export interface Run {
-  id: number;
-  seriesId: number;
-  status: RunStatus;
-  config: Partial<Record<keyof ModelConfigInput, unknown>>;
-  epochsTotal: number;
-  epochsDone: number;
-  bestEpoch: number | null;
-  metrics: RunMetrics | null;
-  error: string | null;
-  scheduleId: number | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  cancelRequested: boolean;
-  progress: RunProgress;
-  forecastId: number | null;
-  /** its forecast is the series' current one */
-  isCurrent: boolean;
-  /** only in the detailed read (GET /api/runs/{id}) */
-  epochs?: EpochPoint[];
-}
-
-export interface Schedule {
-  id: number;
-  seriesId: number;
-  cron: string | null;
-  timezone: string;
-  onNewData: boolean;
-  enabled: boolean;
-  config: Record<string, unknown>;
-  nextRunAt: string | null;
-  lastRunAt: string | null;
-  lastRunId: number | null;
-  lastRunStatus: string | null;
-  /** the next five cron times (ISO) */
-  nextRuns: string[];
-}
-
-export type ForecastRowJson = ForecastRow;
-
+/** A forecast as the series page draws it (columns of the JSON export's rows). */
 export interface ForecastData {
   run: number | null;
   model: string;
@@ -114,6 +43,7 @@ export class ApiError extends Error {
   }
 }
 
+/** One call: the parsed JSON body, or an ApiError with the API's `{error: {code, message, details}}`. */
 async function call<T>(url: string, init?: RequestInit): Promise<T> {
   const res = await fetch(url, { cache: "no-store", ...init, headers: { ...(init?.body ? { "content-type": "application/json" } : {}), ...init?.headers } });
   const text = await res.text();
@@ -130,149 +60,6 @@ async function call<T>(url: string, init?: RequestInit): Promise<T> {
   return body as T;
 }
 
-const obj = (v: unknown): Record<string, unknown> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
-const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
-const parseMaybeJson = (v: unknown): unknown => {
-  if (typeof v !== "string") return v;
-  try {
-    return JSON.parse(v);
-  } catch {
-    return null;
-  }
-};
-
-function toMetricRow(v: unknown): MetricRow | undefined {
-  if (!v || typeof v !== "object") return undefined;
-  const m = obj(v);
-  return {
-    mae: num(m.mae),
-    rmse: num(m.rmse),
-    mape: num(m.mape),
-    smape: num(m.smape),
-    mase: num(m.mase),
-    coverage80: num(m.coverage80),
-    coverage95: num(m.coverage95),
-  };
-}
-
-function toNumbers(v: unknown): number[] {
-  return Array.isArray(v) ? v.map((x) => (typeof x === "number" ? x : Number.NaN)) : [];
-}
-
-function toIntervals(v: unknown): IntervalSet[] {
-  return Array.isArray(v) ? v.map((b) => ({ level: num(obj(b).level) ?? 0, lo: toNumbers(obj(b).lo), hi: toNumbers(obj(b).hi) })) : [];
-}
-
-function toMetrics(v: unknown): RunMetrics | null {
-  const m = obj(parseMaybeJson(v));
-  const model = toMetricRow(m.model);
-  if (!model) return null;
-  const h = m.holdout ? obj(m.holdout) : null;
-  const c = m.chosen ? obj(m.chosen) : null;
-  return {
-    model,
-    naive: toMetricRow(m.naive),
-    seasonalNaive: toMetricRow(m.seasonalNaive),
-    naive2: toMetricRow(m.naive2),
-    drift: toMetricRow(m.drift),
-    owa: num(m.owa),
-    beatsSeasonalNaive: typeof m.beatsSeasonalNaive === "boolean" ? m.beatsSeasonalNaive : null,
-    note: str(m.note) ?? "",
-    chosen: c
-      ? {
-          model: str(c.model) ?? "",
-          strategy: str(c.strategy) ?? "",
-          lookback: num(c.lookback) ?? 0,
-          members: num(c.members) ?? 1,
-          bestEpoch: num(c.bestEpoch),
-          epochsRun: num(c.epochsRun) ?? 0,
-        }
-      : null,
-    holdout: h
-      ? {
-          timestamps: toNumbers(h.timestamps),
-          actual: toNumbers(h.actual),
-          model: toNumbers(h.model),
-          intervals: toIntervals(h.intervals),
-          baselines: Object.fromEntries(Object.entries(obj(h.baselines)).map(([k, arr]) => [k, toNumbers(arr)])),
-        }
-      : null,
-  };
-}
-
-function toEpochs(v: unknown): EpochPoint[] | undefined {
-  if (!Array.isArray(v)) return undefined;
-  return v
-    .map((e) => {
-      const o = obj(e);
-      return { member: num(o.member) ?? 0, epoch: num(o.epoch) ?? 0, trainLoss: num(o.trainLoss) ?? Number.NaN, valLoss: num(o.valLoss), ms: num(o.ms) ?? 0 };
-    })
-    .sort((a, b) => a.member - b.member || a.epoch - b.epoch);
-}
-
-function toProgress(v: unknown, run: Record<string, unknown>): RunProgress {
-  const p = obj(v);
-  const done = num(p.epochsDone) ?? num(run.epochsDone) ?? 0;
-  const total = num(p.epochsTotal) ?? num(run.epochsTotal) ?? 0;
-  return {
-    epochsDone: done,
-    epochsTotal: total,
-    member: num(p.member),
-    members: num(p.members),
-    epoch: num(p.epoch),
-    epochs: num(p.epochs) ?? num(obj(parseMaybeJson(run.config)).epochs) ?? total,
-    percent: num(p.percent) ?? (total > 0 ? (100 * done) / total : 0),
-    elapsedMs: num(p.elapsedMs),
-    etaMs: num(p.etaMs),
-  };
-}
-
-const STATUSES: RunStatus[] = ["queued", "running", "succeeded", "failed", "cancelled"];
-
-export function toRun(v: unknown): Run {
-  const r = obj(v);
-  const status = STATUSES.includes(r.status as RunStatus) ? (r.status as RunStatus) : "queued";
-  return {
-    id: num(r.id) ?? 0,
-    seriesId: num(r.seriesId) ?? 0,
-    status,
-    config: obj(parseMaybeJson(r.config)),
-    epochsTotal: num(r.epochsTotal) ?? 0,
-    epochsDone: num(r.epochsDone) ?? 0,
-    bestEpoch: num(r.bestEpoch),
-    metrics: toMetrics(r.metrics),
-    error: str(r.error),
-    scheduleId: num(r.scheduleId),
-    createdAt: str(r.createdAt) ?? "",
-    startedAt: str(r.startedAt),
-    finishedAt: str(r.finishedAt),
-    cancelRequested: r.cancelRequested === true || r.cancelRequested === 1,
-    progress: toProgress(r.progress, r),
-    forecastId: num(r.forecastId),
-    isCurrent: r.isCurrent === true,
-    epochs: toEpochs(r.epochs),
-  };
-}
-
-function toSchedule(v: unknown): Schedule {
-  const s = obj(v);
-  return {
-    id: num(s.id) ?? 0,
-    seriesId: num(s.seriesId) ?? 0,
-    cron: str(s.cron),
-    timezone: str(s.timezone) ?? "UTC",
-    onNewData: s.onNewData === true || s.onNewData === 1,
-    enabled: s.enabled === true || s.enabled === 1,
-    config: obj(parseMaybeJson(s.config)),
-    nextRunAt: str(s.nextRunAt),
-    lastRunAt: str(s.lastRunAt),
-    lastRunId: num(s.lastRunId),
-    lastRunStatus: str(s.lastRunStatus),
-    nextRuns: Array.isArray(s.nextRuns) ? s.nextRuns.filter((x): x is string => typeof x === "string") : [],
-  };
-}
-
 export function isInFlight(run: Run): boolean {
   return run.status === "queued" || run.status === "running";
 }
@@ -285,26 +72,21 @@ export interface PointsPayload {
 }
 
 export async function fetchPoints(seriesId: number): Promise<PointsPayload> {
-  const body = await call<{ points: PointsPayload }>(`/api/series/${seriesId}`);
-  return body.points;
+  return (await call<{ points: PointsPayload }>(`/api/series/${seriesId}`)).points;
 }
 
 // ---- runs ----------------------------------------------------------------------------------
 
 export async function listRuns(seriesId: number): Promise<Run[]> {
-  const body = await call<unknown>(`/api/series/${seriesId}/runs`);
-  const rows = Array.isArray(body) ? body : obj(body).runs;
-  return Array.isArray(rows) ? rows.map(toRun).sort((a, b) => b.id - a.id) : [];
+  return (await call<{ runs: Run[] }>(`/api/series/${seriesId}/runs`)).runs;
 }
 
 export async function getRun(runId: number): Promise<Run> {
-  const body = obj(await call<unknown>(`/api/runs/${runId}`));
-  return toRun(body.run ?? body);
+  return (await call<{ run: Run }>(`/api/runs/${runId}`)).run;
 }
 
 export async function startRun(seriesId: number, config: ModelConfigInput): Promise<Run> {
-  const body = obj(await call<unknown>(`/api/series/${seriesId}/runs`, { method: "POST", body: JSON.stringify(config) }));
-  return toRun(body.run ?? body);
+  return (await call<{ run: Run; created: boolean }>(`/api/series/${seriesId}/runs`, { method: "POST", body: JSON.stringify(config) })).run;
 }
 
 export async function cancelRun(runId: number): Promise<void> {
@@ -320,8 +102,7 @@ export async function makeCurrent(runId: number): Promise<void> {
 /** A forecast from the JSON export (the current one, or a run's); null when there is none yet. */
 export async function fetchForecast(seriesId: number, runId?: number): Promise<ForecastData | null> {
   try {
-    const body = await call<{ rows: ForecastRowJson[] }>(`/api/series/${seriesId}/forecast.json${runId ? `?run=${runId}` : ""}`);
-    const rows = body.rows;
+    const { rows } = await call<{ rows: ForecastRow[] }>(`/api/series/${seriesId}/forecast.json${runId ? `?run=${runId}` : ""}`);
     if (rows.length === 0) return null;
     return {
       run: rows[0].run,
@@ -340,6 +121,27 @@ export async function fetchForecast(seriesId: number, runId?: number): Promise<F
   }
 }
 
+// ---- accuracy and events -------------------------------------------------------------------
+
+export async function fetchAccuracy(seriesId: number): Promise<SeriesAccuracyView> {
+  return call<SeriesAccuracyView>(`/api/series/${seriesId}/accuracy`);
+}
+
+export async function fetchPastForecasts(seriesId: number, limit = 8): Promise<PastForecastView[]> {
+  return (await call<{ forecasts: PastForecastView[] }>(`/api/series/${seriesId}/forecasts?limit=${limit}`)).forecasts;
+}
+
+export async function listEvents(query: { seriesId?: number; limit?: number } = {}): Promise<EventView[]> {
+  const q = new URLSearchParams();
+  if (query.seriesId !== undefined) q.set("seriesId", String(query.seriesId));
+  if (query.limit !== undefined) q.set("limit", String(query.limit));
+  return (await call<{ events: EventView[] }>(`/api/events${q.size ? `?${q}` : ""}`)).events;
+}
+
+export async function acknowledgeEvent(id: number): Promise<EventView> {
+  return (await call<{ event: EventView }>(`/api/events/${id}/ack`, { method: "POST" })).event;
+}
+
 // ---- schedules -----------------------------------------------------------------------------
 
 export interface ScheduleInput {
@@ -347,25 +149,34 @@ export interface ScheduleInput {
   timezone: string;
   onNewData: boolean;
   enabled: boolean;
+  promote: PromoteMode;
   config: ModelConfigInput;
 }
 
 export async function listSchedules(seriesId: number): Promise<Schedule[]> {
-  const body = await call<unknown>(`/api/series/${seriesId}/schedules`);
-  const rows = Array.isArray(body) ? body : obj(body).schedules;
-  return Array.isArray(rows) ? rows.map(toSchedule) : [];
+  return (await call<{ schedules: Schedule[] }>(`/api/series/${seriesId}/schedules`)).schedules;
 }
 
 export async function createSchedule(seriesId: number, input: ScheduleInput): Promise<Schedule> {
-  const body = obj(await call<unknown>(`/api/series/${seriesId}/schedules`, { method: "POST", body: JSON.stringify(input) }));
-  return toSchedule(body.schedule ?? body);
+  return (await call<{ schedule: Schedule }>(`/api/series/${seriesId}/schedules`, { method: "POST", body: JSON.stringify(input) })).schedule;
 }
 
 export async function updateSchedule(id: number, patch: Partial<ScheduleInput>): Promise<Schedule> {
-  const body = obj(await call<unknown>(`/api/schedules/${id}`, { method: "PATCH", body: JSON.stringify(patch) }));
-  return toSchedule(body.schedule ?? body);
+  return (await call<{ schedule: Schedule }>(`/api/schedules/${id}`, { method: "PATCH", body: JSON.stringify(patch) })).schedule;
 }
 
 export async function deleteSchedule(id: number): Promise<void> {
   await call<unknown>(`/api/schedules/${id}`, { method: "DELETE" });
+}
+
+// ---- alert rules ---------------------------------------------------------------------------
+
+export type { AlertRules };
+
+export async function fetchAlertRules(seriesId: number): Promise<AlertRules> {
+  return (await call<{ rules: AlertRules }>(`/api/series/${seriesId}/alert-rules`)).rules;
+}
+
+export async function saveAlertRules(seriesId: number, rules: Partial<AlertRules>): Promise<AlertRules> {
+  return (await call<{ rules: AlertRules }>(`/api/series/${seriesId}/alert-rules`, { method: "PUT", body: JSON.stringify(rules) })).rules;
 }

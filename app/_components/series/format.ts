@@ -38,3 +38,28 @@ export function formatPercent(fraction: number | null | undefined): string {
 }
 
 export const MODEL_LABEL: Record<string, string> = { auto: "Auto", lstm: "LSTM", gru: "GRU", rnn: "RNN" };
+
+/** Two decimals for the promotion line, like "MASE 0.91 vs 0.84". */
+const score2 = (v: number | null) => (v === null ? "—" : Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2));
+
+/**
+ * One line on a run's promotion decision for the runs list ("kept run #3: challenger #7 MASE 0.91
+ * vs 0.84"); the full reason goes in its title.
+ */
+export function promotionSummary(p: {
+  decision: "promoted" | "kept" | "manual";
+  metric: string | null;
+  challenger: { runId: number; score: number | null };
+  champion: { runId: number | null; score: number | null } | null;
+  reason: string;
+}): string {
+  const metric = (p.metric ?? "").toUpperCase();
+  const scores = p.metric && p.champion && p.challenger.score !== null && p.champion.score !== null ? `${metric} ${score2(p.challenger.score)} vs ${score2(p.champion.score)}` : null;
+  const champ = p.champion?.runId !== undefined && p.champion?.runId !== null ? `run #${p.champion.runId}` : "the current forecast";
+  if (p.decision === "manual") return `Made current by hand${p.champion ? `, replacing ${champ}` : ""}`;
+  if (p.decision === "kept") return `Kept ${champ}: challenger #${p.challenger.runId} ${scores ?? `not compared (${p.reason.replace(/^Kept as a candidate: /, "").replace(/\.$/, "")})`}`;
+  if (!p.champion) return "Promoted: the series' first forecast";
+  if (/is invalid/.test(p.reason)) return `Promoted over ${champ}, which could not be evaluated`;
+  if (/without a contest/.test(p.reason)) return `Promoted (${/by hand/.test(p.reason) ? "requested by hand" : 'schedule says "always"'})${scores ? `: ${scores} against ${champ}` : ""}`;
+  return `Promoted over ${champ}${scores ? `: ${scores}` : ""}`;
+}

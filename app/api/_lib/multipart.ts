@@ -14,6 +14,8 @@ import busboy from "busboy";
  */
 export interface SpooledUpload {
   fileName: string;
+  /** where the file is spooled (until dispose) */
+  path: string;
   /** the file's bytes, read from the spool */
   read(): Promise<Uint8Array>;
   fields: Record<string, string>;
@@ -95,6 +97,6 @@ export async function readUpload(req: Request, opts: { fileField: string; limit:
   }
   return {
     kind: "ok",
-    upload: { fileName, fields, bytes, dispose, read: async () => new Uint8Array(await fs.promises.readFile(spool)) },
+    upload: { fileName, path: spool, fields, bytes, dispose, read: async () => new Uint8Array(await fs.promises.readFile(spool)) },
   };
 }

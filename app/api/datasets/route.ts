@@ -1,10 +1,11 @@
 import { guardRequest } from "@/lib/auth/guard";
 import { API_POLICY, applySecurityHeaders } from "@/lib/auth/headers";
-import { CsvImportError } from "@/lib/series";
 import { db } from "@/lib/db/client";
 import { listDatasets } from "@/lib/datasets/datasets";
-import { changedSeriesIds, importCsv, maxUploadBytes } from "@/lib/datasets/upload";
-import { enqueueRetrainForNewData } from "@/lib/schedules/fire";
+import { IMPORT_MODES, type ImportMode } from "@/lib/datasets/import";
+import { maxUploadBytes, refusalOf } from "@/lib/datasets/upload";
+import type { ImportRequest } from "@/lib/imports/import";
+import { importInThread } from "@/lib/imports/offload";
 import { jsonError, jsonOk } from "../_lib/http";
 import { readUpload } from "../_lib/multipart";
 
@@ -34,10 +35,29 @@ function tooLarge(limit: number, bytes?: number): Response {
   });
 }
 
+/** The import the form fields ask for (`name`, `mode`, `dryRun`), or the 400 that says what is wrong. */
+function importRequest(fields: Record<string, string>, fileName: string): ImportRequest | Response {
+  const name = fields.name?.trim() || undefined;
+  const mode = (fields.mode?.trim() || "new") as ImportMode;
+  if (!IMPORT_MODES.includes(mode)) {
+    return jsonError(400, "INVALID_MODE", `mode must be "new" (a dataset of its own, the default) or "append" (into the dataset called name), not "${mode.slice(0, 40)}".`, { field: "mode" });
+  }
+  if (mode === "append" && !name) {
+    return jsonError(400, "NAME_REQUIRED", 'mode=append needs the name of the dataset to append to, in the field "name".', { field: "name" });
+  }
+  const dry = (fields.dryRun ?? "").trim().toLowerCase();
+  if (!["", "0", "1", "false", "true"].includes(dry)) return jsonError(400, "INVALID_DRY_RUN", `dryRun must be true or false, not "${dry.slice(0, 40)}".`, { field: "dryRun" });
+  return { fileName, name, mode, dryRun: dry === "1" || dry === "true" };
+}
+
 /**
- * POST /api/datasets: multipart upload (field `file`, optional `name`); 201 with the stored
- * series. The body streams to a temporary file and is refused with 413 the moment it passes the
- * limit, with or without a Content-Length.
+ * POST /api/datasets: multipart upload (field `file`; optional `name`, `mode` = new | append,
+ * `dryRun`). 201 with the new dataset's series; 200 for an append or a dry run (nothing stored).
+ * The body streams to a temporary file and is refused with 413 the moment it passes the limit,
+ * with or without a Content-Length; the file is then parsed and stored in the import thread
+ * (lib/imports), so the other requests are answered meanwhile. The answer also lists the
+ * retrains "on new data" schedules queued, the stored forecasts scored against the new points
+ * and the alerts that fired (none of them for a dry run).
  */
 export async function POST(req: Request): Promise<Response> {
   return guarded(req, async () => {
@@ -56,12 +76,13 @@ export async function POST(req: Request): Promise<Response> {
     }
     const { upload } = outcome;
     try {
-      const name = upload.fields.name?.trim() || undefined;
-      const imported = await importCsv(db(), await upload.read(), upload.fileName || "upload.csv", name);
-      const retraining = await enqueueRetrainForNewData(db(), changedSeriesIds(imported));
-      return jsonOk({ ...imported, retraining }, 201);
+      const request = importRequest(upload.fields, upload.fileName || "upload.csv");
+      if (request instanceof Response) return request;
+      const result = await importInThread(upload.path, request);
+      return jsonOk(result, result.created && !result.dryRun ? 201 : 200);
     } catch (err) {
-      if (err instanceof CsvImportError) return jsonError(err.status, err.code, err.message, err.details);
+      const refusal = refusalOf(err);
+      if (refusal) return jsonError(refusal.status, refusal.code, refusal.message, refusal.details);
       throw err;
     } finally {
       await upload.dispose();

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { ScheduleInputError } from "@/lib/schedules/store";
+import { ScheduleInputError, ScheduleLimitError } from "@/lib/schedules/store";
 import { jsonError } from "../_lib/http";
 import { isPlainObject, notAnObject, validationError } from "../runs/_lib/validation";
 
@@ -11,7 +11,7 @@ export function parseScheduleBody<T>(schema: z.ZodType<T>, value: unknown): { ok
   return { ok: true, data: parsed.data };
 }
 
-/** Runs a write that may reject the cron expression or time zone, answering a readable 400. */
+/** Runs a write that may reject the cron expression or time zone (a readable 400) or pass the schedules' limit (409). */
 export async function withScheduleErrors(fn: () => Promise<Response>): Promise<Response> {
   try {
     return await fn();
@@ -20,6 +20,7 @@ export async function withScheduleErrors(fn: () => Promise<Response>): Promise<R
       const code = err.field === "timezone" ? "INVALID_TIMEZONE" : "INVALID_CRON";
       return jsonError(400, code, err.message, { field: err.field });
     }
+    if (err instanceof ScheduleLimitError) return jsonError(409, "TOO_MANY_SCHEDULES", err.message, { limit: err.limit, schedules: err.schedules });
     throw err;
   }
 }

@@ -75,7 +75,7 @@ export default async function SeriesPage({ params }: { params: Promise<{ id: str
         series={{ id: series.id, name: series.name, frequency: series.frequency, datasetId: series.datasetId, datasetName: series.datasetName }}
         defaults={defaults}
         budget={{ budget: budgetFromEnv(process.env), seriesLength: series.pointCount, frequency }}
-        initialRuns={JSON.parse(JSON.stringify(runs)) as unknown[]}
+        initialRuns={runs}
         initialForecast={initialForecast}
       />
     </>

@@ -1,17 +1,19 @@
 import fs from "node:fs";
 import { runWorkerProcess } from "../../../workers/process";
 import { trainTask } from "../../../workers/tasks/train";
+import { deliveryLane } from "../../../workers/tasks";
 import type { TaskList } from "../../../lib/queue/tasks";
 
 /**
  * The worker process the integration tests spawn: the real worker loop, signal handling and
  * train task, with the training engine chosen by TEST_ENGINE ("fake": the deterministic fake,
- * "real": lib/forecast) and two extra tasks:
+ * "real": lib/forecast) and three extra tasks:
  *   test.record  appends "<jobId> <workerId>" to TEST_RECORD_FILE after TEST_RECORD_MS ms
  *   test.throw   always throws (its attempt number in the message)
  *   test.effect  after TEST_EFFECT_MS ms, inserts ("jobId", "workerId", "attempt") into the test's own
  *                "TestEffect" table in the same transaction that finishes the job: its effect
  *                happens exactly once, or not at all when the lease was lost
+ * and the webhook delivery lane of the production worker.
  */
 const engine =
   process.env.TEST_ENGINE === "real" ? undefined : new URL("./fake-engine.ts", import.meta.url).href;
@@ -34,5 +36,5 @@ const tasks: TaskList = {
   },
 };
 
-const worker = runWorkerProcess(tasks);
+const worker = runWorkerProcess(tasks, { lanes: [deliveryLane()] });
 console.log(`READY ${worker.id}`);

@@ -5,6 +5,7 @@ await useTempDatabase();
 const { POST, GET } = await import("@/app/api/datasets/route");
 const datasetRoute = await import("@/app/api/datasets/[id]/route");
 const seriesRoute = await import("@/app/api/series/[id]/route");
+const sampleRoute = await import("@/app/api/datasets/sample/route");
 const { db } = await import("@/lib/db/client");
 
 
@@ -17,6 +18,8 @@ async function upload(name: string, content: string | Uint8Array<ArrayBuffer>, f
 }
 
 beforeEach(async () => {
+  // Points have no foreign key to cascade through (see prisma/schema.prisma): clear them too.
+  await db().run('DELETE FROM "Point"');
   await db().run('DELETE FROM "Dataset"');
 });
 
@@ -34,15 +37,79 @@ describe("POST /api/datasets", () => {
     expect(missing.value).toBeNull(); // a gap, never 0
   });
 
-  it("re-uploading a newer export appends and updates, never duplicates", async () => {
+  it("a second file of the same name is a dataset of its own, renamed, and the answer says so", async () => {
+    const first = await upload("export.csv", "date,sales\n2024-01-01,1\n2024-01-02,2\n2024-01-03,3\n");
+    const second = await upload("export.csv", "date,visits\n2024-01-01,7\n2024-01-02,8\n2024-01-03,9\n");
+    const third = await upload("other.csv", "date,orders\n2024-01-01,4\n2024-01-02,5\n2024-01-03,6\n", { name: "export" });
+    expect([first.status, second.status, third.status]).toEqual([201, 201, 201]);
+    expect(first.body).toMatchObject({ created: true, renamedFrom: null, dataset: { name: "export" } });
+    expect(second.body).toMatchObject({ created: true, renamedFrom: "export", dataset: { name: "export (2)" } });
+    expect(second.body.warnings[0]).toContain('A dataset named "export" already exists, so this file is a new dataset, "export (2)"');
+    expect(third.body).toMatchObject({ renamedFrom: "export", dataset: { name: "export (3)" } });
+    const rows = await db().all<{ name: string; series: string }>(
+      `SELECT d."name", s."name" AS "series" FROM "Dataset" d JOIN "Series" s ON s."datasetId" = d."id" ORDER BY d."id"`,
+    );
+    expect(rows).toEqual([
+      { name: "export", series: "sales" },
+      { name: "export (2)", series: "visits" },
+      { name: "export (3)", series: "orders" },
+    ]);
+  });
+
+  it("mode=append adds new timestamps and updates changed values of the named dataset, never duplicates", async () => {
     await upload("s.csv", "series,date,value\nA,2024-01-01,1\nA,2024-02-01,2\nA,2024-03-01,3\n");
-    const second = await upload("s.csv", "series,date,value\nA,2024-02-01,2\nA,2024-03-01,30\nA,2024-04-01,4\n");
-    expect(second.status).toBe(201);
-    expect(second.body.created).toBe(false);
+    const second = await upload("s-newer.csv", "series,date,value\nA,2024-02-01,2\nA,2024-03-01,30\nA,2024-04-01,4\n", { name: "s", mode: "append" });
+    expect(second.status).toBe(200);
+    expect(second.body).toMatchObject({ created: false, renamedFrom: null, dataset: { name: "s", fileName: "s-newer.csv" } });
     expect(second.body.series[0]).toMatchObject({ pointCount: 4, inserted: 1, updated: 1, frequency: "monthly" });
     const values = (await db().values('SELECT "value" FROM "Point" ORDER BY "ts"')).map((row) => row[0]);
     expect(values).toEqual([1, 2, 30, 4]);
     expect(await counts("Dataset", "Series")).toEqual([1, 1]);
+  });
+
+  it("a dry run of an append answers the counts the append then has, and stores nothing", async () => {
+    await upload("w.csv", "date,A,B\n2024-01-01,1,10\n2024-01-02,2,20\n2024-01-03,3,30\n");
+    const before = await db().values('SELECT "seriesId", "ts", "value" FROM "Point" ORDER BY "seriesId", "ts"');
+    const newer = "date,A,B,C\n2024-01-02,2,21,7\n2024-01-03,3.5,30,7\n2024-01-04,4,40,7\n2024-01-05,5,50,7\n";
+    const preview = await upload("w2.csv", newer, { name: "w", mode: "append", dryRun: "true" });
+    expect(preview.status).toBe(200);
+    expect(preview.body.dryRun).toBe(true);
+    // By hand: A gains 01-04 and 01-05 and changes 01-03; B gains two and changes 01-02; C is new with 4 points.
+    const bySeries = (body: Json) => Object.fromEntries(body.series.map((s: Json) => [s.name, [s.inserted, s.updated, s.pointCount]]));
+    expect(bySeries(preview.body)).toEqual({ A: [2, 1, 5], B: [2, 1, 5], C: [4, 0, 4] });
+    expect(await db().values('SELECT "seriesId", "ts", "value" FROM "Point" ORDER BY "seriesId", "ts"')).toEqual(before);
+    expect(await counts("Dataset", "Series")).toEqual([1, 2]);
+    const real = await upload("w2.csv", newer, { name: "w", mode: "append" });
+    expect(real.body.dryRun).toBe(false);
+    expect(bySeries(real.body)).toEqual(bySeries(preview.body));
+    expect(await counts("Dataset", "Series", "Point")).toEqual([1, 3, 14]);
+  });
+
+  it("refuses an append without a name or to a missing dataset, and an unknown mode, storing nothing", async () => {
+    const csv = "date,x\n2024-01-01,1\n2024-01-02,2\n2024-01-03,3\n";
+    const noName = await upload("a.csv", csv, { mode: "append" });
+    expect(noName.status).toBe(400);
+    expect(noName.body.error).toMatchObject({ code: "NAME_REQUIRED", details: { field: "name" } });
+    const missing = await upload("a.csv", csv, { mode: "append", name: "nope" });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toMatchObject({ code: "DATASET_NOT_FOUND", details: { field: "name", name: "nope" } });
+    const badMode = await upload("a.csv", csv, { mode: "merge" });
+    expect(badMode.status).toBe(400);
+    expect(badMode.body.error).toMatchObject({ code: "INVALID_MODE", details: { field: "mode" } });
+    const badDry = await upload("a.csv", csv, { dryRun: "maybe" });
+    expect(badDry.status).toBe(400);
+    expect(await counts("Dataset", "Series", "Point")).toEqual([0, 0, 0]);
+  });
+
+  it("loads the samples once: a second call answers 200 and leaves them as they are", async () => {
+    const first = await sampleRoute.POST();
+    expect(first.status).toBe(201);
+    const points = await count("Point");
+    expect(points).toBeGreaterThan(500); // stocks.csv alone has 560 closes
+    const again = await sampleRoute.POST();
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as Json).datasets.map((d: Json) => d.created)).toEqual([false, false]);
+    expect(await counts("Dataset", "Point")).toEqual([2, points]);
   });
 
   it("lists datasets and reads a series with from/to filters", async () => {

@@ -15,6 +15,7 @@ import { multipart, useTempDatabase } from "./helpers";
 await useTempDatabase();
 const { POST } = await import("@/app/api/datasets/route");
 const { db } = await import("@/lib/db/client");
+const { deleteDataset } = await import("@/lib/datasets/datasets");
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const FIXTURES = path.join(ROOT, "tests/fixtures/csv");
@@ -199,7 +200,7 @@ describe("upload route fuzz", () => {
       expect(json.series!.length, label).toBeGreaterThan(0);
       expect(await nonFinitePoints(), label).toBe(0);
       // keep the database small (the digest reads all of it): drop what this upload created
-      if (json.created) await db().run('DELETE FROM "Dataset" WHERE "id" = ?', [json.dataset!.id]);
+      if (json.created) await deleteDataset(db(), json.dataset!.id);
       before = await digest();
     }
     // the mutations reach both outcomes, and several kinds of refusal

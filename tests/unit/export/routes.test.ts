@@ -54,6 +54,7 @@ const get = (path: string) => new Request(`http://localhost${path}`);
 const CSV = "date,A,B\n2024-01-01,1,-1\n2024-01-02,2,-2\n2024-01-03,3,-3\n2024-01-04,4,-4\n2024-01-05,5,-5\n";
 
 beforeEach(async () => {
+  await sharedDb().run('DELETE FROM "Point"'); // no foreign key to cascade through
   await sharedDb().run('DELETE FROM "Dataset"');
 });
 

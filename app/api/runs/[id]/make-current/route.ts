@@ -1,5 +1,5 @@
 import { db } from "@/lib/db/client";
-import { makeRunCurrent } from "@/lib/runs/forecasts";
+import { makeCurrentByHand } from "@/lib/promotion/manual";
 import { getRun } from "@/lib/runs/views";
 import { type IdContext, jsonError, jsonOk, notFound, routeId } from "../../../_lib/http";
 
@@ -8,11 +8,14 @@ export const dynamic = "force-dynamic";
 
 type Ctx = IdContext;
 
-/** POST /api/runs/{id}/make-current: the series' current forecast becomes this run's forecast. */
+/**
+ * POST /api/runs/{id}/make-current: the series' current forecast becomes this run's forecast,
+ * whatever the scores; recorded as a "manual" promotion.
+ */
 export async function POST(_req: Request, ctx: Ctx): Promise<Response> {
   const id = await routeId(ctx, "run");
   if (typeof id !== "number") return id;
-  const result = await makeRunCurrent(db(), id);
+  const result = await makeCurrentByHand(db(), id);
   if (result.kind === "no-run") return notFound("Run", id);
   if (result.kind === "no-forecast") {
     return jsonError(409, "NO_FORECAST", `Run ${id} has no forecast to make current (status: ${result.status}).`, { id, status: result.status });

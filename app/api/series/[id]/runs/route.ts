@@ -3,7 +3,9 @@ import { db } from "@/lib/db/client";
 import { seriesExists } from "@/lib/datasets/datasets";
 import { requestRun } from "@/lib/runs/request";
 import { getRun, listRuns } from "@/lib/runs/views";
-import { type IdContext, jsonOk, notFound, readJson, routeId } from "../../../_lib/http";
+import { PROMOTE_MODES, type PromoteMode } from "@/lib/accuracy/promotion";
+import { queueFullMessage } from "@/lib/runs/limits";
+import { type IdContext, jsonError, jsonOk, notFound, readJson, routeId } from "../../../_lib/http";
 import { isPlainObject, notAnObject, validationError } from "../../../runs/_lib/validation";
 import { budgetRefusal } from "../../../runs/_lib/budget";
 
@@ -26,7 +28,9 @@ export async function GET(req: Request, ctx: Ctx): Promise<Response> {
 /**
  * POST /api/series/{id}/runs with a model config (every field optional): 202 with the queued run,
  * or 200 with the identical run already queued or running; 400 naming the field when the run does
- * not fit the series or the training budget.
+ * not fit the series or the training budget. A run requested by hand becomes the series' current
+ * forecast when it succeeds (`promote: "always"`, the default here); with `"promote": "if-better"`
+ * it must beat the current model first, like a scheduled retrain.
  */
 export async function POST(req: Request, ctx: Ctx): Promise<Response> {
   const seriesId = await routeId(ctx, "series");
@@ -34,12 +38,19 @@ export async function POST(req: Request, ctx: Ctx): Promise<Response> {
   const body = await readJson(req);
   if (!body.ok) return body.response;
   if (!isPlainObject(body.value)) return notAnObject("config");
-  const parsed = modelConfigSchema.safeParse(body.value);
+  const { promote, ...config } = body.value;
+  if (promote !== undefined && !(PROMOTE_MODES as readonly unknown[]).includes(promote)) {
+    return jsonError(400, "INVALID_CONFIG", `Invalid config: promote: must be "always" or "if-better".`, { field: "promote", issues: [{ field: "promote", message: 'must be "always" or "if-better"' }] });
+  }
+  const parsed = modelConfigSchema.safeParse(config);
   if (!parsed.success) return validationError(parsed.error, "config");
   const refusal = await budgetRefusal(db(), seriesId, parsed.data);
   if (refusal === "no-series") return notFound("Series", seriesId);
   if (refusal) return refusal;
-  const result = await requestRun(db(), seriesId, parsed.data);
+  const result = await requestRun(db(), seriesId, parsed.data, { promote: (promote as PromoteMode | undefined) ?? "always" });
   if (result.kind === "no-series") return notFound("Series", seriesId);
+  if (result.kind === "queue-full") {
+    return jsonError(429, "QUEUE_FULL", queueFullMessage(result, seriesId), { scope: result.scope, limit: result.limit, queued: result.queued });
+  }
   return jsonOk({ run: await getRun(db(), result.run.id, { epochs: false }), created: result.kind === "created" }, result.kind === "created" ? 202 : 200);
 }

@@ -1,0 +1,3 @@
+-- DropForeignKey
+ALTER TABLE "Point" DROP CONSTRAINT "Point_seriesId_fkey";
+
