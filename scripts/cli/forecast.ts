@@ -147,8 +147,11 @@ async function run(args: string[]): Promise<number> {
   const log = (text: string) => {
     if (!opt.quiet) process.stderr.write(text + "\n");
   };
-  // A forecast less accurate than seasonal naive is never silent, not even under --quiet.
-  const warn = (text: string) => process.stderr.write(`warning: ${text}\n`);
+  // A forecast less accurate than seasonal naive is never silent, not even under --quiet: the
+  // note's "Warning: …" sentences, each on a line of its own.
+  const warn = (subject: string, note: string) => {
+    for (const w of warningsOf(note)) process.stderr.write(`warning: ${subject}: ${w}\n`);
+  };
   let bytes: Uint8Array;
   try {
     bytes = fs.readFileSync(opt.file);
@@ -200,7 +203,7 @@ async function run(args: string[]): Promise<number> {
           local.set(r.name, r);
           const unused = opt.covariates && r.covariates?.length === 0 && (tasks[i] as { series: SeriesInput }).series.covariates?.length ? " (covariates not used)" : "";
           log(`[${done}/${tasks.length}] ${r.name}${r.error ? `: skipped (${r.error})` : `: ${r.method}${unused}`}`);
-          if (!r.error && r.beatsSeasonalNaive === false) warn(`${r.name}: ${r.note}`);
+          if (!r.error && r.beatsSeasonalNaive === false) warn(r.name, r.note);
         }
       },
     );
@@ -214,9 +217,9 @@ async function run(args: string[]): Promise<number> {
     const outcome = finishGlobal(g.plan, g.results);
     log(`${g.plan.frequency}: ${outcome.chosen.model}`);
     const losers = outcome.series.filter((x) => x.beatsSeasonalNaive === false);
-    if (losers.length) warn(`${g.plan.frequency}: ${outcome.note}`);
+    if (losers.length) warn(g.plan.frequency, outcome.note);
     else log(outcome.note);
-    for (const x of losers) warn(`${x.name}: ${x.note}`);
+    for (const x of losers) warn(x.name, x.note);
     for (const s of outcome.series) forecasts.set(s.name, s);
   }
   const names = all.map((x) => x.name);
@@ -282,3 +285,11 @@ export function componentsCsv(names: readonly string[], forecasts: ReadonlyMap<s
 
 const command: Command = { summary: "Forecast every series of a CSV (no server needed): forecast <csv> --horizon N --out <file>", usage: USAGE, run };
 export default command;
+
+/** The sentences of a run's note that start "Warning: ", without that word (the CLI's line says it). */
+function warningsOf(note: string): string[] {
+  return note
+    .split(/(?<=\.)\s+(?=[A-Z])/)
+    .filter((sentence) => sentence.startsWith("Warning: "))
+    .map((sentence) => sentence.slice("Warning: ".length));
+}
