@@ -15,6 +15,9 @@
  *
  *   npm run bench:long [-- --case hourly-10k,daily-5k] [--threads N] [--root DIR] [--json]
  *
+ * A run whose CLI warned that seasonal naive beat its forecast on the held-out window (the run's
+ * note) is marked "warned".
+ *
  * --root runs the CLI of another checkout (e.g. an older commit unpacked with its node_modules
  * linked) on the same data, to compare in one sitting. Wall times depend on the machine's load:
  * note `uptime` beside them. The CPU seconds (user + system, from GNU time where installed) are
@@ -150,6 +153,8 @@ for (const name of wanted) {
     : spawnSync("npx", args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   let cpu: number | null = null;
+  // The CLI warns (even under --quiet) when seasonal naive beat the forecast on its held-out window.
+  const warned = /^warning: .*less accurate than seasonal naive/m.test(String(run.stderr ?? ""));
   if (timed) {
     const err = String(run.stderr ?? "");
     const m = /TIDECAST_CPU ([\d.]+) ([\d.]+)/.exec(err);
@@ -169,10 +174,10 @@ for (const name of wanted) {
   const train = c.values.slice(0, n);
   const actual = c.values.slice(n);
   const snaive = actual.map((_, k) => train[n - c.season + (k % c.season)]);
-  const r = { case: name, points: n, horizon: c.horizon, seconds, cpuSeconds: cpu, mase: mase(train, actual, forecast, c.season), seasonalNaiveMase: mase(train, actual, snaive, c.season), load1: load };
+  const r = { case: name, points: n, horizon: c.horizon, seconds, cpuSeconds: cpu, mase: mase(train, actual, forecast, c.season), seasonalNaiveMase: mase(train, actual, snaive, c.season), warned, load1: load };
   if (opt.json) console.log(JSON.stringify(r));
   else
     console.log(
-      `${name.padEnd(15)} ${String(n).padStart(6)} points  h=${String(c.horizon).padStart(2)}  ${seconds.toFixed(1).padStart(6)} s wall${cpu === null ? "" : `, ${cpu.toFixed(1).padStart(6)} s CPU`}  MASE ${r.mase.toFixed(3)} (seasonal naive ${r.seasonalNaiveMase.toFixed(3)})  load ${load.toFixed(2)}`,
+      `${name.padEnd(15)} ${String(n).padStart(6)} points  h=${String(c.horizon).padStart(2)}  ${seconds.toFixed(1).padStart(6)} s wall${cpu === null ? "" : `, ${cpu.toFixed(1).padStart(6)} s CPU`}  MASE ${r.mase.toFixed(3)} (seasonal naive ${r.seasonalNaiveMase.toFixed(3)})${warned ? " [warned: lost to seasonal naive on its held-out window]" : ""}  load ${load.toFixed(2)}`,
     );
 }

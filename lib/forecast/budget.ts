@@ -44,8 +44,11 @@ export interface RunEstimate {
   memoryBytes: number;
 }
 
-/** Inputs per time step of the app's runs: the value, the season's sin/cos and the step index (prep.ts). */
-const INPUTS_PER_STEP = 4;
+/**
+ * Inputs per time step of the app's runs, at most: the value, the season's sin/cos, the step index
+ * and, on daily and finer series, one longer calendar cycle's sin/cos (prep.ts `resolveFeatures`).
+ */
+const INPUTS_PER_STEP = 6;
 /** Floats an LSTM step caches per unit (4 gates, cell and hidden state), and as many for their gradients. */
 const FLOATS_PER_UNIT_STEP = 12;
 

@@ -60,9 +60,11 @@ export interface FitOptions {
   /** Optional clock for the `ms` of progress reports (the library itself never reads one). */
   now?: () => number;
   /**
-   * Position features of the windows. Default: the season's sin/cos (seasonal frequencies) and the
-   * step index; month-of-year (monthly and finer) and day-of-week (daily and finer) sin/cos from
-   * the timestamps (UTC) are off unless asked for, and ignored where the frequency has no such cycle.
+   * Position features of the windows. Default: the season's sin/cos (seasonal frequencies), the
+   * step index, and the calendar cycles longer than the season from the timestamps (UTC):
+   * month-of-year sin/cos for daily series, day-of-week sin/cos for hourly and finer ones (see
+   * `resolveFeatures`). Either may be asked for or turned off; each is ignored where the
+   * frequency has no such cycle (month: monthly and finer; weekday: daily and finer).
    */
   features?: PositionFeatures;
 }

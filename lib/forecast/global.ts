@@ -1,7 +1,7 @@
 /**
  * One global model trained across many series of the same frequency (each series normalised on
- * its own: log, seasonal adjustment and each window normalised by the median of its last three
- * values, robust to a series that ends on an outlier), which is how
+ * its own: log, seasonal adjustment and each window normalised by its recent level, see
+ * `globalWindowNorm`), which is how
  * neural forecasters win on short series. Split into three pure steps so a caller can run the
  * members on several threads:
  *
@@ -38,7 +38,7 @@ import { memberForecast, trainMember, type MemberSpec, type StrategyKind } from 
 import { computeMetrics, maseScale, owa as owaOf, type Metrics } from "./metrics";
 import { writeModel, MODEL_FILE_VERSION, type GlobalModelHeader } from "./modelfile";
 import { globalSeriesForecast } from "./predict";
-import { fitPrep, type PrepSpec } from "./prep";
+import { fitPrep, type PrepSpec, type WindowNorm } from "./prep";
 
 export interface GlobalPlan {
   config: ModelConfig;
@@ -79,6 +79,8 @@ export interface GlobalSeriesOutcome {
   validation: { model: Metrics; seasonalNaive: Metrics; naive2: Metrics; theta: Metrics } | null;
   /** This series' note: how its forecast did on its validation window (a warning when seasonal naive did better). */
   note: string;
+  /** Whether the forecast was at least as accurate as seasonal naive on its validation window (MASE, else sMAPE); null without one. */
+  beatsSeasonalNaive: boolean | null;
 }
 
 export interface GlobalOutcome {
@@ -96,7 +98,7 @@ export interface GlobalOptions {
   lookbacks?: number[];
   /** Seeds per cell and lookback in auto mode (default 2: 8 members). */
   seedsPerCell?: number;
-  /** Overrides of the preparation (default: seasonal adjustment, log, window normalisation by the median of its last three values). */
+  /** Overrides of the preparation (default: seasonal adjustment, log, window normalisation by `globalWindowNorm`). */
   prep?: Partial<PrepSpec>;
   /** Early-stopping patience in epochs (default 6). */
   patience?: number;
@@ -108,6 +110,18 @@ export interface GlobalOptions {
    * from the first fit, which never saw the validation targets.
    */
   refit?: boolean;
+}
+
+/**
+ * The window reference of a global model: the mean of the window's last season where the season
+ * is long (monthly and finer: twelve deseasonalised points give a much steadier level than
+ * three), otherwise the median of its last three values (robust to a series that ends on an
+ * outlier, and it follows a trend, which a year of quarters would lag). On the M3 development
+ * sets (bench:accuracy) the season mean took the monthly networks from OWA 0.838 to 0.805 and
+ * 0.849 to 0.808 (seeds 42 and 7) but the quarterly ones from 0.804 to 0.829; yearly is unchanged.
+ */
+export function globalWindowNorm(season: number): WindowNorm {
+  return season >= 12 ? "season" : "recent";
 }
 
 /** Groups series by frequency: one global model per group. */
@@ -163,7 +177,7 @@ export function planGlobal(series: SeriesInput[], configInput: ModelConfigInput,
     horizon: H,
     series: clean,
     futureTimestamps,
-    prepSpec: { deseasonalize: m > 1, log: true, scaler: "none", difference: false, windowNorm: "recent", gapFill: "linear", ...options.prep },
+    prepSpec: { deseasonalize: m > 1, log: true, scaler: "none", difference: false, windowNorm: globalWindowNorm(m), gapFill: "linear", ...options.prep },
     members,
     settings: trainSettingsFrom(config, options.patience ?? 6),
     refit: options.refit ?? true,
@@ -295,11 +309,12 @@ export function finishGlobal(plan: GlobalPlan, memberResults: GlobalMemberResult
       neural: final.neural,
       validation,
       note,
+      beatsSeasonalNaive: validation ? !worseThan(validation.model, validation.seasonalNaive) : null,
     };
   });
   const snScore = scores.find((x) => x.kind === "seasonalNaive");
   const chosenScore = scores.find((x) => x.kind === combination);
-  const losers = series.filter((x) => x.validation && worseThan(x.validation.model, x.validation.seasonalNaive)).map((x) => x.name);
+  const losers = series.filter((x) => x.beatsSeasonalNaive === false).map((x) => x.name);
   const note = globalNote(label, H, scorable.length, chosenScore?.score ?? null, snScore?.score ?? null, losers);
   return {
     config: plan.config,

@@ -57,8 +57,8 @@ export function extendVariant(v: Variant, series: CleanSeries[]): Variant {
 /**
  * The default preparation of a single-series fit: seasonal adjustment and log for positive series
  * (standardised otherwise), each window normalised by its last value. (The global model normalises
- * by the median of the last three values instead: across many series a few end on an outlier,
- * and there the median won clearly on the M3 dev sets; on one series the last value did better.)
+ * by a steadier recent level instead, see `globalWindowNorm`: across many series a few end on an
+ * outlier, and there it won clearly on the M3 dev sets; on one series the last value did better.)
  */
 export function defaultPrepSpecs(positive: boolean, season: number): PrepSpec[] {
   if (positive) {

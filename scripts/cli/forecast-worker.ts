@@ -42,6 +42,7 @@ port.on("message", (req: WorkerRequest) => {
           method: out.chosen.model,
           covariates: out.chosen.covariates,
           note: out.metrics.note,
+          beatsSeasonalNaive: out.metrics.beatsSeasonalNaive,
         },
       });
     }

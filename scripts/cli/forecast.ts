@@ -51,7 +51,8 @@ Options:
   --components FILE   also write each series' neural-ensemble forecast alone (before any
                       combination with the statistical methods) as series,date,step,component,forecast
   --threads N         worker threads (default: all cores)
-  --quiet             no progress on stderr
+  --quiet             no progress on stderr (warnings, e.g. a forecast that was less
+                      accurate than seasonal naive on its held-out window, are still printed)
 `;
 
 interface Options {
@@ -133,6 +134,10 @@ export interface SeriesForecast {
   neural?: number[] | null;
   /** Under --covariates: those the series' model reads. */
   covariates?: string[];
+  /** The run's note on the forecast's held-out (or validation) window. */
+  note?: string;
+  /** false when seasonal naive was more accurate on that window: the CLI warns, --quiet or not. */
+  beatsSeasonalNaive?: boolean | null;
   error?: string;
 }
 
@@ -141,6 +146,11 @@ async function run(args: string[]): Promise<number> {
   const started = Date.now();
   const log = (text: string) => {
     if (!opt.quiet) process.stderr.write(text + "\n");
+  };
+  // A forecast less accurate than seasonal naive is never silent, not even under --quiet: the
+  // note's "Warning: …" sentences, each on a line of its own.
+  const warn = (subject: string, note: string) => {
+    for (const w of warningsOf(note)) process.stderr.write(`warning: ${subject}: ${w}\n`);
   };
   let bytes: Uint8Array;
   try {
@@ -193,6 +203,7 @@ async function run(args: string[]): Promise<number> {
           local.set(r.name, r);
           const unused = opt.covariates && r.covariates?.length === 0 && (tasks[i] as { series: SeriesInput }).series.covariates?.length ? " (covariates not used)" : "";
           log(`[${done}/${tasks.length}] ${r.name}${r.error ? `: skipped (${r.error})` : `: ${r.method}${unused}`}`);
+          if (!r.error && r.beatsSeasonalNaive === false) warn(r.name, r.note);
         }
       },
     );
@@ -205,7 +216,10 @@ async function run(args: string[]): Promise<number> {
     g.results.sort((a, b) => a.index - b.index);
     const outcome = finishGlobal(g.plan, g.results);
     log(`${g.plan.frequency}: ${outcome.chosen.model}`);
-    log(outcome.note);
+    const losers = outcome.series.filter((x) => x.beatsSeasonalNaive === false);
+    if (losers.length) warn(g.plan.frequency, outcome.note);
+    else log(outcome.note);
+    for (const x of losers) warn(x.name, x.note);
     for (const s of outcome.series) forecasts.set(s.name, s);
   }
   const names = all.map((x) => x.name);
@@ -271,3 +285,11 @@ export function componentsCsv(names: readonly string[], forecasts: ReadonlyMap<s
 
 const command: Command = { summary: "Forecast every series of a CSV (no server needed): forecast <csv> --horizon N --out <file>", usage: USAGE, run };
 export default command;
+
+/** The sentences of a run's note that start "Warning: ", without that word (the CLI's line says it). */
+function warningsOf(note: string): string[] {
+  return note
+    .split(/(?<=\.)\s+(?=[A-Z])/)
+    .filter((sentence) => sentence.startsWith("Warning: "))
+    .map((sentence) => sentence.slice("Warning: ".length));
+}

@@ -64,7 +64,8 @@ describe("GET /api/runs/{id}/anatomy", () => {
     expect(res.status).toBe(200);
     const a = await body(res);
     expect(a).toMatchObject({ runId: runs[cell], seriesId, cell, steps: 14, horizon: 5, hiddenSize: 8, origin: 69, member: "0" });
-    expect(a.featureNames).toEqual(["value", "season sin", "season cos", "step"]);
+    // A daily series also reads the month of year by default (the yearly cycle its weekly season cannot show).
+    expect(a.featureNames).toEqual(["value", "season sin", "season cos", "month sin", "month cos", "step"]);
     expect(a.inputs).toHaveLength(14);
     expect(a.layers[0].h).toHaveLength(14);
     expect(a.layers[0].h[0]).toHaveLength(8);
@@ -72,7 +73,7 @@ describe("GET /api/runs/{id}/anatomy", () => {
     expect(a.layers[0].weights.Wh).toHaveLength(gates.length * 8);
     expect(a.attributions).toHaveLength(5);
     expect(a.attributions[0]).toHaveLength(14);
-    expect(a.attributions[0][0]).toHaveLength(4);
+    expect(a.attributions[0][0]).toHaveLength(6);
     expect(a.baseline).toHaveLength(14);
     expect(a.scaling.description).toMatch(/maps back to y =/);
     // It explains the forecast the run stored: the member's forecast is the run's.

@@ -88,7 +88,7 @@ export class DirectForecaster implements WindowForecaster {
       for (let b = 0; b < B; b++) gradOut[b * K + k] = 1;
       net.backward(gradOut, gradIn, { paramGrads: false });
       const acc = new Float64Array(LF);
-      for (let b = 0; b < B; b++) addWindowGradient(shape, gradIn, b * LF, weights[b], acc, 0);
+      for (let b = 0; b < B; b++) addWindowGradient(shape, X, b * LF, gradIn, b * LF, weights[b], acc, 0);
       grads.push(acc);
     }
     return { values, grads };
@@ -161,7 +161,7 @@ export class RecursiveForecaster implements WindowForecaster {
       for (let b = 0; b < B; b++) {
         const o = b * LF;
         G.fill(0);
-        addWindowGradient(shape, gradIn, o, 1, G, 0);
+        addWindowGradient(shape, raw, o, gradIn, o, 1, G, 0);
         // Chain each entry of window j back to X: directly, or through an earlier prediction.
         for (let r = 0; r < L; r++) {
           const i = r + j;

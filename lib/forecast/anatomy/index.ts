@@ -328,6 +328,14 @@ function parameterCounts(net: Network, T: number): ModelAnatomy["parameters"] {
 
 const fmt = (v: number) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : Number(v.toPrecision(4)).toString());
 
+/** What a window's reference is, in words (prep.ts `windowReference`). */
+function referenceName(ws: WindowSpec): string {
+  if (ws.windowNorm === "last") return "last value";
+  if (ws.windowNorm === "recent") return "median of its last three values";
+  if (ws.windowNorm === "season") return `mean over its last ${Math.min(ws.lookback, Math.max(ws.season, 4))} values`;
+  return "mean";
+}
+
 function describeScaling(prep: FittedPrep, ws: WindowSpec, reference: number, originLabel: string): Scaling {
   const steps: string[] = [];
   if (prep.seasonalIndices.length) steps.push(`divided by its seasonal index (season ${prep.seasonalIndices.length})`);
@@ -339,7 +347,7 @@ function describeScaling(prep: FittedPrep, ws: WindowSpec, reference: number, or
   if (ws.difference) {
     text += "; the model reads and forecasts the step-to-step differences of z (a forecast of step k adds the first k differences to the last z)";
   } else if (ws.windowNorm !== "none") {
-    text += `; the window's values are z minus its ${ws.windowNorm === "last" ? "last value" : "mean"} (z = ${fmt(reference)} at ${originLabel}), so the inputs and the forecasts f are relative to it`;
+    text += `; the window's values are z minus its ${referenceName(ws)} (z = ${fmt(reference)} at ${originLabel}), so the inputs and the forecasts f are relative to it`;
     back = `f + ${fmt(reference)}`;
   } else back = "f";
   if (!ws.difference) {
@@ -407,7 +415,7 @@ export function modelAnatomy(model: LoadedModel, series: SeriesInput, options: A
   const decoder = acts.decoder?.map((a, k) => layerOf(a, layerWeights(net, "decoder.", k, r), r));
 
   // 2. Integrated gradients of every forecast step against the window's mean level.
-  const shape = windowShape(L, columns, ws.windowNorm);
+  const shape = windowShape(L, columns, ws.windowNorm, ws.season);
   const forecaster: WindowForecaster =
     spec.strategy === "recursive"
       ? new RecursiveForecaster(net, shape, columns.map((c) => c.kind), H, futureTimeFeatures(prepared, ws, origin, H, F))

@@ -24,9 +24,9 @@ afterAll(() => void useKernels(defaultKernels));
 
 const SEASON = 12, H = 5, L = 7, N = 60;
 
-type Norm = "last" | "mean" | "difference";
+type Norm = "last" | "mean" | "recent" | "season" | "difference";
 function prepSpec(norm: Norm): PrepSpec {
-  return { deseasonalize: false, log: false, scaler: "none", difference: norm === "difference", windowNorm: norm === "mean" ? "mean" : "last", gapFill: "linear" };
+  return { deseasonalize: false, log: false, scaler: "none", difference: norm === "difference", windowNorm: norm === "difference" ? "last" : norm, gapFill: "linear" };
 }
 /** The identity preparation: memberForecast then answers in model units (z). */
 function identityPrep(spec: PrepSpec): FittedPrep {
@@ -63,7 +63,7 @@ function setup(cell: CellKind, strategy: StrategyKind, norm: Norm, dtype: DType,
 function build(spec: MemberSpec, net: Network, data: Setup["data"], origin = 40): Setup {
   const ws = windowSpecOf(spec, data);
   const columns = windowColumns(spec.features, SEASON, []);
-  const shape = windowShape(L, columns, ws.windowNorm);
+  const shape = windowShape(L, columns, ws.windowNorm, ws.season);
   const w = buildWindows(data.prepared, ws, [{ seriesIndex: 0, origin }], false);
   let forecaster: WindowForecaster;
   if (spec.strategy === "recursive") {
@@ -79,7 +79,7 @@ function build(spec: MemberSpec, net: Network, data: Setup["data"], origin = 40)
 }
 
 const STRATEGIES: StrategyKind[] = ["direct", "recursive", "seq2seq"];
-const NORMS: Norm[] = ["last", "mean", "difference"];
+const NORMS: Norm[] = ["last", "mean", "recent", "season", "difference"];
 const CELLS: CellKind[] = ["lstm", "gru", "rnn"];
 
 /** The engine's forecast from `origin` in model space (identity preparation). */

@@ -20,9 +20,9 @@ describe("training cost estimate", () => {
   });
 
   it("estimates memory from windows, batch activations and weights (hand count)", () => {
-    // windows 103 × (12 × 4 inputs + 6 targets) floats, twice; batch 16 × (12 + 6) steps × 1 layer × 4 units × 12;
-    // weights 1 × 4 × 4 × (4 + 4 + 1) + 4 × 6, four times (weights, gradients, Adam's two moments).
-    const floats = 2 * 103 * (12 * 4 + 6) + 16 * 18 * 4 * 12 + 4 * (4 * 4 * 9 + 24);
+    // windows 103 × (12 × 6 inputs + 6 targets) floats, twice; batch 16 × (12 + 6) steps × 1 layer × 4 units × 12;
+    // weights 1 × 4 × 4 × (4 + 6 + 1) + 4 × 6, four times (weights, gradients, Adam's two moments).
+    const floats = 2 * 103 * (12 * 6 + 6) + 16 * 18 * 4 * 12 + 4 * (4 * 4 * 11 + 24);
     expect(estimateRun(base, 120).memoryBytes).toBe(4 * floats);
   });
 });

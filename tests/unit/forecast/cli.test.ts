@@ -56,6 +56,29 @@ describe("forecast CLI", () => {
     expect(model.stderr).toContain("--model");
   });
 
+  it("warns on stderr, even under --quiet, when seasonal naive beat the forecast on its held-out window", () => {
+    // An exactly repeating season: seasonal naive is exact on any window, a 2-epoch network is not.
+    const periodic = path.join(dir, "periodic.csv");
+    const pattern = [5, 9, 14, 20, 26, 31, 30, 24, 17, 11, 7, 4];
+    const lines = ["date,p"];
+    for (let i = 0; i < 72; i++) lines.push(`${new Date(Date.UTC(2000, i, 1)).toISOString().slice(0, 10)},${100 + pattern[i % 12]}`);
+    fs.writeFileSync(periodic, lines.join("\n") + "\n");
+    const r = cli(["forecast", periodic, "--horizon", "6", "--model", "gru", "--epochs", "2", "--hidden", "4", "--threads", "1", "--quiet", "--out", path.join(dir, "p.csv")]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^warning: p: on the held-out .*less accurate than seasonal naive/m);
+    expect(r.stderr).not.toContain("Warning:"); // said once, by the line's own "warning:"
+    // --quiet: nothing but the warning
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    // A global model: the group's note, then each series that lost on its validation window.
+    const two = path.join(dir, "periodic2.csv");
+    fs.writeFileSync(two, ["date,p,q", ...lines.slice(1).map((l) => `${l},${Number(l.split(",")[1]) * 2}`)].join("\n") + "\n");
+    const g = cli(["forecast", two, "--horizon", "6", "--model", "gru", "--epochs", "2", "--hidden", "4", "--threads", "1", "--mode", "global", "--quiet", "--out", path.join(dir, "p2.csv")]);
+    expect(g.status, g.stderr).toBe(0);
+    const warnings = g.stderr.trim().split("\n");
+    expect(warnings[0]).toMatch(/^warning: monthly: on its validation window the forecast was less accurate than seasonal naive for 2 series \(p, q\)/);
+    expect(warnings.slice(1)).toEqual([expect.stringMatching(/^warning: p: .*validation window this forecast was less accurate than seasonal naive/), expect.stringMatching(/^warning: q: /)]);
+  });
+
   it("--covariates gives each series of a wide file the others as covariates", () => {
     const wide = path.join(dir, "wide.csv");
     const lines = ["date,x,y"];

@@ -146,9 +146,21 @@ describe("auto (global)", () => {
     const out = fitGlobal(many, { model: "auto", horizon: 6, hiddenSize: 4, epochs: 2 }, 5, { seedsPerCell: 1 });
     const lookbacks = [...new Set(out.chosen.lookbacks)];
     expect(out.chosen.model).toBe(combinationLabel(out.chosen.combination, globalNeuralLabel(["lstm", "gru"], 4, lookbacks)));
-    for (const s of out.series) {
+    for (const [i, s] of out.series.entries()) {
       expect(s.note).toMatch(/(On|Warning: on) the validation window this forecast (beat|was less accurate than) seasonal naive/);
       expect(s.neural).toHaveLength(6);
+      // Seasonal naive's MASE on the validation window (the last 6 points), by hand.
+      const y = many[i].values;
+      const n = y.length;
+      let scale = 0;
+      for (let t = 12; t < n - 6; t++) scale += Math.abs(y[t] - y[t - 12]);
+      scale /= n - 6 - 12;
+      let err = 0;
+      for (let t = n - 6; t < n; t++) err += Math.abs(y[t] - y[t - 12]);
+      const snaive = err / 6 / scale;
+      expect(s.validation!.seasonalNaive.mase).toBeCloseTo(snaive, 9);
+      expect(s.beatsSeasonalNaive).toBe(s.validation!.model.mase! <= snaive);
+      expect(s.note.includes("Warning: on the validation window")).toBe(!s.beatsSeasonalNaive);
     }
     expect(out.note).toMatch(/^On the validation windows \(last 6 points of 6 series\)/);
     const gru = fitGlobal(many, { model: "gru", horizon: 6, hiddenSize: 4, epochs: 2 }, 5);

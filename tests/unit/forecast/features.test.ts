@@ -42,8 +42,15 @@ describe("calendar", () => {
     expect(resolveFeatures("quarterly", 4, all)).toMatchObject({ month: false, weekday: false });
     expect(resolveFeatures("yearly", 1, all)).toEqual({ season: false, step: true, month: false, weekday: false });
     expect(resolveFeatures("hourly", 24, { weekday: true, step: false })).toEqual({ season: true, step: false, month: false, weekday: true });
-    // off unless asked for
-    expect(resolveFeatures("daily", 7)).toMatchObject({ month: false, weekday: false });
+    // by default the calendar cycle longer than the season: the year for daily series, the week for sub-daily ones
+    expect(resolveFeatures("daily", 7)).toEqual({ season: true, step: true, month: true, weekday: false });
+    expect(resolveFeatures("business", 5)).toMatchObject({ month: true, weekday: false });
+    expect(resolveFeatures("hourly", 24)).toEqual({ season: true, step: true, month: false, weekday: true });
+    expect(resolveFeatures("minute", 60)).toMatchObject({ month: false, weekday: true });
+    for (const [f, m] of [["monthly", 12], ["weekly", 52], ["quarterly", 4], ["yearly", 1]] as const) expect(resolveFeatures(f, m)).toMatchObject({ month: false, weekday: false });
+    // and either can be turned off
+    expect(resolveFeatures("daily", 7, { month: false })).toMatchObject({ month: false, weekday: false });
+    expect(resolveFeatures("hourly", 24, { weekday: false })).toMatchObject({ month: false, weekday: false });
   });
 });
 
@@ -112,8 +119,11 @@ describe("fitForecast with month and weekday features", () => {
     const header = loadModel(out.modelBlob).header;
     expect(header.members[0].spec.features).toMatchObject({ season: true, step: true, month: true, weekday: true });
     expect(predictFromModel(loadModel(out.modelBlob), series).forecast).toEqual(out.forecast);
+    // By default a daily series reads the month (the yearly cycle its weekly season cannot show), not the weekday.
     const plain = fitForecast(series, config, 1);
-    expect(loadModel(plain.modelBlob).header.members[0].spec.features).toMatchObject({ month: false, weekday: false });
+    expect(loadModel(plain.modelBlob).header.members[0].spec.features).toMatchObject({ month: true, weekday: false });
     expect(plain.forecast).not.toEqual(out.forecast);
+    const none = fitForecast(series, config, 1, { features: { month: false } });
+    expect(loadModel(none.modelBlob).header.members[0].spec.features).toMatchObject({ month: false, weekday: false });
   });
 });

@@ -128,6 +128,16 @@ describe("window references", () => {
     expect(windowReference(s, 4, 3, "none")).toBe(0);
   });
 
+  it("or the mean of the last season, at least four values and at most the window", () => {
+    const z = Float64Array.from([9, 1, 2, 3, 4, 5, 6, 7]);
+    // season 2 -> the last 4 values: (4 + 5 + 6 + 7) / 4
+    expect(windowReference(z, 7, 6, "season", 2)).toBe(5.5);
+    // season 6 -> the last 6 values: (2 + ... + 7) / 6
+    expect(windowReference(z, 7, 7, "season", 6)).toBe(4.5);
+    // a season longer than the window: the whole window, (5 + 6 + 7) / 3
+    expect(windowReference(z, 7, 3, "season", 12)).toBe(6);
+  });
+
   it("are what a window's inputs and targets are measured from", () => {
     const ps: PreparedSeries = { z: s, phase: 0, missing: new Uint8Array(5) };
     const w = buildWindows([ps], { lookback: 3, outputs: 1, features: { season: false, step: false }, season: 1, windowNorm: "recent", difference: false, seq2seq: false, horizon: 1 }, [{ seriesIndex: 0, origin: 3 }], true);
