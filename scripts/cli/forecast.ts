@@ -149,8 +149,8 @@ async function run(args: string[]): Promise<number> {
   };
   // A forecast less accurate than seasonal naive is never silent, not even under --quiet: the
   // note's "Warning: …" sentences, each on a line of its own.
-  const warn = (subject: string, note: string) => {
-    for (const w of warningsOf(note)) process.stderr.write(`warning: ${subject}: ${w}\n`);
+  const warn = (subject: string, note: string | undefined) => {
+    for (const w of warningsOf(note ?? "")) process.stderr.write(`warning: ${subject}: ${w}\n`);
   };
   let bytes: Uint8Array;
   try {
