@@ -3,7 +3,7 @@
  * built on the lib/tensor kernels. This is the public API the forecasting engine codes against.
  */
 export type { Floats, DType, Rng } from "../tensor";
-export type { CellKind, RecurrentSpec } from "./recurrent";
+export type { CellKind, LayerStates, RecurrentSpec } from "./recurrent";
 export { RecurrentLayer, RecurrentStack, recurrentParamSpecs, gateCount } from "./recurrent";
 export { Dense, denseParamSpecs } from "./dense";
 export { ParamStore, type ParamSpec, type ParamEntry } from "./params";

@@ -174,7 +174,8 @@ export class RecurrentNetwork implements Network {
     this.pred = grow(this.pred, dt, B * O);
     if (this.predView === null || this.predView.buffer !== this.pred.buffer || this.predView.length !== B * O) this.predView = this.pred.subarray(0, B * O);
     const dropRng = rng ?? this.dropRng;
-    this.encoder.forward(this.xTM, 0, B, T, null, null, training, dropRng);
+    // Inference keeps no caches; a backward after it recomputes them (see RecurrentLayer).
+    this.encoder.forward(this.xTM, 0, B, T, null, null, training, dropRng, training);
 
     if (this.decoder === null) {
       const top = this.encoder.topStates();
@@ -195,7 +196,7 @@ export class RecurrentNetwork implements Network {
       this.encoder.finalStates("c", this.c0);
       c0 = this.c0;
     }
-    this.decoder.forward(this.fTM, 0, B, S, this.h0, c0, training, dropRng);
+    this.decoder.forward(this.fTM, 0, B, S, this.h0, c0, training, dropRng, training);
     this.yTM = grow(this.yTM, dt, S * B);
     this.head.forward(this.decoder.topStates(), this.decoder.outputOffset, S * B, this.yTM, 0);
     const y = this.yTM, p = this.pred;

@@ -146,14 +146,16 @@ describe(`PyTorch reference fixtures in ${dir}`, () => {
   });
 
   // float64 always runs the TypeScript reference; float32 runs on each kernel set, so a faster
-  // kernel is held to PyTorch too, not only to the reference.
+  // kernel is held to PyTorch too, not only to the reference. The forecaster fixtures predict in
+  // inference mode (the forward-only path) and then backpropagate (the layers recompute the forward
+  // with caches first), so both forward paths meet PyTorch.
   const defaultKernels = kernels.name;
   afterAll(() => void useKernels(defaultKernels));
-  const cases: [DType, KernelName][] = [["float64", "typescript"], ["float32", "typescript"], ["float32", "wasm-simd"]];
+  const cases: [DType, KernelName][] = [["float64", "typescript"], ["float32", "typescript"], ["float32", "wasm-simd"], ["float32", "wasm-relaxed"]];
   for (const file of files) {
     for (const [dtype, kernelSet] of cases) {
       it(`${file} (${dtype}, ${kernelSet} kernels)`, () => {
-        useKernels(kernelSet);
+        expect(useKernels(kernelSet)).toBe(kernelSet);
         const f = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8")) as Fixture;
         switch (f.kind) {
           case "sequence": return checkSequence(f, dtype);
