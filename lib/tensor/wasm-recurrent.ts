@@ -181,28 +181,31 @@ export class WasmGatedLayer implements GatedLayerKernel {
   private packForward(heap: Float32Array, W: number, s: Shape): void {
     const { wIh, wHh, bIh, bHh } = this.spec, H = this.H, I = this.I, { Hp, perU } = s;
     heap.fill(0, W, W + s.U * perU);
+    // the sigmoid gates (LSTM i, f, o; GRU r, z) are packed halved: the kernel takes σ(2a) = ½ + ½·tanh(a)
     if (this.cell === "lstm") {
       for (let g = 0; g < 4; g++) {
+        const scale = g === 2 ? 1 : 0.5;
         for (let j = 0; j < H; j++) {
           const base = W + (j >> 2) * perU + g * 4 + (j & 3), row = g * H + j;
-          for (let k = 0; k < H; k++) heap[base + k * 16] = wHh[row * H + k];
-          for (let i = 0; i < I; i++) heap[base + (Hp + i) * 16] = wIh[row * I + i];
-          heap[base + (Hp + I) * 16] = bIh[row] + bHh[row];
+          for (let k = 0; k < H; k++) heap[base + k * 16] = scale * wHh[row * H + k];
+          for (let i = 0; i < I; i++) heap[base + (Hp + i) * 16] = scale * wIh[row * I + i];
+          heap[base + (Hp + I) * 16] = scale * (bIh[row] + bHh[row]);
         }
       }
       return;
     }
     for (let g = 0; g < 3; g++) {
+      const scale = g === 2 ? 1 : 0.5;
       for (let j = 0; j < H; j++) {
         const base = W + (j >> 2) * perU + g * 4 + (j & 3), row = g * H + j;
-        for (let k = 0; k < H; k++) heap[base + k * 12] = wHh[row * H + k];
-        for (let i = 0; i < I; i++) heap[base + Hp * 12 + i * 12] = wIh[row * I + i];
+        for (let k = 0; k < H; k++) heap[base + k * 12] = scale * wHh[row * H + k];
+        for (let i = 0; i < I; i++) heap[base + Hp * 12 + i * 12] = scale * wIh[row * I + i];
       }
     }
     for (let j = 0; j < H; j++) {
       const bias = W + (j >> 2) * perU + (Hp + I) * 12 + (j & 3);
-      heap[bias] = bIh[j] + bHh[j];
-      heap[bias + 4] = bIh[H + j] + bHh[H + j];
+      heap[bias] = 0.5 * (bIh[j] + bHh[j]);
+      heap[bias + 4] = 0.5 * (bIh[H + j] + bHh[H + j]);
       heap[bias + 8] = bHh[2 * H + j];
       heap[bias + 12] = bIh[2 * H + j];
     }

@@ -1,7 +1,7 @@
 /**
  * Code emitters the kernels share: the multiply-add (f32x4.relaxed_madd in the relaxed build,
- * mul then add in the plain one), vector exp-based sigmoid and tanh, and the register-blocked
- * tile loop every matrix product of the recurrent kernels is made of.
+ * mul then add in the plain one), vector tanh and sigmoid, and the register-blocked tile loop
+ * every matrix product of the recurrent kernels is made of.
  *
  * A tile is R rows × V vectors of accumulators (R·V ≤ 8 so that they, the R broadcasts and one
  * loaded vector stay in x86's 16 vector registers):
@@ -49,21 +49,30 @@ export interface TileSpec {
   w: { ptr: Code; step: Operand; offsets: number[] };
 }
 
-const LOG2E = 1.4426950408889634;
-const LN2_HI = 0.693145751953125; // k·LN2_HI exact in float32 for |k| < 256
-const LN2_LO = 1.428606765330187e-6;
-const MAGIC = 12582912; // 1.5·2^23: adding it rounds to an integer held in the low mantissa bits
-const EXP_COEFFS = [1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1];
+/**
+ * tanh(x) ≈ x·P(x²)/Q(x²) on [-c, c] (±1 beyond in float32): the minimax rational form Eigen uses
+ * (generic_fast_tanh_float), within 2.6e-7 of tanh everywhere and exact in sign and symmetry. Two
+ * short polynomial chains that run side by side and one division, against the ~18-deep chain of
+ * an exp-based form: the cells' gate activations are latency-bound, so depth is what counts.
+ */
+const TANH_CLAMP = 7.90531110763549805;
+const TANH_P = [4.89352455891786e-03, 6.37261928875436e-04, 1.48572235717979e-05, 5.12229709037114e-08, -8.60467152213735e-11, 2.00018790482477e-13, -2.76076847742355e-16];
+const TANH_Q = [4.89352518554385e-03, 2.26843463243900e-03, 1.18534705686654e-04, 1.19825839466702e-06];
+
+/** Code leaving v in every lane (v128.const: V8 builds it in three integer/shuffle instructions, which measured faster than loading it). */
+export function konst(v: number): Code {
+  return op.f32x4Const(v);
+}
 
 /** A function under construction with the kernels' emitters; `relaxed` picks the multiply-add. */
 export class KernelFn extends FnBuilder {
   private readonly tileLocals: { ap: number; wp: number; n: number; av: number[]; wv: number; tmp: number };
-  private readonly expLocals: { y: number; t: number; r: number; p: number; s: number };
+  private readonly actLocals: { y: number; t: number; p: number; q: number }[] = [];
 
   constructor(readonly relaxed: boolean, params: number) {
     super(new Array<number>(params).fill(I32));
     this.tileLocals = { ap: this.local(I32), wp: this.local(I32), n: this.local(I32), av: [this.local(V128), this.local(V128)], wv: this.local(V128), tmp: this.local(V128) };
-    this.expLocals = { y: this.local(V128), t: this.local(V128), r: this.local(V128), p: this.local(V128), s: this.local(V128) };
+
   }
 
   i32(): number {
@@ -128,40 +137,32 @@ export class KernelFn extends FnBuilder {
     acc.forEach((row, r) => row.forEach((a, s) => this.emit(address(r), op.get(a), op.v128Store(16 * s))));
   }
 
-  /**
-   * e^y = s·(1 + q) for y (a v128 local, clamped to ±88 in place): k = round(y·log2 e) by the
-   * 1.5·2^23 trick, r = y - k·ln2 in two parts, q = e^r - 1 by a degree-7 Taylor polynomial
-   * (|r| ≤ ln2/2: error below float32's half ulp), s = 2^k from k's bits. Leaves s and q in locals.
-   */
-  private expParts(y: number): { s: number; q: number } {
-    const { t, r, p, s } = this.expLocals;
-    this.emit(op.get(y), op.f32x4Const(88), op.f32x4Pmin, op.f32x4Const(-88), op.f32x4Pmax, op.set(y));
-    this.emit(this.madd(op.get(y), op.f32x4Const(LOG2E), op.f32x4Const(MAGIC)), op.set(t));
-    // s = 2^k: t's bits are those of MAGIC + k; adding 127 and shifting by 23 leaves the exponent field k + 127
-    this.emit(op.get(t), op.i32x4Const(127), op.i32x4Add, op.i32(23), op.i32x4Shl, op.set(s));
-    this.emit(op.get(t), op.f32x4Const(MAGIC), op.f32x4Sub, op.set(t)); // k as a float
-    this.emit(this.nmadd(op.get(t), op.f32x4Const(LN2_HI), op.get(y)), op.set(r));
-    this.emit(this.nmadd(op.get(t), op.f32x4Const(LN2_LO), op.get(r)), op.set(r));
-    this.emit(op.f32x4Const(EXP_COEFFS[0]), op.set(p));
-    for (const c of EXP_COEFFS.slice(1)) this.emit(this.madd(op.get(p), op.get(r), op.f32x4Const(c)), op.set(p));
-    this.emit(op.get(p), op.get(r), op.f32x4Mul, op.set(p));
-    return { s, q: p };
-  }
-
-  /** out = σ(x) = 1/(1 + e^-x), x code leaving a v128. */
-  sigmoid(x: Code, out: number): void {
-    const { y } = this.expLocals;
-    this.emit(x, op.f32x4Neg, op.set(y));
-    const { s, q } = this.expParts(y);
-    this.emit(op.f32x4Const(1), this.madd(op.get(s), op.get(q), op.get(s)), op.f32x4Const(1), op.f32x4Add, op.f32x4Div, op.set(out));
-  }
-
-  /** out = tanh(x) = (e^2x - 1)/(e^2x + 1), with e^2x - 1 = s·q + (s - 1) free of cancellation near 0. */
+  /** out = tanh(x), x code leaving a v128 (see TANH_P). */
   tanh(x: Code, out: number): void {
-    const { y, t } = this.expLocals;
-    this.emit(x, op.f32x4Const(2), op.f32x4Mul, op.set(y));
-    const { s, q } = this.expParts(y);
-    this.emit(this.madd(op.get(s), op.get(q), [...op.get(s), ...op.f32x4Const(1), ...op.f32x4Sub]), op.set(t));
-    this.emit(op.get(t), op.get(t), op.f32x4Const(2), op.f32x4Add, op.f32x4Div, op.set(out));
+    this.activate([{ x, out, sigmoid: false }]);
+  }
+
+  /**
+   * For independent inputs, outs = tanh(x) or, with `sigmoid`, σ(2x) = ½ + ½·tanh(x) = (x·P + Q)/(2Q)
+   * (the sigmoid of a pre-activation the packed weights already halved: wasm-recurrent.ts scales the
+   * sigmoid gates' rows and biases by ½). Their instructions are interleaved step by step so that
+   * the chains overlap; each input needs four scratch registers, so 2 to 4 at a time.
+   */
+  activate(items: { x: Code; out: number; sigmoid: boolean }[]): void {
+    while (this.actLocals.length < items.length) this.actLocals.push({ y: this.local(V128), t: this.local(V128), p: this.local(V128), q: this.local(V128) });
+    const L = this.actLocals.slice(0, items.length);
+    const each = (f: (l: { y: number; t: number; p: number; q: number }, i: number) => void): void => L.forEach(f);
+    each((l, i) => this.emit(items[i].x, konst(TANH_CLAMP), op.f32x4Pmin, konst(-TANH_CLAMP), op.f32x4Pmax, op.set(l.y)));
+    each((l) => this.emit(op.get(l.y), op.get(l.y), op.f32x4Mul, op.set(l.t)));
+    each((l) => this.emit(this.madd(op.get(l.t), konst(TANH_P[6]), konst(TANH_P[5])), op.set(l.p)));
+    each((l) => this.emit(this.madd(op.get(l.t), konst(TANH_Q[3]), konst(TANH_Q[2])), op.set(l.q)));
+    for (let k = 4; k >= 0; k--) {
+      each((l) => this.emit(this.madd(op.get(l.t), op.get(l.p), konst(TANH_P[k])), op.set(l.p)));
+      if (k >= 3) each((l) => this.emit(this.madd(op.get(l.t), op.get(l.q), konst(TANH_Q[k - 3])), op.set(l.q)));
+    }
+    each((l, i) => {
+      if (items[i].sigmoid) this.emit(this.madd(op.get(l.y), op.get(l.p), op.get(l.q)), op.get(l.q), op.get(l.q), op.f32x4Add, op.f32x4Div, op.set(items[i].out));
+      else this.emit(op.get(l.p), op.get(l.y), op.f32x4Mul, op.get(l.q), op.f32x4Div, op.set(items[i].out));
+    });
   }
 }

@@ -18,10 +18,11 @@
  *
  * So a step's product h_{t-1}·W_hhᵀ + x_t·W_ihᵀ + b lands in 2 rows × 4 vectors of registers that
  * hold all four gates of 4 units: the gate nonlinearities and the state update run on them
- * directly, and the pre-activations are never stored.
+ * directly, and the pre-activations are never stored. The sigmoid gates' weights are packed
+ * halved (σ(x) = ½ + ½·tanh(x/2), see emit.ts).
  */
 import { op } from "./encode";
-import { KernelFn, plus, times, type Code } from "./emit";
+import { KernelFn, konst, plus, times, type Code } from "./emit";
 
 const SLOTS4 = [0, 16, 32, 48];
 
@@ -46,9 +47,10 @@ export function forwardFn(cell: Cell, training: boolean, relaxed: boolean): Kern
   const f = new KernelFn(relaxed, 10);
   const [T, Bp, U, I, W, X, H, C, ACT, TC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const HP = f.i32(), HP4 = f.i32(), BHP4 = f.i32(), I4 = f.i32(), ROW = f.i32(), WU = f.i32(), XOFF = f.i32(), BIAS = f.i32();
-  const t = f.i32(), u = f.i32(), b = f.i32(), hPrev = f.i32(), hOut = f.i32(), cPrev = f.i32(), cOut = f.i32(), xt = f.i32(), actT = f.i32(), tcT = f.i32(), wu = f.i32(), q = f.i32(), pa = f.i32();
+  const t = f.i32(), u = f.i32(), b = f.i32(), hPrev = f.i32(), hOut = f.i32(), cPrev = f.i32(), cOut = f.i32(), xt = f.i32(), actT = f.i32(), tcT = f.i32(), wu = f.i32();
+  const q = [f.i32(), f.i32()], pa = [f.i32(), f.i32()];
   const acc = accumulators(f);
-  const v = [f.v128(), f.v128(), f.v128(), f.v128(), f.v128(), f.v128()];
+  const v = [0, 1].map(() => Array.from({ length: 6 }, () => f.v128()));
   const pr = panelRow(cell);
   f.emit(op.get(U), op.i32(2), op.shl, op.set(HP));
   f.emit(op.get(U), op.i32(4), op.shl, op.set(HP4));
@@ -80,48 +82,57 @@ export function forwardFn(cell: Cell, training: boolean, relaxed: boolean): Kern
         const offs = cell === "lstm" ? SLOTS4 : [0, 16, 32];
         f.tile({ acc: hAcc, count: op.get(HP), a: { ptr: plus(op.get(hPrev), times(op.get(b), op.get(HP4))), rowStride: op.get(HP4), step: 4 }, w: { ptr: op.get(wu), step: pr.h, offsets: offs } });
         f.tile({ acc: xAcc, count: op.get(I), a: { ptr: plus(op.get(xt), times(op.get(b), op.get(I4))), rowStride: op.get(I4), step: 4 }, w: { ptr: plus(op.get(wu), op.get(XOFF)), step: pr.x, offsets: offs } });
+        // q[r]: byte offset of (row b + r, units 4u..4u+3) in the [Bp, Hp] state arrays; pa[r]: the same in this step's act cache
         for (let r = 0; r < 2; r++) {
-          // q: byte offset of (row b + r, units 4u..4u+3) in the [Bp, Hp] state arrays
-          f.emit(plus(times(plus(op.get(b), r), op.get(HP4)), [...op.get(u), ...op.i32(4), ...op.shl]), op.set(q));
-          // pa: address of (row b + r, unit block u) in this step's act cache
-          if (training) f.emit(plus(op.get(actT), plus(times(plus(op.get(b), r), op.get(ROW)), [...op.get(u), ...op.i32(6), ...op.shl])), op.set(pa));
-          if (cell === "lstm") lstmEpilogue(f, training, acc[r], v, q, { cPrev, cOut, hOut, tcT, pa });
-          else gruEpilogue(f, training, acc[r], v, q, { hPrev, hOut, pa });
+          f.emit(plus(times(plus(op.get(b), r), op.get(HP4)), [...op.get(u), ...op.i32(4), ...op.shl]), op.set(q[r]));
+          if (training) f.emit(plus(op.get(actT), plus(times(plus(op.get(b), r), op.get(ROW)), [...op.get(u), ...op.i32(6), ...op.shl])), op.set(pa[r]));
         }
+        if (cell === "lstm") lstmEpilogue(f, training, acc, v, q, pa, { cPrev, cOut, hOut, tcT });
+        else gruEpilogue(f, training, acc, v, q, pa, { hPrev, hOut });
       });
     });
   });
   return f;
 }
 
-/** i,f,g,o from the accumulators; c = f·c_prev + i·g; h = o·tanh c; caches i,f,g,o and tanh c when training. */
-function lstmEpilogue(f: KernelFn, training: boolean, a: number[], v: number[], q: number,
-  p: { cPrev: number; cOut: number; hOut: number; tcT: number; pa: number }): void {
-  const [iv, fv, gv, ov, cv, tc] = v;
-  f.sigmoid(op.get(a[0]), iv);
-  f.sigmoid(op.get(a[1]), fv);
-  f.tanh(op.get(a[2]), gv);
-  f.sigmoid(op.get(a[3]), ov);
-  f.emit(f.madd(op.get(fv), [...plus(op.get(p.cPrev), op.get(q)), ...op.v128Load(0)], [...op.get(iv), ...op.get(gv), ...op.f32x4Mul]), op.set(cv));
-  f.emit(plus(op.get(p.cOut), op.get(q)), op.get(cv), op.v128Store(0));
-  f.tanh(op.get(cv), tc);
-  f.emit(plus(op.get(p.hOut), op.get(q)), op.get(ov), op.get(tc), op.f32x4Mul, op.v128Store(0));
-  if (!training) return;
-  f.emit(plus(op.get(p.tcT), op.get(q)), op.get(tc), op.v128Store(0));
-  [iv, fv, gv, ov].forEach((x, s) => f.emit(op.get(p.pa), op.get(x), op.v128Store(16 * s)));
+/**
+ * The gate activations of both rows, the same gate of the two rows side by side (see activate):
+ * `sigmoid[s]` says whether gate s is a sigmoid (of a halved pre-activation) or a tanh.
+ */
+function gateActivations(f: KernelFn, a: number[][], v: number[][], sigmoid: boolean[]): void {
+  sigmoid.forEach((sig, s) => f.activate([0, 1].map((r) => ({ x: op.get(a[r][s]), out: v[r][s], sigmoid: sig }))));
 }
 
-/** r, z = σ; hn = W_hn h + b_hn; n = tanh(x_n + r·hn); h = n + z·(h_prev - n); caches r, z, n, hn when training. */
-function gruEpilogue(f: KernelFn, training: boolean, a: number[], v: number[], q: number,
-  p: { hPrev: number; hOut: number; pa: number }): void {
-  const [rv, zv, nv, hp] = v;
-  f.sigmoid(op.get(a[0]), rv);
-  f.sigmoid(op.get(a[1]), zv);
-  f.tanh(f.madd(op.get(rv), op.get(a[2]), op.get(a[3])), nv);
-  f.emit(plus(op.get(p.hPrev), op.get(q)), op.v128Load(0), op.set(hp));
-  f.emit(plus(op.get(p.hOut), op.get(q)), f.madd(op.get(zv), [...op.get(hp), ...op.get(nv), ...op.f32x4Sub], op.get(nv)), op.v128Store(0));
-  if (!training) return;
-  [rv, zv, nv, a[2]].forEach((x, s) => f.emit(op.get(p.pa), op.get(x), op.v128Store(16 * s)));
+/** Both rows: i,f,g,o from the accumulators; c = f·c_prev + i·g; h = o·tanh c; caches i,f,g,o and tanh c when training. */
+function lstmEpilogue(f: KernelFn, training: boolean, a: number[][], v: number[][], q: number[], pa: number[],
+  p: { cPrev: number; cOut: number; hOut: number; tcT: number }): void {
+  gateActivations(f, a, v, [true, true, false, true]);
+  for (let r = 0; r < 2; r++) {
+    const [iv, fv, gv, , cv] = v[r];
+    f.emit(f.madd(op.get(fv), [...plus(op.get(p.cPrev), op.get(q[r])), ...op.v128Load(0)], [...op.get(iv), ...op.get(gv), ...op.f32x4Mul]), op.set(cv));
+    f.emit(plus(op.get(p.cOut), op.get(q[r])), op.get(cv), op.v128Store(0));
+  }
+  f.activate([0, 1].map((r) => ({ x: op.get(v[r][4]), out: v[r][5], sigmoid: false })));
+  for (let r = 0; r < 2; r++) {
+    const [iv, fv, gv, ov, , tc] = v[r];
+    f.emit(plus(op.get(p.hOut), op.get(q[r])), op.get(ov), op.get(tc), op.f32x4Mul, op.v128Store(0));
+    if (!training) continue;
+    f.emit(plus(op.get(p.tcT), op.get(q[r])), op.get(tc), op.v128Store(0));
+    [iv, fv, gv, ov].forEach((x, s) => f.emit(op.get(pa[r]), op.get(x), op.v128Store(16 * s)));
+  }
+}
+
+/** Both rows: r, z = σ; hn = W_hn h + b_hn; n = tanh(x_n + r·hn); h = n + z·(h_prev - n); caches r, z, n, hn when training. */
+function gruEpilogue(f: KernelFn, training: boolean, a: number[][], v: number[][], q: number[], pa: number[],
+  p: { hPrev: number; hOut: number }): void {
+  gateActivations(f, a, v, [true, true]);
+  f.activate([0, 1].map((r) => ({ x: f.madd(op.get(v[r][0]), op.get(a[r][2]), op.get(a[r][3])), out: v[r][2], sigmoid: false })));
+  for (let r = 0; r < 2; r++) {
+    const [rv, zv, nv, hp] = v[r];
+    f.emit(plus(op.get(p.hPrev), op.get(q[r])), op.v128Load(0), op.set(hp));
+    f.emit(plus(op.get(p.hOut), op.get(q[r])), f.madd(op.get(zv), [...op.get(hp), ...op.get(nv), ...op.f32x4Sub], op.get(nv)), op.v128Store(0));
+    if (training) [rv, zv, nv, a[r][2]].forEach((x, s) => f.emit(op.get(pa[r]), op.get(x), op.v128Store(16 * s)));
+  }
 }
 
 /**
@@ -267,7 +278,7 @@ export function backwardFn(cell: Cell, relaxed: boolean, panels: number): Kernel
 /** LSTM: dh_t = dh + gradOut; dc_t = dc + dh_t·o·(1 - tanh²c); dG = dc_t·g·i(1-i) | dc_t·c_{t-1}·f(1-f) | dc_t·i·(1-g²) | dh_t·tanh c·o(1-o); dc ← dc_t·f. */
 function lstmGateGrads(f: KernelFn, v: number[], p: { q: number; pa: number; pd: number; cPrev: number; tcT: number; goT: number; DH: number; DC: number; hasGO: Code }): void {
   const [iv, fv, gv, ov, tc, dh, dc] = v;
-  const one = op.f32x4Const(1);
+  const one = konst(1);
   const at = (base: number): Code => plus(op.get(base), op.get(p.q));
   const dsig = (x: number): Code => [...op.get(x), ...one, ...op.get(x), ...op.f32x4Sub, ...op.f32x4Mul]; // x(1-x)
   [iv, fv, gv, ov].forEach((x, s) => f.emit(op.get(p.pa), op.v128Load(16 * s), op.set(x)));
@@ -285,7 +296,7 @@ function lstmGateGrads(f: KernelFn, v: number[], p: { q: number; pa: number; pd:
 /** GRU: dh_t = dh + gradOut; dn = dh_t(1-z)(1-n²); dz = dh_t(h_{t-1} - n)z(1-z); dr = dn·hn·r(1-r); dG = dr | dz | dn·r | dn; dh ← z·dh_t. */
 function gruGateGrads(f: KernelFn, v: number[], p: { q: number; pa: number; pd: number; hPrev: number; goT: number; DH: number; hasGO: Code }): void {
   const [rv, zv, nv, hn, hp, dh, dn, dr] = v;
-  const one = op.f32x4Const(1);
+  const one = konst(1);
   const at = (base: number): Code => plus(op.get(base), op.get(p.q));
   [rv, zv, nv, hn].forEach((x, s) => f.emit(op.get(p.pa), op.v128Load(16 * s), op.set(x)));
   f.emit(at(p.hPrev), op.v128Load(0), op.set(hp));
