@@ -9,7 +9,7 @@
  */
 import type { Lease } from "./wasm/arena";
 import type { Engine } from "./wasm/module";
-import { BACKWARD_FLAGS } from "./wasm/recurrent";
+import { BACKWARD_FLAGS, ROW_PAD } from "./wasm/recurrent";
 import type { GatedCell, GatedLayerKernel, GatedLayerSpec } from "./recurrent";
 import type { Floats } from "./types";
 
@@ -26,38 +26,37 @@ function carve<K extends string>(base: number, sizes: Record<K, number>): { at: 
   return { at, bytes: off - base };
 }
 
-/** src [T, B, F] at sOff → heap [T, Bp, Fp] at dOff, zero padded. */
-function toHeap(src: Floats, sOff: number, T: number, B: number, F: number, heap: Float32Array, dOff: number, Bp: number, Fp: number): void {
+/**
+ * src [T, B, F] at sOff → heap [T, Bp, Fp] at dOff (float offsets), zero padded: one bulk copy into
+ * the dense staging block `stage`, then the module spreads the rows (a JS loop per row costs more
+ * than the kernels' own time at these sizes).
+ */
+function toHeap(e: Engine, src: Floats, sOff: number, T: number, B: number, F: number, dOff: number, Bp: number, Fp: number, stage: number): void {
+  const heap = e.arena.f32();
   if (B === Bp && F === Fp) {
     heap.set(src.subarray(sOff, sOff + T * B * F), dOff);
     return;
   }
   heap.fill(0, dOff, dOff + T * Bp * Fp);
-  for (let t = 0; t < T; t++) {
-    for (let b = 0; b < B; b++) {
-      const s = sOff + (t * B + b) * F, d = dOff + (t * Bp + b) * Fp;
-      for (let c = 0; c < F; c++) heap[d + c] = src[s + c];
-    }
-  }
+  heap.set(src.subarray(sOff, sOff + T * B * F), stage);
+  for (let t = 0; t < T; t++) e.copyRows(B, (stage + t * B * F) * 4, F * 4, (dOff + t * Bp * Fp) * 4, Fp * 4, F * 4);
 }
 
-/** heap [T, Bp, Fp] at sOff → dst [T, B, F] at dOff. */
-function fromHeap(heap: Float32Array, sOff: number, T: number, Bp: number, Fp: number, dst: Floats, dOff: number, B: number, F: number): void {
+/** heap [T, Bp, Fp] at sOff → dst [T, B, F] at dOff, through the dense staging block `stage`. */
+function fromHeap(e: Engine, sOff: number, T: number, Bp: number, Fp: number, dst: Floats, dOff: number, B: number, F: number, stage: number): void {
+  const heap = e.arena.f32();
   if (B === Bp && F === Fp) {
     dst.set(heap.subarray(sOff, sOff + T * B * F), dOff);
     return;
   }
-  for (let t = 0; t < T; t++) {
-    for (let b = 0; b < B; b++) {
-      const s = sOff + (t * Bp + b) * Fp, d = dOff + (t * B + b) * F;
-      for (let c = 0; c < F; c++) dst[d + c] = heap[s + c];
-    }
-  }
+  for (let t = 0; t < T; t++) e.copyRows(B, (sOff + t * Bp * Fp) * 4, Fp * 4, (stage + t * B * F) * 4, F * 4, F * 4);
+  dst.set(heap.subarray(stage, stage + T * B * F), dOff);
 }
 
 /** The padded sizes of a layer at one batch shape. */
 interface Shape {
-  B: number; T: number; Bp: number; Hp: number; U: number; Ip: number;
+  /** S: floats between rows of the state arrays in training (Hp + ROW_PAD, see wasm/recurrent.ts); forward only uses Hp */
+  B: number; T: number; Bp: number; Hp: number; S: number; U: number; Ip: number;
   /** floats of one unit block's forward panel */
   perU: number;
 }
@@ -79,54 +78,55 @@ export class WasmGatedLayer implements GatedLayerKernel {
 
   private shapeOf(B: number, T: number): Shape {
     const Bp = up(B, 2), Hp = up(this.H, 16), U = Hp / 4, I = this.I;
-    return { B, T, Bp, Hp, U, Ip: up(I, 16), perU: this.cell === "lstm" ? (Hp + I) * 16 + 16 : (Hp + I) * 12 + 16 };
+    return { B, T, Bp, Hp, S: Hp + ROW_PAD, U, Ip: up(I, 16), perU: this.cell === "lstm" ? (Hp + I) * 16 + 16 : (Hp + I) * 12 + 16 };
   }
 
   /** Cache block sizes (floats) of a training forward. */
   private cacheSizes(s: Shape): { X: number; H: number; C: number; ACT: number; TC: number } {
-    const lstm = this.cell === "lstm", state = (s.T + 1) * s.Bp * s.Hp;
-    return { X: s.T * s.Bp * this.I, H: state, C: lstm ? state : 0, ACT: s.T * s.Bp * s.U * 16, TC: lstm ? s.T * s.Bp * s.Hp : 0 };
+    const lstm = this.cell === "lstm", state = (s.T + 1) * s.Bp * s.S;
+    return { X: s.T * s.Bp * this.I, H: state, C: lstm ? state : 0, ACT: s.T * s.Bp * s.U * 16, TC: lstm ? s.T * s.Bp * s.S : 0 };
   }
 
   forward(x: Floats, xOff: number, B: number, T: number, h0: Floats | null, h0Off: number, c0: Floats | null, c0Off: number,
     hs: Floats, cN: Floats | null, keepCaches: boolean): void {
     const s = this.shapeOf(B, T), arena = this.engine.arena, lstm = this.cell === "lstm";
     const sizes = this.cacheSizes(s);
-    let cache: { X: number; H: number; C: number; ACT: number; TC: number };
-    let W: number;
-    if (keepCaches) {
-      const need = carve(0, sizes).bytes;
-      if (!arena.holds(this.lease) || (this.lease?.bytes ?? 0) < need) {
-        if (this.lease !== null) arena.drop(this.lease);
-        this.lease = arena.cache(need);
-      }
-      cache = carve((this.lease as Lease).offset, sizes).at;
-      W = arena.scratchBlock(s.U * s.perU * 4) / 4;
-    } else {
-      // forward only: weights, input and states in scratch; c alternates between two steps
-      const blocks = carve(0, { W: s.U * s.perU, X: sizes.X, H: sizes.H, C: lstm ? 2 * s.Bp * s.Hp : 0 });
-      const at = carve(arena.scratchBlock(blocks.bytes), { W: s.U * s.perU, X: sizes.X, H: sizes.H, C: lstm ? 2 * s.Bp * s.Hp : 0 }).at;
-      W = at.W;
-      cache = { X: at.X, H: at.H, C: at.C, ACT: 0, TC: 0 };
-    }
-    const heap = arena.f32();
-    this.packForward(heap, W, s);
-    toHeap(x, xOff, T, B, this.I, heap, cache.X, s.Bp, this.I);
+    // scratch: the packed weights, a staging block for the copies and, forward only, input and states (rows unpadded)
+    const S = keepCaches ? s.S : s.Hp;
+    const blocks = { W: s.U * s.perU, STAGE: T * B * Math.max(this.H, this.I), X: keepCaches ? 0 : sizes.X, H: keepCaches ? 0 : (T + 1) * s.Bp * S, C: keepCaches || !lstm ? 0 : 2 * s.Bp * S };
+    const cache = keepCaches ? this.cacheBlock(sizes) : null;
+    const at = carve(arena.scratchBlock(carve(0, blocks).bytes), blocks).at;
+    const where = cache ?? { X: at.X, H: at.H, C: at.C, ACT: 0, TC: 0 };
+    const { W, STAGE } = at, e = this.engine;
+    this.packForward(arena.f32(), W, s);
+    toHeap(e, x, xOff, T, B, this.I, where.X, s.Bp, this.I, STAGE);
     const BH = B * this.H;
     if (h0 === null) hs.fill(0, 0, BH);
     else for (let i = 0; i < BH; i++) hs[i] = h0[h0Off + i];
-    toHeap(hs, 0, 1, B, this.H, heap, cache.H, s.Bp, s.Hp);
+    toHeap(e, hs, 0, 1, B, this.H, where.H, s.Bp, S, STAGE);
     if (lstm) {
-      if (c0 === null) heap.fill(0, cache.C, cache.C + s.Bp * s.Hp);
-      else toHeap(c0, c0Off, 1, B, this.H, heap, cache.C, s.Bp, s.Hp);
+      if (c0 === null) arena.f32().fill(0, where.C, where.C + s.Bp * S);
+      else toHeap(e, c0, c0Off, 1, B, this.H, where.C, s.Bp, S, STAGE);
     }
     const fn = this.engine.forward[this.cell][keepCaches ? "train" : "infer"];
-    fn(T, s.Bp, s.U, this.I, W * 4, cache.X * 4, cache.H * 4, cache.C * 4, cache.ACT * 4, cache.TC * 4);
-    fromHeap(heap, cache.H + s.Bp * s.Hp, T, s.Bp, s.Hp, hs, BH, B, this.H);
-    if (lstm && cN !== null) fromHeap(heap, cache.C + (keepCaches ? T : T & 1) * s.Bp * s.Hp, 1, s.Bp, s.Hp, cN, 0, B, this.H);
+    fn(T, s.Bp, s.U, this.I, S, W * 4, where.X * 4, where.H * 4, where.C * 4, where.ACT * 4, where.TC * 4);
+    fromHeap(e, where.H + s.Bp * S, T, s.Bp, S, hs, BH, B, this.H, STAGE);
+    if (lstm && cN !== null) fromHeap(e, where.C + (keepCaches ? T : T & 1) * s.Bp * S, 1, s.Bp, S, cN, 0, B, this.H, STAGE);
     this.shape = s;
-    this.cache = keepCaches ? cache : null;
+    this.cache = cache;
     this.valid = keepCaches;
+  }
+
+  /** This layer's cache block, kept from the last forward when big enough, laid out for `sizes`. */
+  private cacheBlock(sizes: { X: number; H: number; C: number; ACT: number; TC: number }): { X: number; H: number; C: number; ACT: number; TC: number } {
+    const arena = this.engine.arena, need = carve(0, sizes).bytes;
+    let lease = this.lease;
+    if (lease === null || !arena.holds(lease) || lease.bytes < need) {
+      if (lease !== null) arena.drop(lease);
+      lease = arena.cache(need);
+      this.lease = lease;
+    }
+    return carve(lease.offset, sizes).at;
   }
 
   hasCaches(): boolean {
@@ -136,22 +136,23 @@ export class WasmGatedLayer implements GatedLayerKernel {
   backward(gradOut: Floats | null, goOff: number, dh: Floats, dc: Floats | null, dx: Floats | null, dxOff: number, needH0Grad: boolean): void {
     const s = this.shape, cache = this.cache;
     if (s === null || cache === null || !this.hasCaches()) throw new Error("backward needs the caches of a forward with keepCaches");
-    const lstm = this.cell === "lstm", { Bp, Hp, U, Ip, T, B } = s, H = this.H, I = this.I;
+    const lstm = this.cell === "lstm", { Bp, Hp, S, U, Ip, T, B } = s, H = this.H, I = this.I;
     if (lstm && dc === null) throw new Error("LSTM backward needs dc");
-    const state = Bp * Hp, K = lstm ? 16 * U : 12 * U;
+    const state = Bp * S, K = lstm ? 16 * U : 12 * U;
     const sizes = {
-      WD: (Hp / 16) * K * 16, WX: dx !== null ? (Ip / 16) * 16 * U * 16 : 0, DW: U * s.perU, DG: Bp * U * 16, DGH: lstm ? 0 : Bp * U * 12,
+      WD: (Hp / 16) * K * 16, WX: dx !== null ? (Ip / 16) * 16 * U * 16 : 0, DW: U * s.perU, DG: Bp * (U * 16 + ROW_PAD), DGH: lstm ? 0 : Bp * (U * 12 + ROW_PAD),
       DH: state, DC: lstm ? state : 0, GO: gradOut !== null ? T * state : 0, DX: dx !== null ? T * Bp * Ip : 0, ONE: 4,
+      STAGE: T * B * Math.max(H, I),
     };
     const arena = this.engine.arena;
     const at = carve(arena.scratchBlock(carve(0, sizes).bytes), sizes).at;
-    const heap = arena.f32();
+    const heap = arena.f32(), e = this.engine;
     this.packPanels(heap, at.WD, s);
     if (dx !== null) this.packInputPanels(heap, at.WX, s);
     heap.fill(0, at.DW, at.DW + sizes.DW);
-    toHeap(dh, 0, 1, B, H, heap, at.DH, Bp, Hp);
-    if (lstm && dc !== null) toHeap(dc, 0, 1, B, H, heap, at.DC, Bp, Hp);
-    if (gradOut !== null) toHeap(gradOut, goOff, T, B, H, heap, at.GO, Bp, Hp);
+    toHeap(e, dh, 0, 1, B, H, at.DH, Bp, S, at.STAGE);
+    if (lstm && dc !== null) toHeap(e, dc, 0, 1, B, H, at.DC, Bp, S, at.STAGE);
+    if (gradOut !== null) toHeap(e, gradOut, goOff, T, B, H, at.GO, Bp, S, at.STAGE);
     heap[at.ONE] = 1;
     const flags = (gradOut !== null ? BACKWARD_FLAGS.GRAD_OUT : 0) | (dx !== null ? BACKWARD_FLAGS.DX : 0) | (needH0Grad ? BACKWARD_FLAGS.H0_GRAD : 0);
     const block = (k: number, options: number[]): number => options.find((d) => k % d === 0) ?? k;
@@ -159,16 +160,17 @@ export class WasmGatedLayer implements GatedLayerKernel {
       at.GO * 4, at.DH * 4, at.DC * 4, at.DG * 4, at.DGH * 4, at.DW * 4, at.WD * 4, at.WX * 4, at.DX * 4,
       flags, block(K, [128, 96, 64, 48]), block(16 * U, [128, 64]), Ip, at.ONE * 4);
     this.unpackGrads(heap, at.DW, s);
-    fromHeap(heap, at.DH, 1, Bp, Hp, dh, 0, B, H);
-    if (lstm && dc !== null) fromHeap(heap, at.DC, 1, Bp, Hp, dc, 0, B, H);
-    if (dx !== null) fromHeap(heap, at.DX, T, Bp, Ip, dx, dxOff, B, I);
+    fromHeap(e, at.DH, 1, Bp, S, dh, 0, B, H, at.STAGE);
+    if (lstm && dc !== null) fromHeap(e, at.DC, 1, Bp, S, dc, 0, B, H, at.STAGE);
+    if (dx !== null) fromHeap(e, at.DX, T, Bp, Ip, dx, dxOff, B, I, at.STAGE);
   }
 
   readStates(c: Floats | null, gates: Floats): void {
     const s = this.shape, cache = this.cache;
     if (s === null || cache === null || !this.hasCaches()) throw new Error("readStates needs the caches of a forward with keepCaches");
-    const heap = this.engine.arena.f32(), { T, B, Bp, Hp, U } = s, H = this.H, G = this.cell === "lstm" ? 4 : 3;
-    if (c !== null && this.cell === "lstm") fromHeap(heap, cache.C, T + 1, Bp, Hp, c, 0, B, H);
+    const { T, B, Bp, S, U } = s, H = this.H, G = this.cell === "lstm" ? 4 : 3;
+    if (c !== null && this.cell === "lstm") fromHeap(this.engine, cache.C, T + 1, Bp, S, c, 0, B, H, this.engine.arena.scratchBlock((T + 1) * B * H * 4) / 4);
+    const heap = this.engine.arena.f32();
     for (let t = 0; t < T; t++) {
       for (let b = 0; b < B; b++) {
         const src = cache.ACT + (t * Bp + b) * U * 16, dst = (t * B + b) * G * H;

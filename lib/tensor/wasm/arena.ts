@@ -79,6 +79,13 @@ export class Arena {
     return true;
   }
 
+  /** Bytes of the cache blocks held now. */
+  heldCacheBytes(): number {
+    let n = 0;
+    for (const c of this.caches) n += c.bytes;
+    return n;
+  }
+
   /** Gives a cache lease back early (its owner no longer needs it). */
   drop(lease: Lease): void {
     if (this.caches.delete(lease as CacheBlock)) this.release(lease);

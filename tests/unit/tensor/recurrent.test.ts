@@ -122,17 +122,23 @@ describe.each([["wasm-simd", false], ["wasm-relaxed", true]] as const)("%s layer
 
 describe("the kernels' memory", () => {
   it("evicts the least recently used caches beyond its budget, and the evicted layer knows", () => {
-    const small = createEngine(false, 1 << 20);
+    const B = 8, T = 60, H = 32;
+    const x = randn(T * B, 9), hs = new Float32Array((T + 1) * B * H), cN = new Float32Array(B * H);
+    const probe = createEngine(false);
+    if (probe === null) throw new Error("wasm-simd unavailable");
+    new WasmGatedLayer(spec("lstm", 1, H, 0), probe).forward(x, 0, B, T, null, 0, null, 0, hs, cN, true);
+    const one = probe.arena.heldCacheBytes();
+    expect(one).toBeGreaterThan(100_000);
+    // a budget of two and a half caches keeps the two most recent
+    const small = createEngine(false, 2.5 * one);
     if (small === null) throw new Error("wasm-simd unavailable");
     const arena = small.arena;
-    const B = 8, T = 60, H = 32;
     const layers = [0, 1, 2].map((i) => new WasmGatedLayer(spec("lstm", 1, H, i), small));
-    const hs = new Float32Array((T + 1) * B * H), cN = new Float32Array(B * H);
-    for (const l of layers) l.forward(randn(T * B, 9), 0, B, T, null, 0, null, 0, hs, cN, true);
-    // each cache holds about 0.43 MB: the budget of 1 MB keeps the two most recent
+    for (const l of layers) l.forward(x, 0, B, T, null, 0, null, 0, hs, cN, true);
     expect(layers.map((l) => l.hasCaches())).toEqual([false, true, true]);
-    layers[0].forward(randn(T * B, 9), 0, B, T, null, 0, null, 0, hs, cN, true);
+    expect(arena.heldCacheBytes()).toBe(2 * one);
+    layers[0].forward(x, 0, B, T, null, 0, null, 0, hs, cN, true);
     expect(layers.map((l) => l.hasCaches())).toEqual([true, false, true]);
-    expect(arena.memory.buffer.byteLength).toBeLessThan(4 << 20);
+    expect(arena.memory.buffer.byteLength).toBeLessThan(4 * one + (4 << 20));
   });
 });
