@@ -1,8 +1,11 @@
+import { enableRelaxedSimd } from "../lib/tensor/relaxed-simd";
 import { runWorkerProcess } from "./process";
 import { defaultTasks } from "./tasks";
 
 /**
  * `npm run worker` (and `npm start`, beside the web app): one worker process. Several may run
  * against the same database; see lib/jobs/settings.ts for the TIDECAST_* environment variables.
+ * Relaxed SIMD (the faster kernels) is turned on first, before any training thread starts.
  */
+enableRelaxedSimd();
 runWorkerProcess(defaultTasks());

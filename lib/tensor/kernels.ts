@@ -15,6 +15,7 @@ import { gemmNN, gemmNT, gemmTN } from "./gemm";
 import { ReferenceGatedLayer, type GatedLayerKernel, type GatedLayerSpec } from "./recurrent";
 import { wasmGemms, type GemmFn } from "./wasm-gemm";
 import { WasmGatedLayer } from "./wasm-recurrent";
+import { relaxedSimdSupported, simdSupported } from "./wasm/features";
 import { getEngine } from "./wasm/module";
 
 export type { GemmFn } from "./wasm-gemm";
@@ -55,9 +56,9 @@ const sets: Record<KernelName, Readonly<Kernels>> = { "typescript": typescriptKe
 /** The kernels lib/nn uses (mutated in place by useKernels so callers can hold the object). */
 export const kernels: Kernels = { ...typescriptKernels };
 
-/** Whether this runtime runs a kernel set (the WebAssembly sets compile their module once to find out). */
+/** Whether this runtime runs a kernel set (WebAssembly.validate on tiny modules; a set compiles its module on first use). */
 export function kernelsAvailable(name: KernelName): boolean {
-  return name === "typescript" || getEngine(name === "wasm-relaxed") !== null;
+  return name === "typescript" || (simdSupported() && (name === "wasm-simd" || relaxedSimdSupported()));
 }
 
 /** A set and what stands in for it where the runtime lacks it. */
