@@ -73,7 +73,7 @@ export class KernelFn extends FnBuilder {
   constructor(readonly relaxed: boolean, params: number) {
     super(new Array<number>(params).fill(I32));
     this.constLocal = this.local(V128);
-    this.tileLocals = { ap: this.local(I32), wp: this.local(I32), n: this.local(I32), av: [this.local(V128), this.local(V128)], wv: this.local(V128), tmp: this.local(V128) };
+    this.tileLocals = { ap: this.local(I32), wp: this.local(I32), n: this.local(I32), av: [this.local(V128), this.local(V128), this.local(V128)], wv: this.local(V128), tmp: this.local(V128) };
 
   }
 

@@ -23,7 +23,7 @@
  * halved (σ(x) = ½ + ½·tanh(x/2), see emit.ts).
  */
 import { op } from "./encode";
-import { KernelFn, konst, plus, times, type Code } from "./emit";
+import { KernelFn, konst, plus, times, type Code, type Operand } from "./emit";
 
 const SLOTS4 = [0, 16, 32, 48];
 
@@ -35,12 +35,20 @@ const SLOTS4 = [0, 16, 32, 48];
  */
 export const ROW_PAD = 16;
 
-/** 2 × 4 accumulator locals. */
+/** rows × vectors accumulator locals. */
 function accumulators(f: KernelFn, rows = 2, vectors = 4): number[][] {
   return Array.from({ length: rows }, () => Array.from({ length: vectors }, () => f.v128()));
 }
 
 type Cell = "lstm" | "gru";
+
+/**
+ * Rows per forward tile: with FMA latency 4 and two FMA pipes, 8 independent accumulators keep the
+ * pipes busy. LSTM: 2 rows × 4 gate vectors; GRU's products have 3 vectors per row, so 3 rows
+ * (9 accumulators, 13 of the 15 vector registers V8 allocates). The batch is padded to a multiple
+ * of ROWS (and of 2, for the dh panels).
+ */
+export const ROWS: Record<Cell, number> = { lstm: 2, gru: 3 };
 
 /** Bytes per k-row of a forward weight panel and of its bias row. */
 function panelRow(cell: Cell): { h: number; x: number; bias: number } {
@@ -58,9 +66,10 @@ export function forwardFn(cell: Cell, training: boolean, relaxed: boolean): Kern
   const [T, Bp, U, I, S, W, X, H, C, ACT, TC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   const HP = f.i32(), HP4 = f.i32(), BHP4 = f.i32(), I4 = f.i32(), ROW = f.i32(), WU = f.i32(), XOFF = f.i32(), BIAS = f.i32();
   const t = f.i32(), u = f.i32(), b = f.i32(), hPrev = f.i32(), hOut = f.i32(), cPrev = f.i32(), cOut = f.i32(), xt = f.i32(), actT = f.i32(), tcT = f.i32(), wu = f.i32();
-  const q = [f.i32(), f.i32()], pa = [f.i32(), f.i32()];
-  const acc = accumulators(f);
-  const v = [0, 1].map(() => Array.from({ length: 6 }, () => f.v128()));
+  const R = ROWS[cell];
+  const q = Array.from({ length: R }, () => f.i32()), pa = Array.from({ length: R }, () => f.i32());
+  const acc = accumulators(f, R);
+  const v = acc.map(() => Array.from({ length: 6 }, () => f.v128()));
   const pr = panelRow(cell);
   f.emit(op.get(U), op.i32(2), op.shl, op.set(HP));
   f.emit(op.get(S), op.i32(2), op.shl, op.set(HP4)); // bytes per state row
@@ -85,7 +94,7 @@ export function forwardFn(cell: Cell, training: boolean, relaxed: boolean): Kern
     if (training) f.emit(plus(op.get(ACT), times(times(op.get(t), op.get(Bp)), op.get(ROW))), op.set(actT));
     f.loop(u, op.get(U), 1, () => {
       f.emit(plus(op.get(W), times(op.get(u), op.get(WU))), op.set(wu));
-      f.loop(b, op.get(Bp), 2, () => {
+      f.loop(b, op.get(Bp), R, () => {
         f.loadAcc(acc, () => plus(op.get(wu), op.get(BIAS)));
         const hAcc = cell === "lstm" ? acc : acc.map((row) => row.slice(0, 3));
         const xAcc = cell === "lstm" ? acc : acc.map((row) => [row[0], row[1], row[3]]);
@@ -93,7 +102,7 @@ export function forwardFn(cell: Cell, training: boolean, relaxed: boolean): Kern
         f.tile({ acc: hAcc, count: op.get(HP), a: { ptr: plus(op.get(hPrev), times(op.get(b), op.get(HP4))), rowStride: op.get(HP4), step: 4 }, w: { ptr: op.get(wu), step: pr.h, offsets: offs } });
         f.tile({ acc: xAcc, count: op.get(I), a: { ptr: plus(op.get(xt), times(op.get(b), op.get(I4))), rowStride: op.get(I4), step: 4 }, w: { ptr: plus(op.get(wu), op.get(XOFF)), step: pr.x, offsets: offs } });
         // q[r]: byte offset of (row b + r, units 4u..4u+3) in the [Bp, Hp] state arrays; pa[r]: the same in this step's act cache
-        for (let r = 0; r < 2; r++) {
+        for (let r = 0; r < R; r++) {
           f.emit(plus(times(plus(op.get(b), r), op.get(HP4)), [...op.get(u), ...op.i32(4), ...op.shl]), op.set(q[r]));
           if (training) f.emit(plus(op.get(actT), plus(times(plus(op.get(b), r), op.get(ROW)), [...op.get(u), ...op.i32(6), ...op.shl])), op.set(pa[r]));
         }
@@ -106,24 +115,24 @@ export function forwardFn(cell: Cell, training: boolean, relaxed: boolean): Kern
 }
 
 /**
- * The gate activations of both rows, the same gate of the two rows side by side (see activate):
+ * The gate activations of the tile's rows, the same gate of every row side by side (see activate):
  * `sigmoid[s]` says whether gate s is a sigmoid (of a halved pre-activation) or a tanh.
  */
 function gateActivations(f: KernelFn, a: number[][], v: number[][], sigmoid: boolean[]): void {
-  sigmoid.forEach((sig, s) => f.activate([0, 1].map((r) => ({ x: op.get(a[r][s]), out: v[r][s], sigmoid: sig }))));
+  sigmoid.forEach((sig, s) => f.activate(a.map((row, r) => ({ x: op.get(row[s]), out: v[r][s], sigmoid: sig }))));
 }
 
-/** Both rows: i,f,g,o from the accumulators; c = f·c_prev + i·g; h = o·tanh c; caches i,f,g,o and tanh c when training. */
+/** Every row of the tile: i,f,g,o from the accumulators; c = f·c_prev + i·g; h = o·tanh c; caches i,f,g,o and tanh c when training. */
 function lstmEpilogue(f: KernelFn, training: boolean, a: number[][], v: number[][], q: number[], pa: number[],
   p: { cPrev: number; cOut: number; hOut: number; tcT: number }): void {
   gateActivations(f, a, v, [true, true, false, true]);
-  for (let r = 0; r < 2; r++) {
+  for (let r = 0; r < a.length; r++) {
     const [iv, fv, gv, , cv] = v[r];
     f.emit(f.madd(op.get(fv), [...plus(op.get(p.cPrev), op.get(q[r])), ...op.v128Load(0)], [...op.get(iv), ...op.get(gv), ...op.f32x4Mul]), op.set(cv));
     f.emit(plus(op.get(p.cOut), op.get(q[r])), op.get(cv), op.v128Store(0));
   }
-  f.activate([0, 1].map((r) => ({ x: op.get(v[r][4]), out: v[r][5], sigmoid: false })));
-  for (let r = 0; r < 2; r++) {
+  f.activate(a.map((_, r) => ({ x: op.get(v[r][4]), out: v[r][5], sigmoid: false })));
+  for (let r = 0; r < a.length; r++) {
     const [iv, fv, gv, ov, , tc] = v[r];
     f.emit(plus(op.get(p.hOut), op.get(q[r])), op.get(ov), op.get(tc), op.f32x4Mul, op.v128Store(0));
     if (!training) continue;
@@ -132,12 +141,12 @@ function lstmEpilogue(f: KernelFn, training: boolean, a: number[][], v: number[]
   }
 }
 
-/** Both rows: r, z = σ; hn = W_hn h + b_hn; n = tanh(x_n + r·hn); h = n + z·(h_prev - n); caches r, z, n, hn when training. */
+/** Every row of the tile: r, z = σ; hn = W_hn h + b_hn; n = tanh(x_n + r·hn); h = n + z·(h_prev - n); caches r, z, n, hn when training. */
 function gruEpilogue(f: KernelFn, training: boolean, a: number[][], v: number[][], q: number[], pa: number[],
   p: { hPrev: number; hOut: number }): void {
   gateActivations(f, a, v, [true, true]);
-  f.activate([0, 1].map((r) => ({ x: f.madd(op.get(v[r][0]), op.get(a[r][2]), op.get(a[r][3])), out: v[r][2], sigmoid: false })));
-  for (let r = 0; r < 2; r++) {
+  f.activate(a.map((row, r) => ({ x: f.madd(op.get(v[r][0]), op.get(row[2]), op.get(row[3])), out: v[r][2], sigmoid: false })));
+  for (let r = 0; r < a.length; r++) {
     const [rv, zv, nv, hp] = v[r];
     f.emit(plus(op.get(p.hPrev), op.get(q[r])), op.v128Load(0), op.set(hp));
     f.emit(plus(op.get(p.hOut), op.get(q[r])), f.madd(op.get(zv), [...op.get(hp), ...op.get(nv), ...op.f32x4Sub], op.get(nv)), op.v128Store(0));
@@ -196,7 +205,7 @@ export function backwardFn(cell: Cell, relaxed: boolean, panels: number): Kernel
   const tt = f.i32(), t = f.i32(), u = f.i32(), b = f.i32(), k = f.i32(), hPrev = f.i32(), cPrev = f.i32(), tcT = f.i32(), actT = f.i32(), xt = f.i32(), goT = f.i32();
   const q = f.i32(), pa = f.i32(), pd = f.i32(), dwu = f.i32();
   const v = Array.from({ length: 8 }, () => f.v128());
-  const acc = accumulators(f);
+  const acc = accumulators(f, 3);
   const pr = panelRow(cell);
   const lstm = cell === "lstm";
   f.emit(op.get(U), op.i32(2), op.shl, op.set(HP));
@@ -241,30 +250,28 @@ export function backwardFn(cell: Cell, relaxed: boolean, panels: number): Kernel
       const hSide = lstm ? { ptr: plus(op.get(DG), [...op.get(u), ...op.i32(6), ...op.shl]), step: op.get(GROW), offsets: SLOTS4 }
         : { ptr: plus(op.get(DGH), times(op.get(u), 48)), step: op.get(HROW), offsets: [0, 16, 32] };
       const xSide = { ptr: plus(op.get(DG), [...op.get(u), ...op.i32(6), ...op.shl]), step: op.get(GROW), offsets: lstm ? SLOTS4 : [0, 16, 48] };
-      const vecs = hSide.offsets.length;
-      const acc2 = acc.map((row) => row.slice(0, vecs)), acc1 = [acc[0].slice(0, vecs)];
-      const at = (base: Code, stride: number) => (r: number): Code => plus(op.get(dwu), plus(base, (r * stride)));
-      f.forLoop(k, op.i32(0), op.get(HP), op.i32(2), () => {
-        const row = at(times(op.get(k), pr.h), pr.h);
-        f.loadAcc(acc2, row);
-        f.tile({ acc: acc2, count: op.get(Bp), a: { ptr: plus(op.get(hPrev), [...op.get(k), ...op.i32(2), ...op.shl]), rowStride: 4, step: op.get(HP4) }, w: hSide });
-        f.storeAcc(acc2, row);
-      });
-      const xAcc2 = acc.map((row) => row.slice(0, xSide.offsets.length)), xAcc1 = [acc[0].slice(0, xSide.offsets.length)];
-      const xRow = at(plus(op.get(XOFF), times(op.get(k), pr.x)), pr.x);
-      f.forLoop(k, op.i32(0), [...op.get(I), ...op.i32(1), ...op.sub], op.i32(2), () => {
-        f.loadAcc(xAcc2, xRow);
-        f.tile({ acc: xAcc2, count: op.get(Bp), a: { ptr: plus(op.get(xt), [...op.get(k), ...op.i32(2), ...op.shl]), rowStride: 4, step: op.get(I4) }, w: xSide });
-        f.storeAcc(xAcc2, xRow);
-      });
-      // odd I: the last input column alone (k = I - 1 after the pairs)
-      f.emit(op.get(I), op.i32(1), op.and, op.if);
-      f.emit(op.get(I), op.i32(1), op.sub, op.set(k));
-      f.loadAcc(xAcc1, xRow);
-      f.tile({ acc: xAcc1, count: op.get(Bp), a: { ptr: plus(op.get(xt), [...op.get(k), ...op.i32(2), ...op.shl]), rowStride: 4, step: op.get(I4) }, w: xSide });
-      f.storeAcc(xAcc1, xRow);
-      f.emit(op.end);
-      void acc1;
+      /**
+       * DW rows k < count of one input side += Σ_b A[b, k]·dG[b]: tiles of R inputs (R = ROWS, so
+       * that R × vectors accumulators keep the FMA pipes busy), then the last count mod R one by one.
+       */
+      const side = (count: Code, base: Operand, rowBytes: number, a: Code, aStep: Code, w: { ptr: Code; step: Code; offsets: number[] }): void => {
+        const R = ROWS[cell], V = w.offsets.length;
+        const tileOf = (rows: number): void => {
+          const accR = acc.slice(0, rows).map((row) => row.slice(0, V));
+          const at = (r: number): Code => plus(op.get(dwu), plus(base, plus(times(op.get(k), rowBytes), r * rowBytes)));
+          f.loadAcc(accR, at);
+          f.tile({ acc: accR, count: op.get(Bp), a: { ptr: plus(a, [...op.get(k), ...op.i32(2), ...op.shl]), rowStride: 4, step: aStep }, w });
+          f.storeAcc(accR, at);
+        };
+        f.forLoop(k, op.i32(0), [...count, ...op.i32(R - 1), ...op.sub], op.i32(R), () => tileOf(R));
+        for (let rest = R - 1; rest >= 1; rest--) {
+          f.emit(count, op.get(k), op.sub, op.i32(rest), op.ge, op.if);
+          tileOf(1);
+          f.emit(op.get(k), op.i32(1), op.add, op.set(k), op.end);
+        }
+      };
+      side(op.get(HP), 0, pr.h, op.get(hPrev), op.get(HP4), hSide);
+      side(op.get(I), op.get(XOFF), pr.x, op.get(xt), op.get(I4), xSide);
       // the bias row: Σ_b dG (an input that is always 1)
       const bAcc = [acc[0]];
       const bRow = (): Code => plus(op.get(dwu), op.get(BIAS));
