@@ -9,7 +9,7 @@
  */
 import type { Lease } from "./wasm/arena";
 import type { Engine } from "./wasm/module";
-import { BACKWARD_FLAGS, ROWS, ROW_PAD } from "./wasm/recurrent";
+import { BACKWARD_FLAGS, ROW_PAD } from "./wasm/recurrent";
 import type { GatedCell, GatedLayerKernel, GatedLayerSpec } from "./recurrent";
 import type { Floats } from "./types";
 
@@ -77,7 +77,7 @@ export class WasmGatedLayer implements GatedLayerKernel {
   }
 
   private shapeOf(B: number, T: number): Shape {
-    const Bp = up(B, ROWS[this.cell] === 3 ? 6 : 2), Hp = up(this.H, 16), U = Hp / 4, I = this.I;
+    const Bp = up(B, 2), Hp = up(this.H, 16), U = Hp / 4, I = this.I;
     return { B, T, Bp, Hp, S: Hp + ROW_PAD, U, Ip: up(I, 16), perU: this.cell === "lstm" ? (Hp + I) * 16 + 16 : (Hp + I) * 12 + 16 };
   }
 

@@ -45,8 +45,8 @@ type Cell = "lstm" | "gru";
 /**
  * Rows per forward tile: with FMA latency 4 and two FMA pipes, 8 independent accumulators keep the
  * pipes busy. LSTM: 2 rows × 4 gate vectors; GRU's products have 3 vectors per row, so 3 rows
- * (9 accumulators, 13 of the 15 vector registers V8 allocates). The batch is padded to a multiple
- * of ROWS (and of 2, for the dh panels).
+ * (9 accumulators, 13 of the 15 vector registers V8 allocates). The batch is padded to even (the
+ * dh panels take 2 rows); forward tiles take the rest of it after the last full tile.
  */
 export const ROWS: Record<Cell, number> = { lstm: 2, gru: 3 };
 
@@ -94,21 +94,29 @@ export function forwardFn(cell: Cell, training: boolean, relaxed: boolean): Kern
     if (training) f.emit(plus(op.get(ACT), times(times(op.get(t), op.get(Bp)), op.get(ROW))), op.set(actT));
     f.loop(u, op.get(U), 1, () => {
       f.emit(plus(op.get(W), times(op.get(u), op.get(WU))), op.set(wu));
-      f.loop(b, op.get(Bp), R, () => {
-        f.loadAcc(acc, () => plus(op.get(wu), op.get(BIAS)));
-        const hAcc = cell === "lstm" ? acc : acc.map((row) => row.slice(0, 3));
-        const xAcc = cell === "lstm" ? acc : acc.map((row) => [row[0], row[1], row[3]]);
+      // R rows at a time, then the remaining Bp mod R rows (Bp is even, R divides it or leaves 1 or 2)
+      const rows = (n: number): void => {
+        const accN = acc.slice(0, n);
+        f.loadAcc(accN, () => plus(op.get(wu), op.get(BIAS)));
+        const hAcc = cell === "lstm" ? accN : accN.map((row) => row.slice(0, 3));
+        const xAcc = cell === "lstm" ? accN : accN.map((row) => [row[0], row[1], row[3]]);
         const offs = cell === "lstm" ? SLOTS4 : [0, 16, 32];
         f.tile({ acc: hAcc, count: op.get(HP), a: { ptr: plus(op.get(hPrev), times(op.get(b), op.get(HP4))), rowStride: op.get(HP4), step: 4 }, w: { ptr: op.get(wu), step: pr.h, offsets: offs } });
         f.tile({ acc: xAcc, count: op.get(I), a: { ptr: plus(op.get(xt), times(op.get(b), op.get(I4))), rowStride: op.get(I4), step: 4 }, w: { ptr: plus(op.get(wu), op.get(XOFF)), step: pr.x, offsets: offs } });
-        // q[r]: byte offset of (row b + r, units 4u..4u+3) in the [Bp, Hp] state arrays; pa[r]: the same in this step's act cache
-        for (let r = 0; r < R; r++) {
+        // q[r]: byte offset of (row b + r, units 4u..4u+3) in the state arrays; pa[r]: the same in this step's act cache
+        for (let r = 0; r < n; r++) {
           f.emit(plus(times(plus(op.get(b), r), op.get(HP4)), [...op.get(u), ...op.i32(4), ...op.shl]), op.set(q[r]));
           if (training) f.emit(plus(op.get(actT), plus(times(plus(op.get(b), r), op.get(ROW)), [...op.get(u), ...op.i32(6), ...op.shl])), op.set(pa[r]));
         }
-        if (cell === "lstm") lstmEpilogue(f, training, acc, v, q, pa, { cPrev, cOut, hOut, tcT });
-        else gruEpilogue(f, training, acc, v, q, pa, { hPrev, hOut });
-      });
+        if (cell === "lstm") lstmEpilogue(f, training, accN, v, q, pa, { cPrev, cOut, hOut, tcT });
+        else gruEpilogue(f, training, accN, v, q, pa, { hPrev, hOut });
+      };
+      f.forLoop(b, op.i32(0), [...op.get(Bp), ...op.i32(R - 1), ...op.sub], op.i32(R), () => rows(R));
+      for (let rest = R - 1; rest >= 1; rest--) {
+        f.emit(op.get(Bp), op.get(b), op.sub, op.i32(rest), op.eq, op.if);
+        rows(rest);
+        f.emit(op.end);
+      }
     });
   });
   return f;
