@@ -68,11 +68,9 @@ export function konst(v: number): Code {
 export class KernelFn extends FnBuilder {
   private readonly tileLocals: { ap: number; wp: number; n: number; av: number[]; wv: number; tmp: number };
   private readonly actLocals: { y: number; t: number; p: number; q: number }[] = [];
-  private readonly constLocal: number;
 
   constructor(readonly relaxed: boolean, params: number) {
     super(new Array<number>(params).fill(I32));
-    this.constLocal = this.local(V128);
     this.tileLocals = { ap: this.local(I32), wp: this.local(I32), n: this.local(I32), av: [this.local(V128), this.local(V128), this.local(V128)], wv: this.local(V128), tmp: this.local(V128) };
 
   }
@@ -154,20 +152,13 @@ export class KernelFn extends FnBuilder {
     while (this.actLocals.length < items.length) this.actLocals.push({ y: this.local(V128), t: this.local(V128), p: this.local(V128), q: this.local(V128) });
     const L = this.actLocals.slice(0, items.length);
     const each = (f: (l: { y: number; t: number; p: number; q: number }, i: number) => void): void => L.forEach(f);
-    // each constant is built once (three instructions in V8) and shared by all the items
-    const c = this.constLocal;
-    const withConst = (v: number, f: () => void): void => {
-      this.emit(konst(v), op.set(c));
-      f();
-    };
-    withConst(TANH_CLAMP, () => each((l, i) => this.emit(items[i].x, op.get(c), op.f32x4Pmin, op.set(l.y))));
-    withConst(-TANH_CLAMP, () => each((l) => this.emit(op.get(l.y), op.get(c), op.f32x4Pmax, op.set(l.y))));
+    each((l, i) => this.emit(items[i].x, konst(TANH_CLAMP), op.f32x4Pmin, konst(-TANH_CLAMP), op.f32x4Pmax, op.set(l.y)));
     each((l) => this.emit(op.get(l.y), op.get(l.y), op.f32x4Mul, op.set(l.t)));
-    withConst(TANH_P[6], () => each((l) => this.emit(op.get(l.t), op.get(c), op.f32x4Mul, op.set(l.p))));
-    withConst(TANH_Q[3], () => each((l) => this.emit(op.get(l.t), op.get(c), op.f32x4Mul, op.set(l.q))));
-    for (let k = 5; k >= 0; k--) {
-      withConst(TANH_P[k], () => each((l) => this.emit(k === 5 ? [...op.get(l.p), ...op.get(c), ...op.f32x4Add] : this.madd(op.get(l.t), op.get(l.p), op.get(c)), op.set(l.p))));
-      if (k <= 2) withConst(TANH_Q[k], () => each((l) => this.emit(k === 2 ? [...op.get(l.q), ...op.get(c), ...op.f32x4Add] : this.madd(op.get(l.t), op.get(l.q), op.get(c)), op.set(l.q))));
+    each((l) => this.emit(this.madd(op.get(l.t), konst(TANH_P[6]), konst(TANH_P[5])), op.set(l.p)));
+    each((l) => this.emit(this.madd(op.get(l.t), konst(TANH_Q[3]), konst(TANH_Q[2])), op.set(l.q)));
+    for (let k = 4; k >= 0; k--) {
+      each((l) => this.emit(this.madd(op.get(l.t), op.get(l.p), konst(TANH_P[k])), op.set(l.p)));
+      if (k >= 3) each((l) => this.emit(this.madd(op.get(l.t), op.get(l.q), konst(TANH_Q[k - 3])), op.set(l.q)));
     }
     each((l, i) => {
       if (items[i].sigmoid) this.emit(this.madd(op.get(l.y), op.get(l.p), op.get(l.q)), op.get(l.q), op.get(l.q), op.f32x4Add, op.f32x4Div, op.set(items[i].out));
