@@ -25,7 +25,6 @@ export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
     include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts"],
-    setupFiles: ["tests/setup/kernels.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

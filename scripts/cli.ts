@@ -9,8 +9,6 @@
  * error (exit 1), with the stack only when TIDECAST_DEBUG=1.
  */
 
-import { enableRelaxedSimd } from "../lib/tensor/relaxed-simd";
-
 export interface Command {
   /** One line for `help`. */
   summary: string;
@@ -79,8 +77,6 @@ export async function main(argv: string[]): Promise<number> {
 
 const invoked = process.argv[1] ?? "";
 if (/[\\/]cli\.(ts|js|mjs)$/.test(invoked)) {
-  // Our own process, before any forecasting thread: turn on relaxed SIMD (faster kernels; see lib/tensor/relaxed-simd.ts).
-  enableRelaxedSimd();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -39,11 +39,13 @@ export class Dense {
     kernels.gemmNT(rows, this.outSize, this.inSize, x, xOff, this.inSize, this.w, 0, this.inSize, y, yOff, this.outSize, true);
   }
 
-  /** dy [rows, out] → accumulates dW, db; writes dx [rows, in] at dxOff when dx is given. */
-  backward(dy: Floats, dyOff: number, dx: Floats | null, dxOff: number): void {
+  /** dy [rows, out] → accumulates dW, db (unless paramGrads is false); writes dx [rows, in] at dxOff when dx is given. */
+  backward(dy: Floats, dyOff: number, dx: Floats | null, dxOff: number, paramGrads = true): void {
     const rows = this.rows, O = this.outSize, I = this.inSize;
-    kernels.gemmTN(O, I, rows, dy, dyOff, O, this.x, this.xOff, I, this.dW, 0, I, true);
-    colSum(rows, O, dy, dyOff, O, this.db, 0, true);
+    if (paramGrads) {
+      kernels.gemmTN(O, I, rows, dy, dyOff, O, this.x, this.xOff, I, this.dW, 0, I, true);
+      colSum(rows, O, dy, dyOff, O, this.db, 0, true);
+    }
     if (dx !== null) kernels.gemmNN(rows, I, O, dy, dyOff, O, this.w, 0, I, dx, dxOff, I, false);
   }
 }

@@ -9,7 +9,7 @@ export { Dense, denseParamSpecs } from "./dense";
 export { ParamStore, type ParamSpec, type ParamEntry } from "./params";
 export {
   createNetwork, normalizeConfig, networkParamSpecs, RecurrentNetwork,
-  type NetworkConfig, type Batch, type Network,
+  type NetworkConfig, type Batch, type Network, type BackwardOptions,
 } from "./network";
 export { serializeNetwork, deserializeNetwork, MODEL_MAGIC, MODEL_FORMAT_VERSION } from "./serialize";
 export { mseLoss, maeLoss, huberLoss, pinballLoss } from "./loss";

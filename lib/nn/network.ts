@@ -50,8 +50,17 @@ export interface Network {
   readonly params: ParamStore;
   /** Predictions [size, outputSize]; the array is a workspace, valid until the next forward. */
   forward(batch: Batch, training: boolean, rng?: Rng): Floats;
-  /** Accumulates into params.grad (call params.zeroGrad() before). With gradInput [size, seqLen, inputSize], also writes dL/dx there. */
-  backward(gradPrediction: Floats, gradInput?: Floats): void;
+  /**
+   * Accumulates into params.grad (call params.zeroGrad() before). With gradInput [size, seqLen, inputSize], also writes dL/dx there.
+   * `{ paramGrads: false }` skips the weight gradients (input gradients only). The forward's caches are kept, so several
+   * backward passes (e.g. one per output) may follow one forward.
+   */
+  backward(gradPrediction: Floats, gradInput?: Floats, options?: BackwardOptions): void;
+}
+
+export interface BackwardOptions {
+  /** default true; false computes only dL/dx (attributions), leaving params.grad untouched */
+  paramGrads?: boolean;
 }
 
 function checkInt(name: string, v: unknown, min: number): void {
@@ -204,7 +213,8 @@ export class RecurrentNetwork implements Network {
     return this.predView;
   }
 
-  backward(gradPrediction: Floats, gradInput?: Floats): void {
+  backward(gradPrediction: Floats, gradInput?: Floats, options: BackwardOptions = {}): void {
+    const pg = options.paramGrads ?? true;
     const c = this.config, B = this.B, T = this.T, I = c.inputSize, H = c.hiddenSize, L = c.numLayers, O = c.outputSize;
     if (B === 0) throw new Error("backward before forward");
     if (gradPrediction.length !== B * O) throw new Error(`gradPrediction has ${gradPrediction.length} values, expected ${B * O}`);
@@ -221,15 +231,15 @@ export class RecurrentNetwork implements Network {
       this.dHead.fill(0, 0, L * B * H);
       // gradPrediction may be another dtype: copy it through pred-shaped scratch when needed.
       const gp = this.asDtype(gradPrediction, B * O);
-      this.head.backward(gp, 0, this.dHead, (L - 1) * B * H);
-      this.encoder.backward(null, this.dHead, null, dx, false);
+      this.head.backward(gp, 0, this.dHead, (L - 1) * B * H, pg);
+      this.encoder.backward(null, this.dHead, null, dx, false, pg);
     } else {
       const S = O;
       this.yTM = grow(this.yTM, dt, S * B);
       for (let s = 0; s < S; s++) for (let b = 0; b < B; b++) this.yTM[s * B + b] = gradPrediction[b * S + s];
       this.dHead = grow(this.dHead, dt, S * B * H);
-      this.head.backward(this.yTM, 0, this.dHead, 0);
-      this.decoder.backward(this.dHead, null, null, null, true);
+      this.head.backward(this.yTM, 0, this.dHead, 0, pg);
+      this.decoder.backward(this.dHead, null, null, null, true, pg);
       this.gH = grow(this.gH, dt, L * B * H);
       this.decoder.initialStateGrads("h", this.gH);
       let gC: Floats | null = null;
@@ -238,7 +248,7 @@ export class RecurrentNetwork implements Network {
         this.decoder.initialStateGrads("c", this.gC);
         gC = this.gC;
       }
-      this.encoder.backward(null, this.gH, gC, dx, false);
+      this.encoder.backward(null, this.gH, gC, dx, false, pg);
     }
     if (gradInput !== undefined && dx !== null) swapAxes01(dx, 0, T, B, I, gradInput, 0);
   }

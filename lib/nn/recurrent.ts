@@ -188,8 +188,10 @@ export class RecurrentLayer {
 
   /**
    * BPTT over the last forward. gradOut [T, B, H] (dL/d outputs) or null; gradHN/gradCN [B, H]
-   * (dL/d final states) or null. Accumulates weight gradients; writes dL/dx [T, B, I] into dx when
-   * given; leaves dL/dh0 in this.dh and dL/dc0 in this.dc when needH0Grad.
+   * (dL/d final states) or null. Accumulates weight gradients (unless paramGrads is false: input
+   * gradients only, as attributions need); writes dL/dx [T, B, I] into dx when given; leaves dL/dh0
+   * in this.dh and dL/dc0 in this.dc when needH0Grad. The forward caches are left as they were, so
+   * backward may run several times after one forward.
    */
   backward(
     gradOut: Floats | null, goOff: number,
@@ -197,36 +199,39 @@ export class RecurrentLayer {
     gradCN: Floats | null, cnOff: number,
     dx: Floats | null, dxOff: number,
     needH0Grad: boolean,
+    paramGrads = true,
   ): void {
     const BH = this.B * this.hiddenSize, dh = this.dh;
     if (this.B === 0) throw new Error("backward before forward");
     if (gradHN === null) dh.fill(0, 0, BH);
     else for (let i = 0; i < BH; i++) dh[i] = gradHN[hnOff + i];
     if (this.cell === "rnn") {
-      this.backwardRnn(gradOut, goOff, dx, dxOff, needH0Grad);
+      this.backwardRnn(gradOut, goOff, dx, dxOff, needH0Grad, paramGrads);
       return;
     }
     if (this.cell === "lstm") {
       if (gradCN === null) this.dc.fill(0, 0, BH);
       else for (let i = 0; i < BH; i++) this.dc[i] = gradCN[cnOff + i];
     }
-    this.cachedKernel().backward(gradOut, goOff, dh, this.cell === "lstm" ? this.dc : null, dx, dxOff, needH0Grad);
+    this.cachedKernel().backward(gradOut, goOff, dh, this.cell === "lstm" ? this.dc : null, dx, dxOff, needH0Grad, paramGrads);
   }
 
-  private backwardRnn(gradOut: Floats | null, goOff: number, dx: Floats | null, dxOff: number, needH0Grad: boolean): void {
+  private backwardRnn(gradOut: Floats | null, goOff: number, dx: Floats | null, dxOff: number, needH0Grad: boolean, paramGrads: boolean): void {
     const B = this.B, T = this.T, I = this.inputSize, H = this.hiddenSize, BH = B * H, hs = this.hs, dPre = this.dPre, dh = this.dh;
     for (let t = T - 1; t >= 0; t--) {
       rnnCellBackward(B, H, this.relu, hs, (t + 1) * BH, dh, 0, gradOut, goOff + t * BH, dPre, t * BH);
       if (t > 0 || needH0Grad) kernels.gemmNN(B, H, H, dPre, t * BH, H, this.wHh, 0, H, dh, 0, H, false);
     }
-    kernels.gemmTN(H, H, T * B, dPre, 0, H, hs, 0, H, this.dWhh, 0, H, true);
-    const s = this.colScratch;
-    colSum(T * B, H, dPre, 0, H, s, 0, false);
-    for (let j = 0; j < H; j++) {
-      this.dbIh[j] += s[j];
-      this.dbHh[j] += s[j];
+    if (paramGrads) {
+      kernels.gemmTN(H, H, T * B, dPre, 0, H, hs, 0, H, this.dWhh, 0, H, true);
+      const s = this.colScratch;
+      colSum(T * B, H, dPre, 0, H, s, 0, false);
+      for (let j = 0; j < H; j++) {
+        this.dbIh[j] += s[j];
+        this.dbHh[j] += s[j];
+      }
+      kernels.gemmTN(H, I, T * B, dPre, 0, H, this.x, this.xOff, I, this.dWih, 0, I, true); // Σ_t dPre_tᵀ·x_t
     }
-    kernels.gemmTN(H, I, T * B, dPre, 0, H, this.x, this.xOff, I, this.dWih, 0, I, true); // Σ_t dPre_tᵀ·x_t
     if (dx !== null) kernels.gemmNN(T * B, I, H, dPre, 0, H, this.wIh, 0, I, dx, dxOff, I, false); // dx = dPre·W_ih
   }
 
@@ -240,10 +245,31 @@ export class RecurrentLayer {
     const h = allocFloats(this.dtype, n);
     for (let i = 0; i < n; i++) h[i] = this.hs[i];
     if (this.cell === "rnn") return { steps: T, batch: B, hidden: H, h, c: null, gates: null };
-    const c = this.cell === "lstm" ? allocFloats(this.dtype, n) : null;
-    const gates = allocFloats(this.dtype, T * B * gateCount(this.cell) * H);
-    this.cachedKernel().readStates(c, gates);
-    return { steps: T, batch: B, hidden: H, h, c, gates };
+    return { steps: T, batch: B, hidden: H, h, c: this.cell === "lstm" ? this.cs : null, gates: this.gates };
+  }
+
+  /**
+   * The per-step caches in PyTorch's layout, as copies (the kernels keep their own, in their own
+   * layout; see states()): cs [T+1, B, H] LSTM cell states (cs[0] = c0), gates [T, B, G·H] gate
+   * activations (LSTM i,f,g,o; GRU r,z,n), act the same (the GRU readers' name), after any forward
+   * and until the next one. hs [T+1, B, H] is the layer's output array itself.
+   */
+  get cs(): Floats {
+    if (this.cell !== "lstm") return new Float32Array(0);
+    const c = allocFloats(this.dtype, (this.T + 1) * this.B * this.hiddenSize);
+    this.cachedKernel().readStates(c, null);
+    return c;
+  }
+
+  get gates(): Floats {
+    if (this.cell === "rnn") return new Float32Array(0);
+    const g = allocFloats(this.dtype, this.T * this.B * gateCount(this.cell) * this.hiddenSize);
+    this.cachedKernel().readStates(null, g);
+    return g;
+  }
+
+  get act(): Floats {
+    return this.gates;
   }
 }
 
@@ -315,8 +341,9 @@ export class RecurrentStack {
   /**
    * gradOut: dL/d top outputs [T, B, H] or null; gradHN/gradCN: dL/d final states [L, B, H] or null.
    * dx: where to write dL/dx [T, B, I] (or null to skip). Afterwards dL/dh0[k] is layers[k].dh, dL/dc0[k] layers[k].dc.
+   * paramGrads false: no weight gradients (input gradients only).
    */
-  backward(gradOut: Floats | null, gradHN: Floats | null, gradCN: Floats | null, dx: Floats | null, needH0Grad: boolean): void {
+  backward(gradOut: Floats | null, gradHN: Floats | null, gradCN: Floats | null, dx: Floats | null, needH0Grad: boolean, paramGrads = true): void {
     const B = this.B, T = this.T, H = this.spec.hiddenSize, L = this.layers.length, BH = B * H, n = T * B * H;
     let go = gradOut;
     for (let k = L - 1; k >= 0; k--) {
@@ -325,7 +352,7 @@ export class RecurrentStack {
         this.dIn[k] = grow(this.dIn[k] ?? null, this.dtype, n);
         dIn = this.dIn[k];
       }
-      this.layers[k].backward(go, 0, gradHN, k * BH, gradCN, k * BH, dIn, 0, needH0Grad);
+      this.layers[k].backward(go, 0, gradHN, k * BH, gradCN, k * BH, dIn, 0, needH0Grad, paramGrads);
       if (k > 0 && dIn) {
         if (this.usedDropout) mul(n, dIn, 0, this.masks[k], 0, dIn, 0);
         go = dIn;

@@ -39,15 +39,16 @@ export interface GatedLayerKernel {
   /**
    * Backpropagation through time over the last forward (needs hasCaches()). gradOut [T, B, H] at
    * goOff (dL/d outputs) or null; dh [B, H]: in dL/dh_T, out dL/dh_0 (when needH0Grad); dc [B, H]
-   * likewise (LSTM, dL/dc_0 always). Accumulates the weight gradients; writes dL/dx [T, B, I] at
-   * dxOff when dx is given.
+   * likewise (LSTM, dL/dc_0 always). Accumulates the weight gradients unless paramGrads is false
+   * (input gradients only); writes dL/dx [T, B, I] at dxOff when dx is given. Leaves the caches as
+   * they were: several backward passes may follow one forward.
    */
-  backward(gradOut: Floats | null, goOff: number, dh: Floats, dc: Floats | null, dx: Floats | null, dxOff: number, needH0Grad: boolean): void;
+  backward(gradOut: Floats | null, goOff: number, dh: Floats, dc: Floats | null, dx: Floats | null, dxOff: number, needH0Grad: boolean, paramGrads: boolean): void;
   /**
-   * The last forward's cell states c [T+1, B, H] (LSTM; null for GRU) and gate activations
-   * gates [T, B, G·H] in PyTorch order (LSTM i,f,g,o; GRU r,z,n), copied out (needs hasCaches()).
+   * The last forward's cell states c [T+1, B, H] (LSTM) and gate activations gates [T, B, G·H] in
+   * PyTorch order (LSTM i,f,g,o; GRU r,z,n), copied into the arrays given (needs hasCaches()).
    */
-  readStates(c: Floats | null, gates: Floats): void;
+  readStates(c: Floats | null, gates: Floats | null): void;
 }
 
 export function gatedGates(cell: GatedCell): number {
@@ -121,33 +122,37 @@ export class ReferenceGatedLayer implements GatedLayerKernel {
     return this.cached;
   }
 
-  backward(gradOut: Floats | null, goOff: number, dh: Floats, dc: Floats | null, dx: Floats | null, dxOff: number, needH0Grad: boolean): void {
+  backward(gradOut: Floats | null, goOff: number, dh: Floats, dc: Floats | null, dx: Floats | null, dxOff: number, needH0Grad: boolean, paramGrads: boolean): void {
     const { cell, inputSize: I, hiddenSize: H, wIh, wHh } = this.spec, G = this.G, B = this.B, T = this.T, hs = this.hs, dG = this.dG;
     const s = this.spec;
     if (cell === "lstm") {
       if (dc === null) throw new Error("LSTM backward needs dc");
       lstmBackward(T, B, H, wHh, this.gates, this.cs, this.tanhC, gradOut, goOff, dh, dc, dG, needH0Grad);
-      gemmTN(G, H, T * B, dG, 0, G, hs, 0, H, s.dWhh, 0, H, true); // Σ_t dG_tᵀ·h_{t-1}
-      this.bias = grow(this.bias, wHh, G);
-      colSum(T * B, G, dG, 0, G, this.bias, 0, false);
-      for (let j = 0; j < G; j++) {
-        s.dbIh[j] += this.bias[j];
-        s.dbHh[j] += this.bias[j];
+      if (paramGrads) {
+        gemmTN(G, H, T * B, dG, 0, G, hs, 0, H, s.dWhh, 0, H, true); // Σ_t dG_tᵀ·h_{t-1}
+        this.bias = grow(this.bias, wHh, G);
+        colSum(T * B, G, dG, 0, G, this.bias, 0, false);
+        for (let j = 0; j < G; j++) {
+          s.dbIh[j] += this.bias[j];
+          s.dbHh[j] += this.bias[j];
+        }
       }
     } else {
       gruBackward(T, B, H, wHh, this.act, this.hn, hs, gradOut, goOff, dh, dG, this.dGH, needH0Grad);
-      gemmTN(G, H, T * B, this.dGH, 0, G, hs, 0, H, s.dWhh, 0, H, true);
-      colSum(T * B, G, dG, 0, G, s.dbIh, 0, true);
-      colSum(T * B, G, this.dGH, 0, G, s.dbHh, 0, true);
+      if (paramGrads) {
+        gemmTN(G, H, T * B, this.dGH, 0, G, hs, 0, H, s.dWhh, 0, H, true);
+        colSum(T * B, G, dG, 0, G, s.dbIh, 0, true);
+        colSum(T * B, G, this.dGH, 0, G, s.dbHh, 0, true);
+      }
     }
-    gemmTN(G, I, T * B, dG, 0, G, this.x, this.xOff, I, s.dWih, 0, I, true); // Σ_t dG_tᵀ·x_t
+    if (paramGrads) gemmTN(G, I, T * B, dG, 0, G, this.x, this.xOff, I, s.dWih, 0, I, true); // Σ_t dG_tᵀ·x_t
     if (dx !== null) gemmNN(T * B, I, G, dG, 0, G, wIh, 0, I, dx, dxOff, I, false); // dx = dG·W_ih
   }
 
-  readStates(c: Floats | null, gates: Floats): void {
+  readStates(c: Floats | null, gates: Floats | null): void {
     const n = this.T * this.B * this.G;
     const src = this.spec.cell === "lstm" ? this.gates : this.act;
-    for (let i = 0; i < n; i++) gates[i] = src[i];
+    if (gates !== null) for (let i = 0; i < n; i++) gates[i] = src[i];
     if (c !== null && this.spec.cell === "lstm") for (let i = 0, m = (this.T + 1) * this.B * this.spec.hiddenSize; i < m; i++) c[i] = this.cs[i];
   }
 }

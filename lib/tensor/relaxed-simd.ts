@@ -6,8 +6,8 @@
  *
  * Where it is safe: call it once from the main thread of a process we own, at start-up, before
  * starting worker threads (changing a V8 flag while other threads may be compiling is a data race
- * V8 does not promise to survive) — the worker process, the CLI, the benchmark and the test setup
- * do. It refuses on a worker thread and outside Node. It changes only which wasm opcodes validate:
+ * V8 does not promise to survive) — the worker process, the CLI's forecasting pool, the benchmark
+ * and the kernel tests do. It refuses on a worker thread and outside Node. It changes only which wasm opcodes validate:
  * modules that do not use relaxed SIMD (ours without it, anyone else's) compile and run as before.
  * The Next.js server does not run the kernel and does not call it.
  *

@@ -133,14 +133,14 @@ export class WasmGatedLayer implements GatedLayerKernel {
     return this.valid && this.engine.arena.holds(this.lease);
   }
 
-  backward(gradOut: Floats | null, goOff: number, dh: Floats, dc: Floats | null, dx: Floats | null, dxOff: number, needH0Grad: boolean): void {
+  backward(gradOut: Floats | null, goOff: number, dh: Floats, dc: Floats | null, dx: Floats | null, dxOff: number, needH0Grad: boolean, paramGrads: boolean): void {
     const s = this.shape, cache = this.cache;
     if (s === null || cache === null || !this.hasCaches()) throw new Error("backward needs the caches of a forward with keepCaches");
     const lstm = this.cell === "lstm", { Bp, Hp, S, U, Ip, T, B } = s, H = this.H, I = this.I;
     if (lstm && dc === null) throw new Error("LSTM backward needs dc");
     const state = Bp * S, K = lstm ? 16 * U : 12 * U;
     const sizes = {
-      WD: (Hp / 16) * K * 16, WX: dx !== null ? (Ip / 16) * 16 * U * 16 : 0, DW: U * s.perU, DG: Bp * (U * 16 + ROW_PAD), DGH: lstm ? 0 : Bp * (U * 12 + ROW_PAD),
+      WD: (Hp / 16) * K * 16, WX: dx !== null ? (Ip / 16) * 16 * U * 16 : 0, DW: paramGrads ? U * s.perU : 0, DG: Bp * (U * 16 + ROW_PAD), DGH: lstm ? 0 : Bp * (U * 12 + ROW_PAD),
       DH: state, DC: lstm ? state : 0, GO: gradOut !== null ? T * state : 0, DX: dx !== null ? T * Bp * Ip : 0, ONE: 4,
       STAGE: T * B * Math.max(H, I),
     };
@@ -149,27 +149,29 @@ export class WasmGatedLayer implements GatedLayerKernel {
     const heap = arena.f32(), e = this.engine;
     this.packPanels(heap, at.WD, s);
     if (dx !== null) this.packInputPanels(heap, at.WX, s);
-    heap.fill(0, at.DW, at.DW + sizes.DW);
+    if (paramGrads) heap.fill(0, at.DW, at.DW + sizes.DW);
     toHeap(e, dh, 0, 1, B, H, at.DH, Bp, S, at.STAGE);
     if (lstm && dc !== null) toHeap(e, dc, 0, 1, B, H, at.DC, Bp, S, at.STAGE);
     if (gradOut !== null) toHeap(e, gradOut, goOff, T, B, H, at.GO, Bp, S, at.STAGE);
     heap[at.ONE] = 1;
-    const flags = (gradOut !== null ? BACKWARD_FLAGS.GRAD_OUT : 0) | (dx !== null ? BACKWARD_FLAGS.DX : 0) | (needH0Grad ? BACKWARD_FLAGS.H0_GRAD : 0);
+    const flags = (gradOut !== null ? BACKWARD_FLAGS.GRAD_OUT : 0) | (dx !== null ? BACKWARD_FLAGS.DX : 0) | (needH0Grad ? BACKWARD_FLAGS.H0_GRAD : 0)
+      | (paramGrads ? BACKWARD_FLAGS.PARAM_GRADS : 0);
     const block = (k: number, options: number[]): number => options.find((d) => k % d === 0) ?? k;
     this.engine.backward[this.cell](T, Bp, U, I, cache.X * 4, cache.H * 4, cache.C * 4, cache.ACT * 4, cache.TC * 4,
       at.GO * 4, at.DH * 4, at.DC * 4, at.DG * 4, at.DGH * 4, at.DW * 4, at.WD * 4, at.WX * 4, at.DX * 4,
       flags, block(K, [128, 96, 64, 48]), block(16 * U, [128, 64]), Ip, at.ONE * 4);
-    this.unpackGrads(heap, at.DW, s);
+    if (paramGrads) this.unpackGrads(heap, at.DW, s);
     fromHeap(e, at.DH, 1, Bp, S, dh, 0, B, H, at.STAGE);
     if (lstm && dc !== null) fromHeap(e, at.DC, 1, Bp, S, dc, 0, B, H, at.STAGE);
     if (dx !== null) fromHeap(e, at.DX, T, Bp, Ip, dx, dxOff, B, I, at.STAGE);
   }
 
-  readStates(c: Floats | null, gates: Floats): void {
+  readStates(c: Floats | null, gates: Floats | null): void {
     const s = this.shape, cache = this.cache;
     if (s === null || cache === null || !this.hasCaches()) throw new Error("readStates needs the caches of a forward with keepCaches");
     const { T, B, Bp, S, U } = s, H = this.H, G = this.cell === "lstm" ? 4 : 3;
     if (c !== null && this.cell === "lstm") fromHeap(this.engine, cache.C, T + 1, Bp, S, c, 0, B, H, this.engine.arena.scratchBlock((T + 1) * B * H * 4) / 4);
+    if (gates === null) return;
     const heap = this.engine.arena.f32();
     for (let t = 0; t < T; t++) {
       for (let b = 0; b < B; b++) {

@@ -195,14 +195,15 @@ export function panelsFn(relaxed: boolean): KernelFn {
 }
 
 /** FLAGS of backward */
-export const BACKWARD_FLAGS = { GRAD_OUT: 1, DX: 2, H0_GRAD: 4 } as const;
+export const BACKWARD_FLAGS = { GRAD_OUT: 1, DX: 2, H0_GRAD: 4, PARAM_GRADS: 8 } as const;
 
 /**
  * backward(T, Bp, U, I, X, H, C, ACT, TC, GO, DH, DC, DG, DGH, DW, WD, WX, DX, FLAGS, KBH, KBX, IP, ONE):
  * for t = T-1 … 0: the gate gradients dG_t (LSTM also dc ← dc_t·f; GRU also dh ← z·dh_t and the
  * hidden-side gradients DGH [Bp, U, 12]), then DW += dG_tᵀ·[h_{t-1} | x_t | 1] in the forward
  * weights' packed layout, then dh_{t-1} = dG_t·W_hh (LSTM) or += DGH_t·W_hh (GRU) through the WD
- * panels, then dx_t = dG_t·W_ih through the WX panels into DX [T, Bp, IP] (FLAGS.DX).
+ * panels, then dx_t = dG_t·W_ih through the WX panels into DX [T, Bp, IP] (FLAGS.DX). Without
+ * FLAGS.PARAM_GRADS the weight gradient is skipped (input gradients only).
  * GO [T, Bp, Hp] is dL/d outputs (FLAGS.GRAD_OUT); DH, DC [Bp, Hp] start as dL/dh_T, dL/dc_T and
  * end as dL/dh_0 (FLAGS.H0_GRAD), dL/dc_0; ONE is a float 1 (the bias row's input).
  */
@@ -253,6 +254,7 @@ export function backwardFn(cell: Cell, relaxed: boolean, panels: number): Kernel
       });
     });
     // 2. weight gradients DW += dG_tᵀ·[h_{t-1} | x_t | 1], reduced over the batch
+    f.emit(flag(BACKWARD_FLAGS.PARAM_GRADS), op.if);
     f.loop(u, op.get(U), 1, () => {
       f.emit(plus(op.get(DW), times(op.get(u), op.get(WU))), op.set(dwu));
       const hSide = lstm ? { ptr: plus(op.get(DG), [...op.get(u), ...op.i32(6), ...op.shl]), step: op.get(GROW), offsets: SLOTS4 }
@@ -287,6 +289,7 @@ export function backwardFn(cell: Cell, relaxed: boolean, panels: number): Kernel
       f.tile({ acc: bAcc, count: op.get(Bp), a: { ptr: op.get(ONE), rowStride: 0, step: 0 }, w: { ptr: plus(op.get(DG), [...op.get(u), ...op.i32(6), ...op.shl]), step: op.get(GROW), offsets: SLOTS4 } });
       f.storeAcc(bAcc, bRow);
     });
+    f.emit(op.end);
     // 3. dh_{t-1} through the W_hh panels (not needed after the first step unless dL/dh0 is wanted)
     f.emit(op.get(t), op.i32(0), op.gtS, flag(BACKWARD_FLAGS.H0_GRAD), op.or, op.if);
     if (lstm) f.emit(op.get(Bp), times(op.get(U), 16), op.get(KBH), op.get(U), op.i32(2), op.shrU, op.get(DG), op.get(GROW), op.get(WD), op.get(DH), op.get(HP4), op.i32(0), op.call(panels));

@@ -7,10 +7,13 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  ReferenceGatedLayer, WasmGatedLayer, mulberry32, normal, relaxedSimdSupported,
+  ReferenceGatedLayer, WasmGatedLayer, enableRelaxedSimd, mulberry32, normal, relaxedSimdSupported,
   type GatedCell, type GatedLayerKernel, type GatedLayerSpec,
 } from "../../../lib/tensor";
 import { createEngine, getEngine } from "../../../lib/tensor/wasm/module";
+
+// Both builds are tested: turn relaxed SIMD on in this test process (its own, forked by vitest).
+if (!enableRelaxedSimd()) throw new Error("relaxed SIMD could not be enabled (needs Node 20 with V8's flag, or Node 22+)");
 
 function randn(n: number, seed: number, s = 1): Float32Array {
   const rng = mulberry32(seed);
@@ -61,7 +64,7 @@ function run(k: GatedLayerKernel, s: GatedLayerSpec, shape: Case, seed: number) 
   const gradOut = shape.gradOut ? randn(3 + T * B * H, seed + 3) : null;
   const dh = randn(B * H, seed + 4), dc = randn(B * H, seed + 5);
   const dx = shape.dx ? new Float32Array(T * B * I) : null;
-  k.backward(gradOut, 3, dh, lstm ? dc : null, dx, 0, shape.h0Grad);
+  k.backward(gradOut, 3, dh, lstm ? dc : null, dx, 0, shape.h0Grad, true);
   return { hs, cN, c, gates, dh, dc, dx, dWih: s.dWih, dWhh: s.dWhh, dbIh: s.dbIh, dbHh: s.dbHh };
 }
 
@@ -115,7 +118,26 @@ describe.each([["wasm-simd", false], ["wasm-relaxed", true]] as const)("%s layer
       expect(infer.cached).toBe(false);
       expect(Array.from(infer.hs)).toEqual(Array.from(train.hs));
       expect(Array.from(infer.cN)).toEqual(Array.from(train.cN));
-      expect(() => k.backward(null, 0, new Float32Array(B * H), lstm ? new Float32Array(B * H) : null, null, 0, false)).toThrow(/caches/);
+      expect(() => k.backward(null, 0, new Float32Array(B * H), lstm ? new Float32Array(B * H) : null, null, 0, false, true)).toThrow(/caches/);
+    });
+
+    it(`${cell}: backward without weight gradients gives the same dh, dc and dx, and may repeat`, () => {
+      const engine = getEngine(relaxed);
+      if (engine === null) throw new Error(`${name} unavailable`);
+      const B = 5, T = 6, I = 3, H = 12, lstm = cell === "lstm";
+      const s = spec(cell, I, H, 8), k = new WasmGatedLayer(s, engine);
+      k.forward(randn(T * B * I, 1), 0, B, T, randn(B * H, 2), 0, lstm ? randn(B * H, 3) : null, 0, new Float32Array((T + 1) * B * H), lstm ? new Float32Array(B * H) : null, true);
+      const go = randn(T * B * H, 4), dhN = randn(B * H, 5), dcN = randn(B * H, 6);
+      const pass = (paramGrads: boolean) => {
+        const dh = Float32Array.from(dhN), dc = Float32Array.from(dcN), dx = new Float32Array(T * B * I);
+        k.backward(go, 0, dh, lstm ? dc : null, dx, 0, true, paramGrads);
+        return [...dh, ...dc, ...dx];
+      };
+      const full = pass(true);
+      expect(maxAbs(s.dWhh)).toBeGreaterThan(1e-2);
+      const grads = [...s.dWih, ...s.dWhh, ...s.dbIh, ...s.dbHh];
+      for (let i = 0; i < 2; i++) expect(pass(false)).toEqual(full);
+      expect([...s.dWih, ...s.dWhh, ...s.dbIh, ...s.dbHh]).toEqual(grads);
     });
   }
 });
