@@ -10,7 +10,11 @@ import {
   Dense, ParamStore, RecurrentNetwork, RecurrentStack, denseParamSpecs, huberLoss, maeLoss, mseLoss,
   pinballLoss, recurrentParamSpecs, type CellKind, type NetworkConfig, type RecurrentSpec,
 } from "../../../lib/nn";
-import { kernels, mulberry32, normal, useKernels, type KernelName, type Rng } from "../../../lib/tensor";
+import { enableRelaxedSimd, kernels, mulberry32, normal, useKernels, type KernelName, type Rng } from "../../../lib/tensor";
+
+// This file runs every kernel set, the relaxed SIMD one included: turn it on in this test process
+// (its own, forked by vitest) as the worker and the CLI do in theirs.
+if (!enableRelaxedSimd()) throw new Error("relaxed SIMD could not be enabled (needs Node 20 with V8's flag, or Node 22+)");
 
 const EPS = 1e-6;
 

@@ -5,7 +5,11 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { RecurrentNetwork, mseLoss, type NetworkConfig } from "../../../lib/nn";
-import { kernels, mulberry32, normal, useKernels, wasmSimdAvailable, type KernelName } from "../../../lib/tensor";
+import { enableRelaxedSimd, kernels, mulberry32, normal, useKernels, wasmSimdAvailable, type KernelName } from "../../../lib/tensor";
+
+// This file runs every kernel set, the relaxed SIMD one included: turn it on in this test process
+// (its own, forked by vitest) as the worker and the CLI do in theirs.
+if (!enableRelaxedSimd()) throw new Error("relaxed SIMD could not be enabled (needs Node 20 with V8's flag, or Node 22+)");
 
 function rel(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let d = 0, m = 0;
@@ -47,7 +51,7 @@ afterEach(() => {
 });
 
 describe("kernel sets agree at the network level", () => {
-  it("the best set is the default: relaxed SIMD in our processes (the test setup enables it as the worker and the CLI do)", () => {
+  it("the best set is the default: relaxed SIMD once enabled (as in the worker and the CLI)", () => {
     expect(wasmSimdAvailable()).toBe(true);
     expect(initial).toBe("wasm-relaxed");
   });

@@ -11,7 +11,11 @@ import {
   Adam, ParamStore, RecurrentStack, createNetwork, mseLoss, recurrentParamSpecs,
   type CellKind, type DType, type Floats, type RecurrentNetwork,
 } from "../../../lib/nn";
-import { mulberry32, useKernels, kernels, type KernelName } from "../../../lib/tensor";
+import { enableRelaxedSimd, mulberry32, useKernels, kernels, type KernelName } from "../../../lib/tensor";
+
+// This file runs every kernel set, the relaxed SIMD one included: turn it on in this test process
+// (its own, forked by vitest) as the worker and the CLI do in theirs.
+if (!enableRelaxedSimd()) throw new Error("relaxed SIMD could not be enabled (needs Node 20 with V8's flag, or Node 22+)");
 
 interface Tensor { shape: number[]; data: number[] }
 type Weights = Record<string, Tensor>;

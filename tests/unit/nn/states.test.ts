@@ -6,7 +6,11 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { ParamStore, RecurrentStack, recurrentParamSpecs, type LayerStates, type RecurrentSpec } from "../../../lib/nn";
-import { kernels, mulberry32, normal, useKernels, type KernelName } from "../../../lib/tensor";
+import { enableRelaxedSimd, kernels, mulberry32, normal, useKernels, type KernelName } from "../../../lib/tensor";
+
+// This file runs every kernel set, the relaxed SIMD one included: turn it on in this test process
+// (its own, forked by vitest) as the worker and the CLI do in theirs.
+if (!enableRelaxedSimd()) throw new Error("relaxed SIMD could not be enabled (needs Node 20 with V8's flag, or Node 22+)");
 
 function statesOf(spec: RecurrentSpec, set: KernelName, training: boolean): LayerStates[] {
   expect(useKernels(set)).toBe(set);
