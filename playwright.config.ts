@@ -2,7 +2,10 @@ import { defineConfig } from "@playwright/test";
 
 // Browser tests run against the production build on a throwaway SQLite file, with the worker,
 // in Debian's chromium (scripts/ensure-chromium.sh installs it; Playwright downloads nothing).
+// The server has a password (the tests sign in, tests/e2e/fixtures.ts); the attack suite starts
+// its own servers from the same build (tests/e2e/helpers/server.ts), so the run builds once.
 const PORT = Number(process.env.E2E_PORT ?? 3100);
+const PASSWORD = process.env.E2E_PASSWORD ?? "e2e sign-in password";
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -32,7 +35,7 @@ export default defineConfig({
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
   webServer: {
     command: "rm -f tmp/e2e.db tmp/e2e.db-wal tmp/e2e.db-shm && node_modules/.bin/tsx scripts/start.ts",
-    url: `http://127.0.0.1:${PORT}/api/datasets`,
+    url: `http://127.0.0.1:${PORT}/login`,
     timeout: 400_000,
     reuseExistingServer: false,
     stdout: "pipe",
@@ -41,7 +44,9 @@ export default defineConfig({
     env: {
       PORT: String(PORT),
       DATABASE_URL: "file:./tmp/e2e.db",
-      TIDECAST_WORKER_POLL_MS: "250",
+      TIDECAST_POLL_MS: "250", // the worker picks up and cancels runs within a quarter second
+      TIDECAST_PASSWORD: PASSWORD,
+      TIDECAST_SECRET: "e2e-session-secret",
     },
   },
 });

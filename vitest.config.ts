@@ -21,11 +21,36 @@ if (typeof (Map as { groupBy?: unknown }).groupBy !== "function") {
   });
 }
 
+// The tests that use a database run once per database, with the same assertions: the project
+// sets TIDECAST_TEST_DATABASE, which tests/helpers/database.ts reads. `*.sqlite.test.ts` and
+// `*.postgresql.test.ts` are about one database only.
+const DATABASE_TESTS = ["tests/integration/**/*.test.ts", "tests/unit/api/**/*.test.ts", "tests/unit/export/routes.test.ts"];
+
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
-    include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    projects: [
+      { test: { name: "unit", include: ["tests/unit/**/*.test.ts"], exclude: DATABASE_TESTS } },
+      {
+        test: {
+          name: "sqlite",
+          include: DATABASE_TESTS,
+          exclude: ["**/*.postgresql.test.ts"],
+          env: { TIDECAST_TEST_DATABASE: "sqlite" },
+        },
+      },
+      {
+        test: {
+          name: "postgresql",
+          include: DATABASE_TESTS,
+          exclude: ["**/*.sqlite.test.ts"],
+          env: { TIDECAST_TEST_DATABASE: "postgresql" },
+          // One throwaway cluster for the whole run, stopped at the end (tests/helpers/postgres-setup.ts).
+          globalSetup: ["tests/helpers/postgres-setup.ts"],
+        },
+      },
+    ],
   },
 });

@@ -1,5 +1,6 @@
 import Link from "next/link";
-import { listDatasets } from "@/lib/db/datasets";
+import { db } from "@/lib/db/client";
+import { listDatasets } from "@/lib/datasets/datasets";
 import { formatCount, formatTs, frequencyLabel } from "./_lib/format";
 import { UploadPanel } from "./_components/UploadPanel";
 import { DeleteDatasetButton } from "./_components/DeleteDatasetButton";
@@ -7,7 +8,7 @@ import { DeleteDatasetButton } from "./_components/DeleteDatasetButton";
 export const dynamic = "force-dynamic";
 
 export default async function HomePage() {
-  const datasets = await listDatasets();
+  const datasets = await listDatasets(db());
   return (
     <>
       <section className="panel">
@@ -16,7 +17,7 @@ export default async function HomePage() {
           Upload a CSV of time series — long (<code>series,date,value</code>), wide (<code>date,AAPL,MSFT</code>) or a
           stock export (<code>date,open,high,low,close,volume</code>) — and train forecasters on it.
         </p>
-        <UploadPanel />
+        <UploadPanel datasets={datasets.map((d) => d.name)} />
       </section>
       {datasets.length === 0 ? (
         <section className="panel empty">No datasets yet: upload a CSV or load the sample stock prices.</section>

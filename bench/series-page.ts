@@ -34,36 +34,39 @@ function hourlyCsv(n: number): Uint8Array {
 
 async function seed(): Promise<number> {
   const { migrateDeploy } = await import("../lib/db/migrate");
-  const migrated = migrateDeploy(root, process.env);
+  const migrated = await migrateDeploy(root, process.env);
   if (!migrated.ok) throw new Error(migrated.output);
-  const { importCsv } = await import("../lib/db/upload");
-  const { sqlite, closeDb } = await import("../lib/db/client");
-  const { readPoints } = await import("../lib/db/points");
-  const { requestRun, claimJob, finishJob } = await import("../lib/jobs");
-  const { startRunAttempt, recordEpoch, writeRunResult } = await import("../lib/jobs/runs");
-  const { leaseOf } = await import("../lib/jobs/types");
+  const { importCsv } = await import("../lib/datasets/upload");
+  const { db: sharedDb, closeDb } = await import("../lib/db/client");
+  const { readPoints } = await import("../lib/datasets/points");
+  const { claimJob, finishJob, leaseOf } = await import("../lib/queue");
+  const { requestRun } = await import("../lib/runs/request");
+  const { startRunAttempt, recordEpoch } = await import("../lib/runs/lifecycle");
+  const { writeRunResult } = await import("../lib/runs/result");
   const { fitForecast } = await import("../lib/forecast");
+  const db = sharedDb();
 
-  const stored = importCsv(hourlyCsv(POINTS), "load.csv");
+  const stored = await importCsv(db, hourlyCsv(POINTS), "load.csv");
   const series = stored.series[0];
-  const requested = requestRun(series.id, { model: "gru", strategy: "direct", horizon: 24, lookback: 48, hiddenSize: 8, epochs: 15 });
-  if (requested.kind === "no-series") throw new Error("series vanished");
-  const job = claimJob("bench", ["train"], 600_000);
-  const run = startRunAttempt(requested.run.id);
+  const requested = await requestRun(db, series.id, { model: "gru", strategy: "direct", horizon: 24, lookback: 48, hiddenSize: 8, epochs: 15 });
+  if (requested.kind !== "created" && requested.kind !== "existing") throw new Error(`no run: ${requested.kind}`);
+  const job = await claimJob(db, "bench", ["train"], 600_000);
+  const run = await startRunAttempt(db, requested.run.id);
   if (!job || !run) throw new Error("could not start the run");
-  const all = readPoints(series.id);
+  const all = await readPoints(db, series.id);
   const tail = { timestamps: all.timestamps.subarray(-2000), values: all.values.subarray(-2000) };
+  const epochs: Promise<boolean>[] = [];
   const outcome = fitForecast(
     { name: series.name, frequency: "hourly", stepMs: 3_600_000, ...tail },
     JSON.parse(run.config),
     run.config.length,
-    { onEpoch: (p) => void recordEpoch(run.id, run.attempt, p), now: () => performance.now() },
+    { onEpoch: (p) => void epochs.push(recordEpoch(db, run.id, run.attempt, { ...p })), now: () => performance.now() },
   );
-  const db = sqlite();
-  db.transaction(() => {
-    writeRunResult(run.id, run.attempt, outcome);
-    finishJob(leaseOf(job));
-  }).immediate();
+  await Promise.all(epochs);
+  await db.transaction(async (tx) => {
+    await writeRunResult(tx, run.id, run.attempt, outcome);
+    await finishJob(tx, leaseOf(job));
+  });
   await closeDb();
   return series.id;
 }

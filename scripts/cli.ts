@@ -1,88 +1,14 @@
 /**
- * `npm run cli -- <command> [args]`: a small command dispatcher.
- *
- * Each command is a module `scripts/cli/<name>.ts` whose default export is a `Command`; register it
- * in COMMANDS below (loaded lazily, so one command's dependencies never slow another). A command
- * returns its exit code. Errors: throw `CliError` (or any error with a numeric `exitCode`) for bad
- * arguments or input — exit code 2 and the message only; library errors that carry a user-facing
- * message (ForecastError, CsvImportError) are shown the same way; anything else is an internal
- * error (exit 1), with the stack only when TIDECAST_DEBUG=1.
+ * `npm run cli -- <command> [args]`: the CLI's entry point, nothing else (the dispatcher is
+ * scripts/cli/main.ts; adding a command is described in scripts/cli/command.ts).
  */
+import { main } from "./cli/main";
 
-export interface Command {
-  /** One line for `help`. */
-  summary: string;
-  /** Full usage text for `help <command>` and usage errors. */
-  usage: string;
-  run(args: string[]): Promise<number>;
-}
-
-export class CliError extends Error {
-  readonly exitCode: number;
-  constructor(message: string, exitCode = 2) {
-    super(message);
-    this.name = "CliError";
-    this.exitCode = exitCode;
-  }
-}
-
-const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
-  forecast: () => import("./cli/forecast"),
-  import: () => import("./cli/import"),
-  train: () => import("./cli/train"),
-  export: () => import("./cli/export"),
-};
-
-/** Errors whose message is written for the user: shown without a stack, exit code 2. */
-const USER_ERRORS = new Set(["CliError", "ForecastError", "CsvImportError", "ZodError"]);
-
-async function help(args: string[]): Promise<number> {
-  const name = args[0];
-  if (name) {
-    const load = COMMANDS[name];
-    if (!load) throw new CliError(`Unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(", ")}.`);
-    process.stdout.write((await load()).default.usage.trimEnd() + "\n");
-    return 0;
-  }
-  const lines = ["Usage: npm run cli -- <command> [options]", "", "Commands:"];
-  for (const [cmd, load] of Object.entries(COMMANDS)) lines.push(`  ${cmd.padEnd(10)} ${(await load()).default.summary}`);
-  lines.push(`  ${"help".padEnd(10)} Show this help, or a command's usage: help <command>`);
-  process.stdout.write(lines.join("\n") + "\n");
-  return 0;
-}
-
-export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  try {
-    if (!name || name === "help" || name === "--help" || name === "-h") return await help(rest);
-    const load = COMMANDS[name];
-    if (!load) throw new CliError(`Unknown command "${name}". Run "npm run cli -- help" for the list of commands.`);
-    const command = (await load()).default;
-    if (rest.includes("--help") || rest.includes("-h")) {
-      process.stdout.write(command.usage.trimEnd() + "\n");
-      return 0;
-    }
-    return await command.run(rest);
-  } catch (e) {
-    const err = e as Error & { exitCode?: unknown };
-    if (typeof err?.exitCode === "number" || USER_ERRORS.has(err?.name)) {
-      process.stderr.write(`error: ${err.message}\n`);
-      return typeof err.exitCode === "number" ? err.exitCode : 2;
-    }
-    process.stderr.write(`internal error: ${err?.message ?? String(e)}\n`);
-    if (process.env.TIDECAST_DEBUG === "1" && err?.stack) process.stderr.write(err.stack + "\n");
-    return 1;
-  }
-}
-
-const invoked = process.argv[1] ?? "";
-if (/[\\/]cli\.(ts|js|mjs)$/.test(invoked)) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    () => {
-      process.exitCode = 1;
-    },
-  );
-}
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  () => {
+    process.exitCode = 1;
+  },
+);

@@ -4,7 +4,7 @@ import { defaultTasks } from "./tasks";
 
 /**
  * `npm run worker` (and `npm start`, beside the web app): one worker process. Several may run
- * against the same database; see lib/jobs/settings.ts for the TIDECAST_* environment variables.
+ * against the same database; see lib/queue/settings.ts for the TIDECAST_* environment variables.
  */
 
 // Relaxed SIMD (the faster kernels) first, before any training thread starts (lib/tensor/relaxed-simd.ts).

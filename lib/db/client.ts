@@ -1,68 +1,90 @@
-import fs from "node:fs";
-import path from "node:path";
-import Database from "better-sqlite3";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaClient } from "../../prisma/generated/client";
-import { databaseFile, databaseUrl } from "./url";
+import type pg from "pg";
+import { openPostgres } from "./postgres";
+import { openPrisma, type PrismaClient } from "./prisma";
+import { openSqlite } from "./sqlite";
+import type { Db } from "./types";
+import { databaseFile, databaseKind, databaseUrl } from "./url";
 
 /**
- * Two connections to one SQLite file: Prisma for the models, and a raw better-sqlite3 connection
- * for the bulk paths (a million points per import, whole series for training) where an ORM's
- * per-row cost would dominate. WAL lets the web app read while a worker writes; the busy timeout
- * makes a writer wait for another instead of failing with SQLITE_BUSY.
+ * Opening databases. `openDb(url)` gives a new Db (its own connection or pool) for a `file:` or
+ * `postgresql://` URL; `db()` is the process's shared one for DATABASE_URL, opened on first use
+ * and kept across Next.js dev reloads. Close what you open; `closeDb()` closes the shared one.
  */
-export const BUSY_TIMEOUT_MS = 15_000;
+export interface OpenOptions {
+  /** SQLite: how long a statement waits for another connection's write lock (default 15 s). */
+  busyTimeoutMs?: number;
+  /** PostgreSQL: pool size (default TIDECAST_DB_POOL_MAX or 10). */
+  poolMax?: number;
+  /** PostgreSQL: the name shown in pg_stat_activity. */
+  applicationName?: string;
+  /** PostgreSQL: settings for every session (SET name = value). */
+  session?: Record<string, string | number>;
+  log?: (line: string) => void;
+}
 
-interface Handles {
+interface Opened {
   url: string;
-  prisma: PrismaClient;
-  sqlite: Database.Database;
+  pool?: pg.Pool;
+  prisma?: Promise<PrismaClient>;
 }
 
-const globalForDb = globalThis as typeof globalThis & { __tidecastDb?: Handles };
+// On globalThis, like the shared Db below: Next.js bundles this module into several chunks, and
+// each chunk's copy must find the Dbs the others opened.
+const globalForOpened = globalThis as typeof globalThis & { __tidecastOpened?: WeakMap<Db, Opened> };
+const opened = (globalForOpened.__tidecastOpened ??= new WeakMap<Db, Opened>());
 
-function open(): Handles {
+export function openDb(url: string = databaseUrl(), options: OpenOptions = {}): Db {
+  const meta: Opened = { url };
+  const onClose = async () => {
+    const client = meta.prisma;
+    meta.prisma = undefined;
+    if (client) await (await client).$disconnect();
+  };
+  let database: Db;
+  if (databaseKind(url) === "postgresql") {
+    const { db, pool } = openPostgres(url, { max: options.poolMax, applicationName: options.applicationName, session: options.session, log: options.log, onClose });
+    meta.pool = pool;
+    database = db;
+  } else {
+    database = openSqlite(databaseFile(url), { busyTimeoutMs: options.busyTimeoutMs, onClose });
+  }
+  opened.set(database, meta);
+  return database;
+}
+
+/**
+ * Prisma Client on a Db opened by openDb (see lib/db/prisma.ts for what it is used for): on
+ * PostgreSQL it shares the Db's pool; closing the Db disconnects it.
+ */
+export function prismaFor(database: Db): Promise<PrismaClient> {
+  const meta = opened.get(database);
+  if (!meta) throw new Error("Prisma Client is available on a Db from openDb()/db(), not inside a transaction");
+  meta.prisma ??= openPrisma(meta.url, meta.pool);
+  return meta.prisma;
+}
+
+interface Shared {
+  url: string;
+  db: Db;
+}
+
+const globalForDb = globalThis as typeof globalThis & { __tidecastDb?: Shared };
+
+/** The process's shared Db for DATABASE_URL (re-opened when DATABASE_URL changes, as tests do). */
+export function db(): Db {
   const url = databaseUrl();
-  const file = databaseFile(url);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const sqlite = new Database(file, { timeout: BUSY_TIMEOUT_MS });
-  configureConnection(sqlite);
-  const adapter = new PrismaBetterSQLite3({ url: `file:${file}`, timeout: BUSY_TIMEOUT_MS });
-  const prisma = new PrismaClient({ adapter });
-  return { url, prisma, sqlite };
-}
-
-/** Pragmas every connection wants: WAL is persistent in the file, the rest are per connection. */
-export function configureConnection(sqlite: Database.Database): void {
-  sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  sqlite.pragma("synchronous = NORMAL"); // durable at checkpoints; safe with WAL against corruption
-  sqlite.pragma("foreign_keys = ON");
-}
-
-function handles(): Handles {
   const current = globalForDb.__tidecastDb;
-  if (current && current.url === databaseUrl()) return current;
-  const next = open();
+  if (current && current.url === url) return current.db;
+  if (current) void current.db.close();
+  const next = { url, db: openDb(url) };
   globalForDb.__tidecastDb = next;
-  return next;
+  return next.db;
 }
 
-/** The shared Prisma client (one per process; survives Next.js dev reloads). */
-export function prisma(): PrismaClient {
-  return handles().prisma;
-}
-
-/** The shared raw connection for bulk reads and writes of points. */
-export function sqlite(): Database.Database {
-  return handles().sqlite;
-}
-
-/** Closes both connections (tests, worker shutdown). */
+/** Closes the shared Db (tests, worker and CLI shutdown). */
 export async function closeDb(): Promise<void> {
   const current = globalForDb.__tidecastDb;
   if (!current) return;
   globalForDb.__tidecastDb = undefined;
-  await current.prisma.$disconnect();
-  current.sqlite.close();
+  await current.db.close();
 }

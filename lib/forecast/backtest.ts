@@ -8,7 +8,7 @@
  */
 import { SEASON_LENGTH } from "../series/frequency";
 import type { ModelConfigInput } from "./config";
-import { cleanSeries, type SeriesInput } from "./core";
+import { cleanSeries, type SeriesInput } from "./input";
 import { fillGaps } from "./prep";
 import { fitForecast, parseConfig, type FitOptions } from "./engine";
 import { ForecastError } from "./errors";

@@ -1,6 +1,7 @@
 /**
  * One global model trained across many series of the same frequency (each series normalised on
- * its own: log, seasonal adjustment and per-window last-value normalisation), which is how
+ * its own: log, seasonal adjustment and each window normalised by the median of its last three
+ * values, robust to a series that ends on an outlier), which is how
  * neural forecasters win on short series. Split into three pure steps so a caller can run the
  * members on several threads:
  *
@@ -9,9 +10,11 @@
  *   const outcome = finishGlobal(plan, results);                   // combination, intervals
  *
  * For each series the last H points are the validation window: members stop early on it, the
- * combination is chosen on it (pooled over all series), and the conformal intervals come from its
- * residuals (scaled by each series' in-sample seasonal-naive MAE). The final forecast is made
- * from the end of each series by the same members.
+ * combination is chosen on it (the hybrid unless another combination beats it clearly across the
+ * series, see `chooseCombination`), and the conformal intervals come from its residuals (scaled by
+ * each series' in-sample seasonal-naive MAE). Each series gets a note on how its forecast did on
+ * its window against seasonal naive. The final forecast is made from the end of each series by the
+ * members refitted on all of it.
  *
  * `finishGlobal` also writes the model file (kind "global": the members' weights, the combination,
  * the conformal table and each series' fitted preparation) and makes the final forecasts from it,
@@ -23,27 +26,16 @@ import { addSteps } from "../series/grid";
 import { SEASON_LENGTH, type Frequency } from "../series/frequency";
 import { deserializeNetwork, serializeNetwork } from "../nn";
 import { resolveModelConfig, type ModelConfig, type ModelConfigInput } from "./config";
-import {
-  CELLS,
-  cleanSeries,
-  combine,
-  ensembleMedian,
-  featuresFor,
-  makeVariant,
-  memberSeed,
-  scoreCombinations,
-  statForecasts,
-  trainSettingsFrom,
-  type CleanSeries,
-  type Combination,
-  type CombinationScore,
-  type SeriesInput,
-} from "./core";
+import { AUTO_CANDIDATES, chooseCombination, combine, statForecasts, usesNetworks, type Combination, type CombinationScore } from "./combination";
+import { CELLS, ensembleMedian, featuresFor, memberSeed, trainSettingsFrom } from "./ensemble";
+import { cleanSeries, type CleanSeries, type SeriesInput } from "./input";
+import { buildNote, combinationLabel, globalNeuralLabel, globalNote, worseThan } from "./labels";
+import { makeVariant } from "./variants";
 import { parseConfig, type EpochProgress, type FitOptions, type IntervalSet, type PositionFeatures } from "./engine";
 import { ForecastError } from "./errors";
-import { applyConformal, conformalTable } from "./intervals";
+import { conformalTable } from "./intervals";
 import { memberForecast, trainMember, type MemberSpec, type StrategyKind } from "./member";
-import { computeMetrics, maseScale, type Metrics } from "./metrics";
+import { computeMetrics, maseScale, owa as owaOf, type Metrics } from "./metrics";
 import { writeModel, MODEL_FILE_VERSION, type GlobalModelHeader } from "./modelfile";
 import { globalSeriesForecast } from "./predict";
 import { fitPrep, type PrepSpec } from "./prep";
@@ -82,7 +74,11 @@ export interface GlobalSeriesOutcome {
   intervals: IntervalSet[];
   /** How this series' forecast was made (the chosen combination, or theta when the series was too short for the networks). */
   method: string;
+  /** The neural ensemble's own forecast before any combination (null when no member fits the series). */
+  neural: number[] | null;
   validation: { model: Metrics; seasonalNaive: Metrics; naive2: Metrics; theta: Metrics } | null;
+  /** This series' note: how its forecast did on its validation window (a warning when seasonal naive did better). */
+  note: string;
 }
 
 export interface GlobalOutcome {
@@ -100,7 +96,7 @@ export interface GlobalOptions {
   lookbacks?: number[];
   /** Seeds per cell and lookback in auto mode (default 2: 8 members). */
   seedsPerCell?: number;
-  /** Overrides of the preparation (default: seasonal adjustment, log, last-value window normalisation). */
+  /** Overrides of the preparation (default: seasonal adjustment, log, window normalisation by the median of its last three values). */
   prep?: Partial<PrepSpec>;
   /** Early-stopping patience in epochs (default 6). */
   patience?: number;
@@ -167,7 +163,7 @@ export function planGlobal(series: SeriesInput[], configInput: ModelConfigInput,
     horizon: H,
     series: clean,
     futureTimestamps,
-    prepSpec: { deseasonalize: m > 1, log: true, scaler: "none", difference: false, windowNorm: "last", gapFill: "linear", ...options.prep },
+    prepSpec: { deseasonalize: m > 1, log: true, scaler: "none", difference: false, windowNorm: "recent", gapFill: "linear", ...options.prep },
     members,
     settings: trainSettingsFrom(config, options.patience ?? 6),
     refit: options.refit ?? true,
@@ -238,35 +234,24 @@ export function finishGlobal(plan: GlobalPlan, memberResults: GlobalMemberResult
     const valStats = n - H >= 2 ? statForecasts(history, H, m) : null;
     return { s, n, history, valNeural, valStats, actual: Array.from(s.y.subarray(n - H)) };
   });
-  const scorable = perSeries.filter((p) => p.valStats && p.valNeural);
-  const candidates: Combination[] = ["neural", "hybrid", "theta", "seasonalNaive", "naive2"];
-  const scores = scoreCombinations(
-    candidates,
-    scorable.map((p) => ({ actual: p.actual, history: p.history, neural: p.valNeural, stats: p.valStats!, nonNegative: p.s.positive })),
-    m,
-  );
-  const ranked = [...scores].sort((a, b) => a.score - b.score);
-  const combination = ranked[0]?.kind ?? "theta";
+  const scorable = perSeries.filter((p) => p.valStats);
+  const cases = scorable.map((p) => ({ actual: p.actual, history: p.history, neural: p.valNeural, stats: p.valStats!, nonNegative: p.s.positive }));
+  const candidates: Combination[] = plan.config.model === "auto" ? AUTO_CANDIDATES : ["neural"];
+  const choice = chooseCombination(candidates, cases, m, candidates[0]);
+  const combination = choice.kind;
+  const scores = choice.scores;
+  // What each series' validation forecast was (the classical combination where no member fits it).
+  const validationForecast = (p: (typeof perSeries)[number]) => combine(combination, p.valNeural, p.valStats!, p.s.positive);
   // Conformal scores: validation residuals of the chosen combination, scaled per series.
   const scoresByStep: number[][] = Array.from({ length: H }, () => []);
-  for (const p of perSeries) {
-    if (!p.valStats) continue;
-    const usesNeural = combination === "neural" || combination === "hybrid";
-    const kind: Combination = usesNeural && !p.valNeural ? "theta" : combination;
-    const f = combine(kind, p.valNeural, p.valStats, p.s.positive);
+  for (const p of scorable) {
+    const f = validationForecast(p);
     const scale = maseScale(p.history, m) ?? 1;
     for (let k = 0; k < H; k++) scoresByStep[k].push(Math.abs(p.actual[k] - f[k]) / scale);
   }
   const table = conformalTable(scoresByStep, plan.levels);
-  const cells = [...new Set(plan.members.map((mm) => mm.cell))].join("+");
   const lookbacks = [...new Set(plan.members.map((mm) => mm.lookback))];
-  const neuralLabel = `global ${cells} ensemble of ${plan.members.length} (median; lookbacks ${lookbacks.join(", ")})`;
-  const label =
-    combination === "neural"
-      ? neuralLabel
-      : combination === "hybrid"
-        ? `hybrid: mean of the ${neuralLabel}, Theta and an SES/Holt/damped comb`
-        : `${combination} (fallback: the ${neuralLabel} was worse on validation)`;
+  const label = combinationLabel(combination, globalNeuralLabel(plan.members.map((mm) => mm.cell), plan.members.length, lookbacks));
   // The model file, and the final forecasts made from it exactly as predictFromModel will.
   const trainEnd = finalTrainEnd(plan);
   const header: GlobalModelHeader = {
@@ -288,16 +273,18 @@ export function finishGlobal(plan: GlobalPlan, memberResults: GlobalMemberResult
   const nets = results.map((r) => deserializeNetwork(r.weights));
   const series: GlobalSeriesOutcome[] = perSeries.map((p, i) => {
     const final = globalSeriesForecast(header, nets, p.s);
-    const usesNeural = combination === "neural" || combination === "hybrid";
     let validation: GlobalSeriesOutcome["validation"] = null;
+    let note = "No validation window: the series is too short to hold out its last points.";
     if (p.valStats) {
-      const vf = combine(usesNeural && !p.valNeural ? "theta" : combination, p.valNeural, p.valStats, p.s.positive);
+      const metric = (f: number[]) => computeMetrics(p.actual, f, p.history, m);
       validation = {
-        model: computeMetrics(p.actual, vf, p.history, m),
-        seasonalNaive: computeMetrics(p.actual, p.valStats.baselines.seasonalNaive, p.history, m),
-        naive2: computeMetrics(p.actual, p.valStats.baselines.naive2, p.history, m),
-        theta: computeMetrics(p.actual, p.valStats.theta, p.history, m),
+        model: metric(validationForecast(p)),
+        seasonalNaive: metric(p.valStats.baselines.seasonalNaive),
+        naive2: metric(p.valStats.baselines.naive2),
+        theta: metric(p.valStats.theta),
       };
+      const ow = owaOf(validation.model, validation.naive2);
+      note = buildNote(final.label, usesNetworks(combination) && !p.valNeural ? "classical" : combination, validation.model, validation.seasonalNaive, validation.naive2, ow, "validation window");
     }
     return {
       name: p.s.name,
@@ -305,16 +292,15 @@ export function finishGlobal(plan: GlobalPlan, memberResults: GlobalMemberResult
       forecast: final.forecast,
       intervals: final.intervals,
       method: final.label,
+      neural: final.neural,
       validation,
+      note,
     };
   });
   const snScore = scores.find((x) => x.kind === "seasonalNaive");
   const chosenScore = scores.find((x) => x.kind === combination);
-  const note =
-    chosenScore && snScore && chosenScore.score > snScore.score
-      ? `Warning: on the validation windows the forecast was less accurate than seasonal naive.`
-      : `On the validation windows (last ${H} points of ${scorable.length} series) ${label} scored OWA ${chosenScore ? chosenScore.score.toFixed(3) : "n/a"} against naive2` +
-        (snScore ? ` (seasonal naive ${snScore.score.toFixed(3)}).` : ".");
+  const losers = series.filter((x) => x.validation && worseThan(x.validation.model, x.validation.seasonalNaive)).map((x) => x.name);
+  const note = globalNote(label, H, scorable.length, chosenScore?.score ?? null, snScore?.score ?? null, losers);
   return {
     config: plan.config,
     chosen: { model: label, strategy: plan.members[0]?.strategy ?? "direct", lookbacks, members: plan.members.length, combination, scores },

@@ -49,6 +49,8 @@ export interface TrainSettings {
   weightDecay: number;
   /** Epochs before early stopping starts watching the validation loss (see `TrainOptions.warmup`). */
   warmup?: number;
+  /** At most this many training windows per epoch (see `TrainOptions.windowsPerEpoch`). */
+  windowsPerEpoch?: number;
 }
 
 /** The data a member trains on: prepared series, each with the end of its training part and validation part. */
@@ -170,6 +172,7 @@ export function trainMember(
     shouldStop: hooks.shouldStop,
     warmup: settings.warmup,
     schedule,
+    windowsPerEpoch: settings.windowsPerEpoch,
   });
   return { spec, net, result };
 }

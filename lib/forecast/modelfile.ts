@@ -8,17 +8,23 @@
  * Version 2 (written now) adds `kind`: "series" (one series' model, optionally with covariates
  * and their fitted preparations) or "global" (one model across many series, with each training
  * series' preparation). Version 1 files are single-series models and still load.
+ *
+ * Version 3 (written now) changes what the combinations mean: "hybrid" is the mean of the networks,
+ * Theta, Comb and the damped trend, "classical" the mean of the last three, and a global model
+ * forecasts a series too short for its members with "classical". Older files load with their
+ * hybrid renamed "legacyHybrid" (networks, Theta and Comb) and keep Theta for too-short series,
+ * so they reproduce the forecasts they were written with.
  */
 import { deserializeNetwork, serializeNetwork, type Network } from "../nn";
 import type { ModelConfig } from "./config";
-import type { Combination } from "./core";
+import type { Combination } from "./combination";
 import { ForecastError } from "./errors";
 import type { ConformalTable } from "./intervals";
 import type { MemberSpec } from "./member";
 import type { FittedPrep, PrepSpec } from "./prep";
 
-export const MODEL_FILE_VERSION = 2;
-const SUPPORTED_VERSIONS = [1, 2];
+export const MODEL_FILE_VERSION = 3;
+const SUPPORTED_VERSIONS = [1, 2, 3];
 const MAGIC = [0x54, 0x43, 0x46, 0x4d]; // "TCFM"
 
 /** A single-series model (fitForecast). */
@@ -105,6 +111,8 @@ export function loadModel(blob: Uint8Array): LoadedModel {
   if (12 + len > blob.length) throw bad("truncated header");
   const header = JSON.parse(new TextDecoder().decode(blob.subarray(12, 12 + len))) as AnyModelHeader;
   if (header.kind !== undefined && header.kind !== "series" && header.kind !== "global") throw bad(`unknown model kind "${String(header.kind)}"`);
+  header.version = version;
+  if (version <= 2 && (header.combination as string) === "hybrid") header.combination = "legacyHybrid";
   const nets: Network[] = [];
   let o = 12 + len;
   for (let i = 0; i < header.members.length; i++) {

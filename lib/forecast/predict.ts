@@ -5,16 +5,11 @@
  */
 import { addSteps } from "../series/grid";
 import { maseScale } from "./metrics";
-import {
-  cleanSeries,
-  combine,
-  ensembleMedian,
-  preparedWith,
-  statForecasts,
-  type AlignedCovariate,
-  type CleanSeries,
-  type SeriesInput,
-} from "./core";
+import { combine, statForecasts, usesNetworks } from "./combination";
+import { ensembleMedian } from "./ensemble";
+import { cleanSeries, type AlignedCovariate, type CleanSeries, type SeriesInput } from "./input";
+import { TOO_SHORT_FOR_NETWORKS } from "./labels";
+import { preparedWith } from "./variants";
 import { ForecastError } from "./errors";
 import { applyConformal } from "./intervals";
 import { memberForecast } from "./member";
@@ -33,6 +28,8 @@ export interface Prediction {
   forecast: number[];
   intervals: IntervalSet[];
   label: string;
+  /** The neural ensemble's own forecast (median of the members), before any combination; null when no member could forecast. */
+  neural: number[] | null;
 }
 
 /** The H timestamps after the last observed value of a series. */
@@ -78,7 +75,7 @@ function seriesModelForecast(h: ModelHeader, nets: Network[], s: CleanSeries): O
   const H = h.horizon;
   const stats = statForecasts(s.y, H, h.season);
   let neural: number[] | null = null;
-  if (h.combination === "neural" || h.combination === "hybrid") {
+  if (h.members.length > 0) {
     const cs: CleanSeries = { ...s, covariates: modelCovariates(h.covariates?.names ?? [], s) };
     const data = (vi: number) => ({
       prepared: [preparedWith(cs, h.preps[vi], h.covariates?.preps[vi] ?? [], h.variants[vi], H)],
@@ -91,20 +88,19 @@ function seriesModelForecast(h: ModelHeader, nets: Network[], s: CleanSeries): O
   }
   const forecast = combine(h.combination, neural, stats, h.nonNegative);
   const intervals = applyConformal(h.conformal, forecast, h.intervalScale, h.nonNegative);
-  return { forecast, intervals, label: h.label };
+  return { forecast, intervals, label: h.label, neural };
 }
 
 /**
  * A global model's forecast of one series: the median of the members whose lookback fits the
- * series, combined as the model says (Theta when no member fits), with conformal intervals scaled
+ * series, combined as the model says (the classical combination when no member fits), with conformal intervals scaled
  * by the series' in-sample seasonal-naive MAE.
  */
 export function globalSeriesForecast(h: GlobalModelHeader, nets: Network[], s: CleanSeries): Omit<Prediction, "timestamps"> {
   const n = s.y.length;
   const H = h.horizon;
-  const usesNeural = h.combination === "neural" || h.combination === "hybrid";
   let neural: number[] | null = null;
-  if (usesNeural) {
+  {
     const prep = h.series.find((x) => x.name === s.name)?.prep ?? fitPrep(h.prepSpec, s.y, h.season);
     const data = { prepared: [preparedWith({ ...s, covariates: [] }, prep, [], h.prepSpec, H)], preps: [prep], season: h.season, horizon: H, prepSpec: h.prepSpec };
     const paths: number[][] = [];
@@ -113,8 +109,11 @@ export function globalSeriesForecast(h: GlobalModelHeader, nets: Network[], s: C
     });
     neural = medianPaths(paths);
   }
-  const kind = usesNeural && !neural ? "theta" : h.combination;
+  // A series shorter than every member's lookback: the classical combination (Theta in files of version 2 and older).
+  const tooShort = usesNetworks(h.combination) && !neural;
+  const kind = tooShort ? (h.version <= 2 ? "theta" : "classical") : h.combination;
   const forecast = combine(kind, neural, statForecasts(s.y, H, h.season), s.positive);
   const intervals = applyConformal(h.conformal, forecast, maseScale(s.y, h.season) ?? 1, s.positive);
-  return { forecast, intervals, label: kind === h.combination ? h.label : "theta (series too short for the networks' lookback)" };
+  const label = !tooShort ? h.label : h.version <= 2 ? "theta (series too short for the networks' lookback)" : TOO_SHORT_FOR_NETWORKS;
+  return { forecast, intervals, label, neural };
 }

@@ -14,7 +14,13 @@ import { deseasonalize, mean, quantile } from "./stats";
 
 export const SCALERS = ["none", "standard", "minmax", "robust"] as const;
 export type ScalerKind = (typeof SCALERS)[number];
-export type WindowNorm = "none" | "last" | "mean";
+/**
+ * Per-window reference subtracted from a window's inputs and targets: none, its last value, the
+ * mean of its inputs, or the median of its last three values ("recent": the level of the last
+ * point without its noise, so a single outlier at the end of a series does not move the whole
+ * forecast).
+ */
+export type WindowNorm = "none" | "last" | "mean" | "recent";
 export type GapFill = "linear" | "previous" | "drop";
 
 /** Affine scaler z = (v - shift) / scale. */
@@ -279,6 +285,13 @@ export function modelSpace(z: Float64Array, difference: boolean): Float64Array {
 
 export function windowReference(s: Float64Array, origin: number, lookback: number, norm: WindowNorm): number {
   if (norm === "last") return s[origin];
+  if (norm === "recent") {
+    if (lookback < 3) return s[origin];
+    const a = s[origin];
+    const b = s[origin - 1];
+    const c = s[origin - 2];
+    return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+  }
   if (norm === "mean") {
     let acc = 0;
     for (let j = origin - lookback + 1; j <= origin; j++) acc += s[j];

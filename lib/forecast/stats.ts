@@ -312,6 +312,30 @@ export function combShdForecast(x: ArrayLike<number>, h: number, m: number): num
   });
 }
 
+/** The classical components of a combined forecast, all on one seasonal adjustment of the history. */
+export interface ClassicalForecasts {
+  theta: number[];
+  /** The M4 "Comb": mean of SES, Holt and damped Holt. */
+  comb: number[];
+  /** Damped Holt trend. */
+  damped: number[];
+}
+
+/** Theta, Comb and the damped trend of `x` for h steps, sharing one seasonal adjustment and one damped fit. */
+export function classicalForecasts(x: ArrayLike<number>, h: number, m: number): ClassicalForecasts {
+  const d = deseasonalize(x, m);
+  const a = d.adjusted;
+  const reseason = (f: number[]) => f.map((v, k) => v * futureIndex(d, x.length, k + 1));
+  const ses = fitSes(a);
+  const holt = holtAdjusted(a, h, false);
+  const damped = holtAdjusted(a, h, true);
+  return {
+    theta: reseason(thetaAdjusted(a, h)),
+    comb: reseason(holt.map((v, k) => (ses.level + v + damped[k]) / 3)),
+    damped: reseason(damped),
+  };
+}
+
 /** Damped trend on the seasonally adjusted series (a robust ETS-like component). */
 export function dampedForecast(x: ArrayLike<number>, h: number, m: number): number[] {
   return withSeasonalAdjustment(x, h, m, (a, hh) => holtAdjusted(a, hh, true));

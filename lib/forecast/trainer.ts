@@ -34,6 +34,12 @@ export interface TrainOptions {
   warmup?: number;
   /** Fixed-length training: one learning rate per epoch, no early stopping, the last weights kept. */
   schedule?: number[];
+  /**
+   * At most this many training windows per epoch, drawn afresh (without replacement) each epoch
+   * from all of them: bounds the cost of an epoch on long series (as neuralforecast's windows per
+   * batch and step budget do) while every window still gets its turn. Default: all windows.
+   */
+  windowsPerEpoch?: number;
 }
 
 export interface TrainResult {
@@ -121,15 +127,16 @@ export function train(net: Network, trainSet: WindowSet, valSet: WindowSet | nul
   const schedule = opts.schedule;
   const epochs = schedule ? schedule.length : opts.epochs;
   const warmup = Math.min(epochs, Math.max(1, opts.warmup ?? 0));
+  const perEpoch = Math.max(1, Math.min(trainSet.count, opts.windowsPerEpoch ?? trainSet.count));
   for (epoch = 1; epoch <= epochs; epoch++) {
     if (schedule) optimizer.lr = schedule[epoch - 1];
     const lr = optimizer.lr;
     shuffleInPlace(idx, opts.rng);
     let total = 0;
     let seen = 0;
-    for (let from = 0; from < trainSet.count; from += bs) {
+    for (let from = 0; from < perEpoch; from += bs) {
       if (opts.shouldStop?.()) throw new ForecastCancelled();
-      const to = Math.min(trainSet.count, from + bs);
+      const to = Math.min(perEpoch, from + bs);
       const size = to - from;
       const x = size === bs ? buf.x : buf.x.subarray(0, size * trainSet.lookback * trainSet.inputSize);
       const y = size === bs ? buf.y : buf.y.subarray(0, size * trainSet.outputs);

@@ -6,6 +6,7 @@ export type { Floats, DType, Rng } from "../tensor";
 export type { CellKind, LayerStates, RecurrentSpec } from "./recurrent";
 export { RecurrentLayer, RecurrentStack, recurrentParamSpecs, gateCount } from "./recurrent";
 export { Dense, denseParamSpecs } from "./dense";
+export { stackActivations, networkActivations, GATE_NAMES, type LayerActivations, type GateName } from "./activations";
 export { ParamStore, type ParamSpec, type ParamEntry } from "./params";
 export {
   createNetwork, normalizeConfig, networkParamSpecs, RecurrentNetwork,

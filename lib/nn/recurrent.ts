@@ -236,8 +236,10 @@ export class RecurrentLayer {
   }
 
   /**
-   * The last forward's states per step (see LayerStates), for inspecting a trained model: hidden
-   * states, cell states and gate activations. Recomputes the forward with caches if it ran without.
+   * The last forward's states per step (see LayerStates), copied in PyTorch's layout (the kernels
+   * keep their own), for inspecting a trained model: hidden states, cell states and gate
+   * activations. Valid after any forward and until the next; recomputes the forward with caches
+   * if it ran without.
    */
   states(): LayerStates {
     const B = this.B, T = this.T, H = this.hiddenSize, n = (T + 1) * B * H;
@@ -245,31 +247,10 @@ export class RecurrentLayer {
     const h = allocFloats(this.dtype, n);
     for (let i = 0; i < n; i++) h[i] = this.hs[i];
     if (this.cell === "rnn") return { steps: T, batch: B, hidden: H, h, c: null, gates: null };
-    return { steps: T, batch: B, hidden: H, h, c: this.cell === "lstm" ? this.cs : null, gates: this.gates };
-  }
-
-  /**
-   * The per-step caches in PyTorch's layout, as copies (the kernels keep their own, in their own
-   * layout; see states()): cs [T+1, B, H] LSTM cell states (cs[0] = c0), gates [T, B, G·H] gate
-   * activations (LSTM i,f,g,o; GRU r,z,n), act the same (the GRU readers' name), after any forward
-   * and until the next one. hs [T+1, B, H] is the layer's output array itself.
-   */
-  get cs(): Floats {
-    if (this.cell !== "lstm") return new Float32Array(0);
-    const c = allocFloats(this.dtype, (this.T + 1) * this.B * this.hiddenSize);
-    this.cachedKernel().readStates(c, null);
-    return c;
-  }
-
-  get gates(): Floats {
-    if (this.cell === "rnn") return new Float32Array(0);
-    const g = allocFloats(this.dtype, this.T * this.B * gateCount(this.cell) * this.hiddenSize);
-    this.cachedKernel().readStates(null, g);
-    return g;
-  }
-
-  get act(): Floats {
-    return this.gates;
+    const c = this.cell === "lstm" ? allocFloats(this.dtype, n) : null;
+    const gates = allocFloats(this.dtype, T * B * gateCount(this.cell) * H);
+    this.cachedKernel().readStates(c, gates);
+    return { steps: T, batch: B, hidden: H, h, c, gates };
   }
 }
 

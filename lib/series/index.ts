@@ -6,8 +6,8 @@ export { FREQUENCIES, SEASON_LENGTH } from "./frequency";
 export type { Frequency } from "./frequency";
 export { CsvImportError, CSV_ERROR_STATUS, MAX_LISTED_ROWS } from "./errors";
 export type { CsvImportErrorCode, CsvImportErrorDetails } from "./errors";
-export { parseCsv } from "./csv";
-export type { ParsedSeries, ParsedDataset, ParseCsvOptions } from "./csv";
+export { parseCsv } from "./csv/parse";
+export type { ParsedSeries, ParsedDataset, ParseCsvOptions, DatasetFormat } from "./csv/types";
 export { DEFAULT_MAX_BYTES } from "./decode";
 export { inferFrequency, findGaps, addSteps, stepsBetween } from "./grid";
 export type { Gap } from "./grid";
@@ -27,5 +27,5 @@ export {
   MS_PER_DAY,
 } from "./dates";
 export type { DayMonthOrder, NumericDateKind } from "./dates";
-export { parseNumberCell, isMissingToken, detectDecimalMark } from "./numbers";
+export { parseNumberCell, isMissingToken, isInfinityToken, detectDecimalMark } from "./numbers";
 export type { DecimalMark } from "./numbers";

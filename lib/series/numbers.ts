@@ -52,6 +52,16 @@ export function isMissingToken(s: string): boolean {
   return MISSING.has(s.trim().toLowerCase());
 }
 
+const INFINITY_RE = /^[+-]?\s*(?:inf|infinity|\u221e)$/i;
+
+/**
+ * `Infinity`, `-inf`, `∞` ...: the spellings of an infinite number some tools write. Not a
+ * missing value and not text: the importer refuses them, as it refuses `1e999`.
+ */
+export function isInfinityToken(s: string): boolean {
+  return s.length <= 12 && INFINITY_RE.test(s.trim());
+}
+
 const PLAIN_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 const DOT_THOUSANDS_RE = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$/; // 1,234,567.89
 const COMMA_THOUSANDS_RE = /^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d*)?$/; // 1.234.567,89
@@ -62,7 +72,8 @@ const CURRENCY_RE = /^([+-]?)\s*[$€£¥]\s*|\s*[$€£¥]$/g;
  * Parses a numeric cell. Returns the number, NaN for a missing value, or `undefined` when the cell
  * is text (not a number and not a missing token). Accepted beyond plain decimals: a leading `+`,
  * exponents, currency signs ($ € £ ¥), a trailing `%` (kept in percent: "5%" is 5), and thousands
- * separators that cannot be the decimal mark.
+ * separators that cannot be the decimal mark. A number too large for a double (`1e999`) comes
+ * back as ±Infinity: callers that store numbers refuse it.
  */
 export function parseNumberCell(raw: string, mark: DecimalMark): number | undefined {
   const v = fastNumber(raw, mark === "." ? 46 : 44);

@@ -4,7 +4,7 @@
  */
 import fs from "node:fs";
 import { parseArgs } from "node:util";
-import { CliError, type Command } from "../cli";
+import { CliError, type Command } from "./command";
 import { openDatabase } from "./database";
 import { intArg } from "./model-flags";
 
@@ -47,10 +47,10 @@ async function run(args: string[]): Promise<number> {
   if ((seriesId === undefined) === (datasetId === undefined)) throw new CliError(`Give either --series or --dataset.\n\n${USAGE}`);
   if (runId !== undefined && seriesId === undefined) throw new CliError("--run goes with --series.");
 
-  openDatabase();
-  const { seriesForecast, datasetForecasts } = await import("../../lib/db/forecasts");
+  const db = await openDatabase();
+  const { seriesForecast, datasetForecasts } = await import("../../lib/runs/forecasts");
   const { forecastsToCsv, forecastsToJson } = await import("../../lib/export/forecast");
-  const found = seriesId !== undefined ? await seriesForecast(seriesId, runId) : await datasetForecasts(datasetId!);
+  const found = seriesId !== undefined ? await seriesForecast(db, seriesId, runId) : await datasetForecasts(db, datasetId!);
   if (!found.ok) throw new CliError(found.message);
   const forecasts = "forecast" in found ? [found.forecast] : found.forecasts;
   const text = format === "csv" ? forecastsToCsv(forecasts) : `${JSON.stringify(forecastsToJson(forecasts), null, 2)}\n`;

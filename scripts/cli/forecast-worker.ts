@@ -38,6 +38,7 @@ port.on("message", (req: WorkerRequest) => {
           timestamps: out.timestamps,
           forecast: out.forecast,
           intervals: out.intervals,
+          neural: out.neural,
           method: out.chosen.model,
           covariates: out.chosen.covariates,
           note: out.metrics.note,

@@ -22,7 +22,8 @@ import {
   type ModelConfigInput,
   type SeriesInput,
 } from "../../lib/forecast";
-import { CliError, type Command } from "../cli";
+import { csvCell } from "../../lib/export/forecast";
+import { CliError, type Command } from "./command";
 import { MODEL_FLAG_OPTIONS, intArg, modelConfigFromFlags } from "./model-flags";
 import { defaultThreads, runPool, TaskError, type WorkerRequest } from "./pool";
 
@@ -47,6 +48,8 @@ Options:
                       auto they are kept only when they improve the validation forecast. Implies
                       one model per series (not --mode global).
   --lookback N, --epochs N, --hidden N, --layers N, --lr X, --batch N   model settings
+  --components FILE   also write each series' neural-ensemble forecast alone (before any
+                      combination with the statistical methods) as series,date,step,component,forecast
   --threads N         worker threads (default: all cores)
   --quiet             no progress on stderr
 `;
@@ -54,6 +57,7 @@ Options:
 interface Options {
   file: string;
   out: string;
+  components: string | null;
   config: ModelConfigInput;
   levels: number[];
   seed: number | undefined;
@@ -73,6 +77,7 @@ export function parseOptions(args: string[]): Options {
       options: {
         ...MODEL_FLAG_OPTIONS,
         out: { type: "string", short: "o" },
+        components: { type: "string" },
         level: { type: "string" },
         mode: { type: "string" },
         covariates: { type: "boolean" },
@@ -100,6 +105,7 @@ export function parseOptions(args: string[]): Options {
   return {
     file: positionals[0],
     out: v.out,
+    components: v.components ?? null,
     config,
     levels: [...new Set(levels)].sort((a, b) => a - b),
     seed: config.seed,
@@ -115,21 +121,16 @@ export function covariatesFor(target: SeriesInput, group: SeriesInput[]): Covari
   return group.filter((s) => s !== target).map((s) => ({ name: s.name, timestamps: s.timestamps, values: s.values }));
 }
 
-function csvCell(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+/** A forecast number with 10 significant digits (no float noise), empty when not finite. */
+const num = (v: number): string => csvCell(Number.isFinite(v) ? Number(v.toPrecision(10)) : null);
 
-function num(v: number): string {
-  if (!Number.isFinite(v)) return "";
-  return String(Number(v.toPrecision(10)));
-}
-
-interface SeriesForecast {
+export interface SeriesForecast {
   name: string;
   timestamps: number[];
   forecast: number[];
   intervals: { level: number; lo: number[]; hi: number[] }[];
   method: string;
+  neural?: number[] | null;
   /** Under --covariates: those the series' model reads. */
   covariates?: string[];
   error?: string;
@@ -207,38 +208,65 @@ async function run(args: string[]): Promise<number> {
     log(outcome.note);
     for (const s of outcome.series) forecasts.set(s.name, s);
   }
-  const header = ["series", "date", "step", "forecast", ...opt.levels.flatMap((l) => [`lo${l}`, `hi${l}`])];
+  const names = all.map((x) => x.name);
+  const { text, written, skipped } = forecastCsv(names, forecasts, opt.levels);
+  const write = (file: string, text: string) => {
+    if (file === "-") return void process.stdout.write(text);
+    try {
+      fs.writeFileSync(file, text);
+    } catch (e) {
+      throw new CliError(`Cannot write "${file}": ${(e as Error).message}`);
+    }
+  };
+  write(opt.out, text);
+  if (opt.components) write(opt.components, componentsCsv(names, forecasts));
+  log(`wrote ${written} series x ${opt.config.horizon} steps to ${opt.out} in ${((Date.now() - started) / 1000).toFixed(1)} s${skipped.length ? `; skipped ${skipped.length}: ${skipped.join(", ")}` : ""}`);
+  if (written === 0) throw new CliError("No series could be forecast.");
+  return 0;
+}
+
+/**
+ * The output CSV: `series,date,step,forecast,lo<L>,hi<L>...` for each series (in `names` order)
+ * that has a forecast. Cells go through lib/export's csvCell, as the API's exports do: a series
+ * name starting with = + - @ is neutralised with a leading apostrophe, and quoted when needed.
+ */
+export function forecastCsv(
+  names: readonly string[],
+  forecasts: ReadonlyMap<string, SeriesForecast>,
+  levels: readonly number[],
+): { text: string; written: number; skipped: string[] } {
+  const header = ["series", "date", "step", "forecast", ...levels.flatMap((l) => [`lo${l}`, `hi${l}`])];
   const lines = [header.join(",")];
   let written = 0;
   const skipped: string[] = [];
-  for (const s of all) {
-    const f = forecasts.get(s.name);
+  for (const name of names) {
+    const f = forecasts.get(name);
     if (!f || f.error) {
-      skipped.push(s.name);
+      skipped.push(name);
       continue;
     }
     written++;
     for (let k = 0; k < f.forecast.length; k++) {
-      const row = [csvCell(s.name), formatTimestamp(f.timestamps[k]), String(k + 1), num(f.forecast[k])];
-      for (const l of opt.levels) {
+      const row = [csvCell(name), formatTimestamp(f.timestamps[k]), String(k + 1), num(f.forecast[k])];
+      for (const l of levels) {
         const band = f.intervals.find((b) => b.level === l);
         row.push(band ? num(band.lo[k]) : "", band ? num(band.hi[k]) : "");
       }
       lines.push(row.join(","));
     }
   }
-  const text = lines.join("\n") + "\n";
-  if (opt.out === "-") process.stdout.write(text);
-  else {
-    try {
-      fs.writeFileSync(opt.out, text);
-    } catch (e) {
-      throw new CliError(`Cannot write "${opt.out}": ${(e as Error).message}`);
-    }
+  return { text: lines.join("\n") + "\n", written, skipped };
+}
+
+/** The networks' own forecast of each series (`--components`): `series,date,step,component,forecast`. */
+export function componentsCsv(names: readonly string[], forecasts: ReadonlyMap<string, SeriesForecast>): string {
+  const rows = ["series,date,step,component,forecast"];
+  for (const name of names) {
+    const f = forecasts.get(name);
+    if (!f || f.error || !f.neural) continue;
+    f.neural.forEach((v, k) => rows.push([csvCell(name), formatTimestamp(f.timestamps[k]), String(k + 1), "neural", num(v)].join(",")));
   }
-  log(`wrote ${written} series x ${opt.config.horizon} steps to ${opt.out} in ${((Date.now() - started) / 1000).toFixed(1)} s${skipped.length ? `; skipped ${skipped.length}: ${skipped.join(", ")}` : ""}`);
-  if (written === 0) throw new CliError("No series could be forecast.");
-  return 0;
+  return rows.join("\n") + "\n";
 }
 
 const command: Command = { summary: "Forecast every series of a CSV (no server needed): forecast <csv> --horizon N --out <file>", usage: USAGE, run };

@@ -3,7 +3,7 @@
  * by the same zod schema as the REST API and the dashboard's form.
  */
 import { modelConfigSchema, type ModelConfigInput } from "../../lib/forecast/config";
-import { CliError } from "../cli";
+import { CliError } from "./command";
 
 export const MODEL_FLAG_OPTIONS = {
   horizon: { type: "string" },
@@ -30,6 +30,11 @@ export function intArg(name: string, v: string | undefined): number | undefined 
 
 const FLAG_OF: Record<string, string> = { hiddenSize: "hidden", learningRate: "lr", batchSize: "batch" };
 
+/** The flag of a config field: hiddenSize -> hidden, batchSize -> batch, … */
+export function flagOf(field: string): string {
+  return FLAG_OF[field] ?? field;
+}
+
 /** The model config the flags describe; a bad flag is a CliError naming it. */
 export function modelConfigFromFlags(v: Partial<Record<keyof typeof MODEL_FLAG_OPTIONS, string>>): ModelConfigInput {
   const lr = v.lr === undefined ? undefined : Number(v.lr);
@@ -51,7 +56,7 @@ export function modelConfigFromFlags(v: Partial<Record<keyof typeof MODEL_FLAG_O
     const issue = checked.error.issues[0];
     const key = String(issue.path[0] ?? "");
     const message = issue.code === "invalid_value" && "values" in issue ? `must be one of ${(issue.values as unknown[]).join(", ")}` : issue.message;
-    throw new CliError(`--${FLAG_OF[key] ?? key}: ${message}.`);
+    throw new CliError(`--${flagOf(key)}: ${message}.`);
   }
   return checked.data;
 }

@@ -1,12 +1,12 @@
 /**
  * `train --series ID [model flags] [--no-wait]`: queues a training run for a stored series, as
- * `POST /api/series/{id}/runs` does, then follows it epoch by epoch until it ends. Training
- * itself happens in a worker (`npm start` or `npm run worker`).
+ * `POST /api/series/{id}/runs` does (the same training budget and queue limits), then follows it
+ * epoch by epoch until it ends. Training itself happens in a worker (`npm start` or `npm run worker`).
  */
 import { parseArgs } from "node:util";
-import { CliError, type Command } from "../cli";
+import { CliError, type Command } from "./command";
 import { openDatabase } from "./database";
-import { MODEL_FLAG_OPTIONS, MODEL_FLAGS_USAGE, intArg, modelConfigFromFlags } from "./model-flags";
+import { MODEL_FLAG_OPTIONS, MODEL_FLAGS_USAGE, flagOf, intArg, modelConfigFromFlags } from "./model-flags";
 
 const USAGE = `Usage: npm run cli -- train --series ID [options]
 
@@ -35,12 +35,20 @@ async function run(args: string[]): Promise<number> {
   const seriesId = intArg("series", rawSeries);
   if (seriesId === undefined) throw new CliError(`--series is required.\n\n${USAGE}`);
   const config = modelConfigFromFlags(flags);
-  openDatabase();
-  const { requestRun } = await import("../../lib/jobs");
-  const { getRun } = await import("../../lib/db/runs");
+  const db = await openDatabase();
+  const { requestRun } = await import("../../lib/runs/request");
+  const { checkRunBudget } = await import("../../lib/runs/budget");
+  const { queueFullMessage } = await import("../../lib/runs/limits");
+  const { getRun } = await import("../../lib/runs/views");
 
-  const request = requestRun(seriesId, config);
-  if (request.kind === "no-series") throw new CliError(`Series ${seriesId} does not exist (see "npm run cli -- import").`);
+  const noSeries = `Series ${seriesId} does not exist (see "npm run cli -- import").`;
+  // The training budget the API applies (TIDECAST_MAX_TRAINING_COST, TIDECAST_MAX_TRAINING_MB).
+  const budget = await checkRunBudget(db, seriesId, config);
+  if (budget.kind === "no-series") throw new CliError(noSeries);
+  if (budget.kind === "refused") throw new CliError(`${budget.message.replace(/^Invalid config: \w+: /, "")} (--${flagOf(budget.details.field)})`);
+  const request = await requestRun(db, seriesId, config);
+  if (request.kind === "no-series") throw new CliError(noSeries);
+  if (request.kind === "queue-full") throw new CliError(queueFullMessage(request, seriesId));
   const runId = request.run.id;
   process.stdout.write(
     request.kind === "created" ? `Queued run ${runId} for series ${seriesId}.\n` : `An identical run (${runId}) is already queued or running; following it.\n`,
@@ -51,7 +59,7 @@ async function run(args: string[]): Promise<number> {
   let printed = 0;
   let hinted = false;
   for (;;) {
-    const view = getRun(runId);
+    const view = await getRun(db, runId);
     if (!view) throw new CliError(`Run ${runId} disappeared (its dataset was deleted?).`, 1);
     const epochs = view.epochs ?? [];
     for (; printed < epochs.length; printed++) {

@@ -1,5 +1,7 @@
 import fs from "node:fs";
-import { expect, test, type Locator, type Page } from "@playwright/test";
+import type { Locator, Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
+import { screenshot } from "./screenshots";
 
 /**
  * The series page end to end, against the production build with a real worker: upload, train a
@@ -52,7 +54,6 @@ test.use({ timezoneId: "UTC" });
 
 test("series dashboard: train, forecast with bands, export, schedule, live loss and cancel", async ({ page }) => {
   test.setTimeout(240_000);
-  fs.mkdirSync("docs/screenshots", { recursive: true });
 
   await page.goto("/");
   await page.getByLabel("Upload CSV").setInputFiles({ name: "tidesales.csv", mimeType: "text/csv", buffer: Buffer.from(monthlyCsv()) });
@@ -86,7 +87,7 @@ test("series dashboard: train, forecast with bands, export, schedule, live loss 
   await expect(page.getByRole("status", { name: "Verdict" })).toContainText(/the model (beats|does not beat) seasonal naive/);
   const metrics = page.getByRole("table", { name: `Holdout metrics of run #${small}` });
   for (const name of ["Naive", "Seasonal naive", "Naive2"]) await expect(metrics.getByRole("rowheader", { name, exact: true })).toBeVisible();
-  await page.screenshot({ path: "docs/screenshots/series-page.png", fullPage: true });
+  await screenshot(page, "series-page.png", { fullPage: true });
 
   // Export CSV: the current forecast, one row per step, ISO dates, bands in order.
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
@@ -136,7 +137,7 @@ test("series dashboard: train, forecast with bands, export, schedule, live loss 
   await expect.poll(recorded, { timeout: 30_000 }).toBeGreaterThan(first);
   await expect(page.getByRole("progressbar", { name: `Run #${long} progress` })).toHaveAttribute("aria-valuetext", /Epoch \d+\/2000/);
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: "docs/screenshots/series-training.png" });
+  await screenshot(page, "series-training.png");
   await page.getByRole("button", { name: `Cancel run #${long}` }).click();
   await expect(page.getByRole("row", { name: `Run #${long}`, exact: true })).toContainText("Cancelled", { timeout: 30_000 });
   await expect(page.getByRole("row", { name: `Run #${small}`, exact: true })).toContainText("current");

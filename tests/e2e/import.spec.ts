@@ -1,6 +1,7 @@
 import path from "node:path";
-import fs from "node:fs";
-import { expect, test, type Locator } from "@playwright/test";
+import type { Locator } from "@playwright/test";
+import { expect, test } from "./fixtures";
+import { screenshot } from "./screenshots";
 
 const STOCKS = path.join(process.cwd(), "node_modules", "vega-datasets", "data", "stocks.csv");
 
@@ -33,8 +34,7 @@ test("upload a real CSV, open a series and see its history chart", async ({ page
   await expect.poll(() => isPainted(chart)).toBe(true);
   await expect(page.getByRole("region", { name: "Series statistics" })).toContainText("123"); // AAPL has 123 monthly closes
 
-  fs.mkdirSync("docs/screenshots", { recursive: true });
-  await page.screenshot({ path: "docs/screenshots/series-history.png", fullPage: true });
+  await screenshot(page, "series-history.png", { fullPage: true });
 });
 
 test("an upload error is shown next to the drop zone with the rows at fault", async ({ page }) => {
@@ -56,6 +56,44 @@ test("load sample data imports the vega-datasets stock prices", async ({ page })
   await page.goto("/");
   await page.getByRole("button", { name: "Load sample data" }).click();
   await expect(page.getByRole("region", { name: "Dataset S&P 500 (vega-datasets)" })).toBeVisible();
-  fs.mkdirSync("docs/screenshots", { recursive: true });
-  await page.screenshot({ path: "docs/screenshots/datasets.png", fullPage: true });
+  await screenshot(page, "datasets.png", { fullPage: true });
+});
+
+/** `n` days of one column, starting `from` days after 2024-01-01, value `v(day)`. */
+function dailyCsv(column: string, from: number, n: number, v: (day: number) => number): Buffer {
+  const lines = [`date,${column}`];
+  for (let d = from; d < from + n; d++) lines.push(`${new Date(Date.UTC(2024, 0, 1 + d)).toISOString().slice(0, 10)},${v(d)}`);
+  return Buffer.from(lines.join("\n") + "\n");
+}
+
+test("a same-named upload is a new dataset; Append to dataset… previews the points added and changed, then appends", async ({ page }) => {
+  await page.goto("/");
+  const status = page.getByRole("status").filter({ hasText: /Imported|Appended/ });
+  await page.getByLabel("Upload CSV").setInputFiles({ name: "meter.csv", mimeType: "text/csv", buffer: dailyCsv("kwh", 0, 30, (d) => d) });
+  await expect(status).toContainText('Imported "meter": 1 series, 30 new points');
+  await page.getByLabel("Upload CSV").setInputFiles({ name: "meter.csv", mimeType: "text/csv", buffer: dailyCsv("kwh", 0, 30, (d) => d) });
+  await expect(status).toContainText('Imported "meter (2)"');
+  await expect(status).toContainText('A dataset named "meter" already exists');
+  await expect(page.getByRole("region", { name: "Dataset meter (2)" })).toBeVisible();
+
+  // Days 20..29 again, 25..29 with new values, and days 30..39: 10 added, 5 changed (by hand).
+  const newer = dailyCsv("kwh", 20, 20, (d) => (d >= 25 && d < 30 ? d + 0.5 : d));
+  await page.getByRole("button", { name: "Append to dataset…" }).click();
+  const picker = page.getByRole("group", { name: "Append to dataset" });
+  await picker.getByLabel("Dataset").selectOption("meter");
+  await picker.getByLabel("CSV to append").setInputFiles({ name: "meter-newer.csv", mimeType: "text/csv", buffer: newer });
+  const preview = page.getByRole("region", { name: "Append preview" });
+  await expect(preview).toContainText("Appending meter-newer.csv to “meter” will add 10 points and change 5.");
+  await expect(preview).toContainText("kwh: 10 added, 5 changed");
+  const points = (dataset: string) => page.getByRole("region", { name: `Dataset ${dataset}`, exact: true }).getByRole("row", { name: /kwh/ }).getByRole("cell").nth(2);
+  await page.reload(); // the preview stored nothing
+  await expect(points("meter")).toHaveText("30");
+
+  await page.getByRole("button", { name: "Append to dataset…" }).click();
+  await picker.getByLabel("Dataset").selectOption("meter");
+  await picker.getByLabel("CSV to append").setInputFiles({ name: "meter-newer.csv", mimeType: "text/csv", buffer: newer });
+  await preview.getByRole("button", { name: "Append" }).click();
+  await expect(status).toContainText('Appended meter-newer.csv to "meter": 10 points added, 5 changed.');
+  await expect(points("meter")).toHaveText("40");
+  await expect(points("meter (2)")).toHaveText("30");
 });

@@ -1,5 +1,5 @@
-import type { TaskList } from "../../lib/jobs/tasks";
-import { TRAIN_JOB } from "../../lib/jobs/runs";
+import type { TaskList } from "../../lib/queue/tasks";
+import { TRAIN_JOB } from "../../lib/runs/types";
 import { trainTask, type TrainTaskOptions } from "./train";
 
 /** The tasks a production worker runs. */

@@ -1,22 +1,14 @@
 import { Worker as Thread } from "node:worker_threads";
-import { sqlite } from "../../lib/db/client";
-import { readPoints } from "../../lib/db/points";
-import { FREQUENCIES, type Frequency } from "../../lib/series/frequency";
+import type { Db } from "../../lib/db/types";
+import { loadSeriesInput } from "../../lib/datasets/points";
 import type * as RealEngine from "../../lib/forecast";
-import { firstNonFinite, type EngineModule, type EngineOutcome, type EpochProgress, type SeriesInput } from "../../lib/jobs/engine";
-import { JobCancelledError, LeaseLostError, PermanentJobError, errorMessage } from "../../lib/jobs/errors";
-import {
-  isCancelRequested,
-  markRunCancelled,
-  markRunFailed,
-  markRunRequeued,
-  recordEpoch,
-  runConfig,
-  startRunAttempt,
-  writeRunResult,
-} from "../../lib/jobs/runs";
-import type { StopReason, Task, TaskHelpers } from "../../lib/jobs/tasks";
+import { firstNonFinite, type EngineModule, type EngineOutcome, type EpochProgress, type SeriesInput } from "../../lib/runs/engine";
+import { JobCancelledError, LeaseLostError, PermanentJobError, errorMessage } from "../../lib/queue/errors";
+import { isCancelRequested, markRunCancelled, markRunFailed, markRunRequeued, recordEpoch, runConfig, startRunAttempt } from "../../lib/runs/lifecycle";
+import { writeRunResult } from "../../lib/runs/result";
+import type { StopReason, Task, TaskHelpers } from "../../lib/queue/tasks";
 import type { ThreadInput, ThreadMessage } from "../train-thread";
+import { formatDuration, trainingLimits, type TrainingLimits } from "./limits";
 
 export interface TrainTaskOptions {
   /** URL of the engine module (default: lib/forecast/index.ts). Tests pass a deterministic fake. */
@@ -24,6 +16,8 @@ export interface TrainTaskOptions {
   levels?: number[];
   /** How long a cancelled training may take to reach its next stop check before its thread is terminated. */
   cancelGraceMs?: number;
+  /** Time and memory of one training thread (default: trainingLimits() from the environment). */
+  limits?: TrainingLimits;
 }
 
 // The real engine must honour the contract the thread calls (checked at compile time, loaded only in the thread).
@@ -41,23 +35,19 @@ function runIdOf(payload: unknown): number {
 }
 
 /** Hooks ignore a malformed payload (its job fails; there is no run to update). */
-function withRunId(payload: unknown, fn: (runId: number) => void): void {
+async function withRunId(payload: unknown, fn: (runId: number) => Promise<void>): Promise<void> {
   const runId = (payload as { runId?: unknown } | null)?.runId;
-  if (typeof runId === "number" && Number.isInteger(runId)) fn(runId);
+  if (typeof runId === "number" && Number.isInteger(runId)) await fn(runId);
 }
 
-function loadSeries(seriesId: number): SeriesInput {
-  const row = sqlite().prepare(`SELECT "name", "frequency", "stepMs" FROM "Series" WHERE "id" = ?`).get(seriesId) as
-    | { name: string; frequency: string; stepMs: number | bigint | null }
-    | undefined;
-  if (!row) throw new PermanentJobError(`Series ${seriesId} no longer exists.`);
-  const { timestamps, values } = readPoints(seriesId);
-  const frequency = (FREQUENCIES as readonly string[]).includes(row.frequency) ? (row.frequency as Frequency) : "irregular";
-  return { name: row.name, timestamps, values, frequency, stepMs: row.stepMs === null ? null : Number(row.stepMs) };
+async function loadSeries(db: Db, seriesId: number): Promise<SeriesInput> {
+  const series = await loadSeriesInput(db, seriesId);
+  if (!series) throw new PermanentJobError(`Series ${seriesId} no longer exists.`);
+  return series;
 }
 
 /** Why the thread was asked to stop, in order of precedence. */
-type LocalStop = "cancel" | "diverged" | StopReason;
+type LocalStop = "cancel" | "diverged" | "time-limit" | StopReason;
 
 function divergenceMessage(p: EpochProgress): string {
   const which = !Number.isFinite(p.trainLoss) ? `training loss became ${p.trainLoss}` : `validation loss became ${p.valLoss}`;
@@ -80,16 +70,17 @@ export function trainTask(options: TrainTaskOptions = {}): Task {
   return {
     async run(payload: unknown, helpers: TaskHelpers): Promise<void> {
       const runId = runIdOf(payload);
-      const run = startRunAttempt(runId);
+      const run = await startRunAttempt(helpers.db, runId);
       if (!run) {
         helpers.log(`run ${runId} is no longer queued or running; nothing to do`);
         return;
       }
-      if (run.cancelRequested === 1) throw new JobCancelledError("Cancelled by request");
-      const series = loadSeries(run.seriesId);
+      if (run.cancelRequested) throw new JobCancelledError("Cancelled by request");
+      const series = await loadSeries(helpers.db, run.seriesId);
       const config = runConfig(run);
       helpers.log(`run ${runId} attempt ${run.attempt}: training ${config.model} on "${series.name}" (${series.values.length} points)`);
-      const outcome = await trainInThread({ runId, attempt: run.attempt, series, config, levels, engine, helpers, cancelGraceMs: options.cancelGraceMs ?? 3000 });
+      const limits = options.limits ?? trainingLimits();
+      const outcome = await trainInThread({ runId, attempt: run.attempt, series, config, levels, engine, helpers, cancelGraceMs: options.cancelGraceMs ?? 3000, limits });
       const bad = firstNonFinite(outcome);
       if (bad) {
         throw new PermanentJobError(
@@ -97,15 +88,36 @@ export function trainTask(options: TrainTaskOptions = {}): Task {
             `Try a lower learning rate or a smaller model.`,
         );
       }
-      helpers.complete((db) => {
-        const forecastId = writeRunResult(runId, run.attempt, outcome, db);
+      await completeRetrying(helpers, async (tx) => {
+        const forecastId = await writeRunResult(tx, runId, run.attempt, outcome);
         helpers.log(`run ${runId} succeeded: forecast ${forecastId}`);
       });
     },
-    onFailed: (payload, info, db) => withRunId(payload, (id) => markRunFailed(id, info.error, info.final, db)),
-    onCancelled: (payload, db) => withRunId(payload, (id) => markRunCancelled(id, db)),
-    onReleased: (payload, db) => withRunId(payload, (id) => markRunRequeued(id, db)),
+    onFailed: (payload, info, tx) => withRunId(payload, (id) => markRunFailed(tx, id, info.error, info.final)),
+    onCancelled: (payload, tx) => withRunId(payload, (id) => markRunCancelled(tx, id)),
+    onReleased: (payload, tx) => withRunId(payload, (id) => markRunRequeued(tx, id)),
   };
+}
+
+/** Attempts of the final write before a transient error is given up on (as the worker's own writes). */
+const COMPLETE_ATTEMPTS = 20;
+
+/**
+ * Stores the finished training through helpers.complete, retried while the database is busy or
+ * unreachable (SQLITE_BUSY, a dropped connection): the transaction rolled back, so a retry is
+ * safe, and the training is not thrown away for a moment's contention. A lost lease is not
+ * transient: another worker runs the job, and this result is dropped.
+ */
+async function completeRetrying(helpers: TaskHelpers, write: (tx: Db) => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await helpers.complete(write);
+    } catch (err) {
+      if (!helpers.db.dialect.isTransient(err) || attempt >= COMPLETE_ATTEMPTS || helpers.signal.reason === "lease-lost") throw err;
+      helpers.log(`storing the result: database busy or unreachable (${errorMessage(err)}); retrying`);
+      await new Promise((r) => setTimeout(r, Math.min(helpers.settings.pollMs, 1000)));
+    }
+  }
 }
 
 interface ThreadRun {
@@ -117,14 +129,37 @@ interface ThreadRun {
   engine: string;
   helpers: TaskHelpers;
   cancelGraceMs: number;
+  limits: TrainingLimits;
 }
 
+function timeLimitMessage(limits: TrainingLimits, last: EpochProgress | null): string {
+  const where = last ? ` at epoch ${last.epoch}${last.members > 1 ? ` of network ${last.member} of ${last.members}` : ""}` : " before its first epoch";
+  return (
+    `The training ran longer than its time limit of ${formatDuration(limits.maxRunMs)} (TIDECAST_MAX_RUN_MINUTES) and was stopped${where}; ` +
+    `nothing was saved. Train fewer epochs or a smaller model, or raise the limit.`
+  );
+}
+
+function heapLimitMessage(limits: TrainingLimits): string {
+  return (
+    `The training ran out of memory: its heap reached the limit of ${limits.memoryMb} MB (TIDECAST_TRAINING_MEMORY_MB) and it was stopped; ` +
+    `nothing was saved. Use a smaller batch size, hidden size or lookback, or raise the limit.`
+  );
+}
+
+/**
+ * Trains in a worker thread with resourceLimits (its heap: a thread past it is ended by V8 with
+ * ERR_WORKER_OUT_OF_MEMORY, not the process), the thread's own memory guard (train-thread.ts)
+ * and a wall-clock limit here: each of them fails the run for good with a message saying which
+ * limit and how to stay under it.
+ */
 function trainInThread(r: ThreadRun): Promise<EngineOutcome> {
-  const { runId, attempt, helpers } = r;
+  const { runId, attempt, helpers, limits } = r;
+  const db = helpers.db;
   const stop = new SharedArrayBuffer(4);
   const flag = new Int32Array(stop);
-  const input: ThreadInput = { entry: THREAD_ENTRY, engine: r.engine, series: r.series, config: r.config, levels: r.levels, stop };
-  const thread = new Thread(THREAD_BOOT, { workerData: input });
+  const input: ThreadInput = { entry: THREAD_ENTRY, engine: r.engine, series: r.series, config: r.config, levels: r.levels, stop, memoryLimitBytes: limits.memoryMb * 1048576 };
+  const thread = new Thread(THREAD_BOOT, { workerData: input, resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb } });
 
   return new Promise<EngineOutcome>((resolve, reject) => {
     let stopReason: LocalStop | null = null;
@@ -132,8 +167,8 @@ function trainInThread(r: ThreadRun): Promise<EngineOutcome> {
     let settled = false;
     let finished: EngineOutcome | null = null;
     let killTimer: NodeJS.Timeout | null = null;
+    let lastEpoch: EpochProgress | null = null;
     const pending: EpochProgress[] = [];
-    let flushTimer: NodeJS.Timeout | null = null;
 
     const requestStop = (reason: LocalStop, graceMs: number) => {
       if (stopReason === null || reason === "cancel" || reason === "diverged") stopReason = reason;
@@ -141,40 +176,45 @@ function trainInThread(r: ThreadRun): Promise<EngineOutcome> {
       if (!killTimer) killTimer = setTimeout(() => void thread.terminate(), graceMs);
     };
 
-    // Epoch rows are written in order; a busy database keeps them pending and retries.
+    // Epoch rows are written in order, one writer at a time; a transient database error keeps
+    // them pending and retries, as long as this worker holds the job.
     let delayed = false;
-    const flush = () => {
-      if (flushTimer) {
-        clearTimeout(flushTimer);
-        flushTimer = null;
-      }
-      try {
-        while (pending.length > 0) {
-          if (!recordEpoch(runId, attempt, pending[0])) {
+    let writing: Promise<void> | null = null;
+    const writeEpochs = async () => {
+      while (pending.length > 0 && !settled && stopReason !== "lease-lost") {
+        try {
+          if (!(await recordEpoch(db, runId, attempt, pending[0]))) {
             pending.length = 0;
             requestStop("lease-lost", 1000);
-            return true;
+            return;
           }
           pending.shift();
+          if (delayed) helpers.log("epoch writes caught up");
+          delayed = false;
+        } catch (err) {
+          if (!delayed) helpers.log(`epoch writes delayed (${pending.length} pending): ${errorMessage(err)}`);
+          delayed = true;
+          await new Promise((r) => setTimeout(r, 250));
         }
-        if (delayed) helpers.log("epoch writes caught up");
-        delayed = false;
-        return true;
-      } catch (err) {
-        if (!delayed) helpers.log(`epoch writes delayed (${pending.length} pending): ${errorMessage(err)}`);
-        delayed = true;
-        flushTimer = setTimeout(flush, 250);
-        return false;
       }
     };
+    /** Starts the writer if it is idle; resolves when everything pending is written (or given up). */
+    const flush = (): Promise<void> => {
+      writing ??= writeEpochs().finally(() => (writing = null));
+      return writing;
+    };
 
+    let polling = false;
     const cancelPoll = setInterval(() => {
-      try {
-        if (isCancelRequested(runId)) requestStop("cancel", r.cancelGraceMs);
-      } catch (err) {
-        helpers.log(`cancel check failed: ${errorMessage(err)}`);
-      }
+      if (polling) return;
+      polling = true;
+      isCancelRequested(db, runId)
+        .then((cancel) => cancel && requestStop("cancel", r.cancelGraceMs))
+        .catch((err: unknown) => helpers.log(`cancel check failed: ${errorMessage(err)}`))
+        .finally(() => (polling = false));
     }, helpers.settings.pollMs);
+
+    const deadline = setTimeout(() => requestStop("time-limit", 1000), limits.maxRunMs);
 
     const onAbort = () => {
       const reason = helpers.signal.reason as StopReason;
@@ -187,8 +227,8 @@ function trainInThread(r: ThreadRun): Promise<EngineOutcome> {
       if (settled) return;
       settled = true;
       clearInterval(cancelPoll);
+      clearTimeout(deadline);
       if (killTimer) clearTimeout(killTimer);
-      if (flushTimer) clearTimeout(flushTimer);
       helpers.signal.removeEventListener("abort", onAbort);
       fn();
     };
@@ -197,6 +237,7 @@ function trainInThread(r: ThreadRun): Promise<EngineOutcome> {
       if (diverged) return new PermanentJobError(engineMessage ?? divergenceMessage(diverged));
       if (stopReason === "cancel") return new JobCancelledError("Cancelled by request");
       if (stopReason === "lease-lost") return new LeaseLostError();
+      if (stopReason === "time-limit") return new PermanentJobError(timeLimitMessage(limits, lastEpoch));
       return new Error(`Training stopped (${stopReason ?? "thread exited"})`);
     };
 
@@ -210,29 +251,34 @@ function trainInThread(r: ThreadRun): Promise<EngineOutcome> {
           requestStop("diverged", 1000);
           return;
         }
+        lastEpoch = p;
         pending.push(p);
-        flush();
+        void flush();
       } else if (m.type === "done") {
         finished = m.outcome;
         // Every epoch must be stored before the result (the curve is complete when the run
         // succeeds); a busy database only delays that, as long as this worker holds the job.
-        const store = () => {
+        void (async () => {
+          while (pending.length > 0 && !settled && stopReason !== "lease-lost") await flush();
           if (settled) return;
+          // (A training that finishes in the moment after its time limit is kept.)
           if (diverged || stopReason === "cancel" || stopReason === "lease-lost") return settle(() => reject(stoppedError(null)));
-          if (flush()) return settle(() => resolve(m.outcome));
-          setTimeout(store, 250);
-        };
-        store();
+          settle(() => resolve(m.outcome));
+        })();
       } else {
         settle(() => {
-          if (m.name === "ForecastCancelled") reject(stoppedError(null));
+          if (m.name === "TrainingMemoryLimit") reject(new PermanentJobError(m.message));
+          else if (m.name === "ForecastCancelled") reject(stoppedError(null));
           else if (diverged) reject(new PermanentJobError(m.name === "ForecastError" ? m.message : divergenceMessage(diverged)));
           else if (m.name === "ForecastError") reject(new PermanentJobError(m.message));
           else reject(new Error(`${m.name}: ${m.message}`));
         });
       }
     });
-    thread.on("error", (err) => settle(() => reject(err)));
+    thread.on("error", (err) => {
+      const outOfMemory = (err as { code?: unknown }).code === "ERR_WORKER_OUT_OF_MEMORY";
+      settle(() => reject(outOfMemory ? new PermanentJobError(heapLimitMessage(limits)) : err));
+    });
     thread.on("exit", (code) => {
       if (finished) return; // the result is being stored
       settle(() => reject(stopReason ? stoppedError(null) : new Error(`The training thread exited with code ${code}`)));

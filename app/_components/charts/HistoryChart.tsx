@@ -16,7 +16,7 @@ export function HistoryChart({ seriesId, name, points }: { seriesId: number; nam
 
   useEffect(() => {
     if (points === null) return; // the page is still loading them
-    let chart: ChartType | null = null;
+    let chart: ChartType<"line", { x: number; y: number | null }[]> | null = null; // typed: chartjs-chart-matrix widens the default
     let cancelled = false;
     (async () => {
       const load = async (): Promise<PointsPayload> => {

@@ -146,6 +146,7 @@ export function LossChart({ curves, bestEpoch, caption }: { curves: LossCurve[];
     groupsRef.current = groups;
     chart.data.datasets = datasets;
     const y = chart.options.scales?.y;
+    // eslint-disable-next-line react-hooks/immutability -- chart.js is driven by changing its options in place, then chart.update()
     if (y) y.type = log ? "logarithmic" : "linear";
     const plugins = chart.options.plugins as Record<string, unknown>;
     plugins.tidecastBestEpoch = { epoch: bestEpoch, color: "#1d7a46" };

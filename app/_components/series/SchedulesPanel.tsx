@@ -1,7 +1,7 @@
 "use client";
 
-import { useEffect, useMemo, useState } from "react";
-import { checkCron, nextRuns } from "@/lib/jobs/cron";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { checkCron, nextRuns } from "@/lib/schedules/cron";
 import type { ModelConfigInput } from "@/lib/forecast/config";
 import { ApiError, createSchedule, deleteSchedule, listSchedules, updateSchedule, type Schedule } from "./api";
 import { describeCron } from "./cronText";
@@ -46,20 +46,21 @@ export function SchedulesPanel({ seriesId, readConfig }: { seriesId: number; rea
   const [error, setError] = useState("");
   const [loadError, setLoadError] = useState("");
 
+  // eslint-disable-next-line react-hooks/set-state-in-effect -- the browser's time zone is known only after hydration (the server renders UTC)
   useEffect(() => setTimezone(browserZone()), []);
 
-  const refresh = async () => {
+  const refresh = useCallback(async () => {
     try {
       setSchedules(await listSchedules(seriesId));
       setLoadError("");
     } catch (err) {
       setLoadError((err as Error).message);
     }
-  };
-  useEffect(() => {
-    void refresh();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [seriesId]);
+  useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- a fetch: its state is set when the request answers, not during the effect
+    void refresh();
+  }, [refresh]);
 
   const chosen = PRESETS.find((p) => p.key === preset)!;
   const cron = preset === "custom" ? custom.trim() : chosen.cron;

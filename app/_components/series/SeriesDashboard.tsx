@@ -18,13 +18,14 @@ import {
   type PointsPayload,
   type Run,
 } from "./api";
+import { ModelAnatomy } from "../anatomy/ModelAnatomy";
 import { ExportButtons } from "./ExportButtons";
 import { MODEL_LABEL } from "./format";
 import { MetricsTable } from "./MetricsTable";
 import { RunsList } from "./RunsList";
 import { SchedulesPanel } from "./SchedulesPanel";
 import { TrainForm } from "./TrainForm";
-import { readTrainValues, type TrainValues } from "./trainConfig";
+import { readTrainValues, type BudgetContext, type TrainValues } from "./trainConfig";
 
 export interface DashboardSeries {
   id: number;
@@ -134,11 +135,14 @@ function chartSummary(points: PointsPayload | null, forecasts: ForecastSeries[],
 export function SeriesDashboard({
   series,
   defaults,
+  budget,
   initialRuns,
   initialForecast,
 }: {
   series: DashboardSeries;
   defaults: TrainValues;
+  /** the training budget and the series' length, for the train form's limits */
+  budget: BudgetContext;
   initialRuns: unknown[];
   initialForecast: ForecastData | null;
 }) {
@@ -203,6 +207,7 @@ export function SeriesDashboard({
       const d = details.get(id);
       const row = runs.find((r) => r.id === id);
       const stale = !d || (row && (d.status !== row.status || d.progress.epochsDone !== row.progress.epochsDone));
+      // eslint-disable-next-line react-hooks/set-state-in-effect -- a fetch: its state is set when the request answers, not during the effect
       if (stale) void loadDetail(id).catch(() => undefined);
       if (row?.status === "succeeded" && !runForecasts.has(id)) void loadRunForecast(id).catch(() => undefined);
     }
@@ -255,7 +260,10 @@ export function SeriesDashboard({
   // What the charts show.
   const comparing = compareIds.length === 2;
   const selected = selectedId !== null ? (details.get(selectedId) ?? runs.find((r) => r.id === selectedId) ?? null) : null;
-  const compareRuns = comparing ? compareIds.map((id) => details.get(id) ?? runs.find((r) => r.id === id)).filter((r): r is Run => r !== undefined) : [];
+  const compareRuns = useMemo(
+    () => (comparing ? compareIds.map((id) => details.get(id) ?? runs.find((r) => r.id === id)).filter((r): r is Run => r !== undefined) : []),
+    [comparing, compareIds, details, runs],
+  );
 
   const shown = useMemo((): { forecasts: ForecastSeries[]; runId: number | null } => {
     if (comparing) {
@@ -276,7 +284,7 @@ export function SeriesDashboard({
 
   const backtestRun = shown.runId !== null ? runs.find((r) => r.id === shown.runId) : undefined;
   const backtestKey = backtestRun ? `${backtestRun.id}:${backtestRun.status}` : "";
-  // eslint-disable-next-line react-hooks/exhaustive-deps
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on run id and status: the runs list is fetched anew every second, and the chart must not redraw each time
   const backtest = useMemo(() => backtestOf(backtestRun), [backtestKey]);
 
   const curves = useMemo((): LossCurve[] => {
@@ -346,6 +354,7 @@ export function SeriesDashboard({
           runs={runs}
           selectedId={selectedId}
           compareIds={compareIds}
+          // eslint-disable-next-line react-hooks/purity -- the list shows times relative to now and re-renders on every poll (no React Compiler memoises it)
           now={Date.now()}
           busyId={busyId}
           onSelect={(id) => {
@@ -362,6 +371,9 @@ export function SeriesDashboard({
           </p>
         )}
       </section>
+      {/* keyed by run: a new run starts from its defaults (first network, the forecast's own window) */}
+      <ModelAnatomy key={comparing ? "none" : (selectedId ?? "none")} runId={comparing ? null : selectedId} status={comparing ? null : (selected?.status ?? null)} frequency={series.frequency} />
+
       <div className="tc-columns">
         <section className="panel" aria-label="Holdout metrics">
           <h2>Accuracy on the holdout{metricsRun ? ` · run #${metricsRun.id}` : ""}</h2>
@@ -381,7 +393,7 @@ export function SeriesDashboard({
 
       <section className="panel" aria-label="Train a model" id="train">
         <h2>Train a model</h2>
-        <TrainForm seriesId={series.id} values={values} defaults={defaults} onChange={setValues} onStarted={onStarted} />
+        <TrainForm seriesId={series.id} values={values} defaults={defaults} budget={budget} onChange={setValues} onStarted={onStarted} />
       </section>
 
       <section className="panel" aria-label="History">

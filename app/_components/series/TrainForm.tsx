@@ -2,12 +2,24 @@
 
 import { useState } from "react";
 import { ApiError, startRun, type Run } from "./api";
-import { MODEL_OPTIONS, NUMBER_FIELDS, STRATEGY_OPTIONS, readTrainValues, type FieldErrors, type FieldKey, type TrainValues } from "./trainConfig";
+import {
+  MODEL_OPTIONS,
+  NUMBER_FIELDS,
+  STRATEGY_OPTIONS,
+  budgetOf,
+  readTrainValues,
+  type BudgetContext,
+  type FieldErrors,
+  type FieldKey,
+  type TrainValues,
+} from "./trainConfig";
+import type { BudgetField } from "@/lib/forecast/budget";
 
 /**
  * "Train model": every field of the model config, prefilled with the defaults for the series'
  * frequency and length, validated as you type with the API's own schema; the message sits under
- * the field it is about.
+ * the field it is about. The training budget is checked the same way before submitting, and each
+ * field's hint says how large it may be with the others as they are.
  */
 export function TrainForm({
   seriesId,
@@ -15,8 +27,10 @@ export function TrainForm({
   defaults,
   onChange,
   onStarted,
+  budget,
 }: {
   seriesId: number;
+  budget: BudgetContext;
   values: TrainValues;
   defaults: TrainValues;
   onChange: (v: TrainValues) => void;
@@ -27,19 +41,28 @@ export function TrainForm({
   const [busy, setBusy] = useState(false);
   const [formError, setFormError] = useState("");
 
+  // Schema first, then the budget on what the schema accepted (as the API does).
+  const validate = (v: TrainValues) => {
+    const r = readTrainValues(v);
+    if (!r.ok) return { config: null, errors: r.errors };
+    const { errors: over } = budgetOf(r.config, budget);
+    return { config: Object.keys(over).length ? null : r.config, errors: over };
+  };
+  const parsed = readTrainValues(values);
+  const limits: Partial<Record<BudgetField, number>> = parsed.ok ? budgetOf(parsed.config, budget).limits : {};
+
   const set = (key: FieldKey, v: string) => {
     const next = { ...values, [key]: v };
     onChange(next);
-    const r = readTrainValues(next);
-    setErrors(r.ok ? {} : r.errors);
+    setErrors(validate(next).errors);
   };
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     setFormError("");
-    const r = readTrainValues(values);
+    const r = validate(values);
     setTouched(Object.fromEntries(Object.keys(values).map((k) => [k, true])));
-    if (!r.ok) {
+    if (!r.config) {
       setErrors(r.errors);
       return;
     }
@@ -115,6 +138,7 @@ export function TrainForm({
               ) : (
                 <span id={`${id}-hint`} className="tc-field-hint">
                   {f.hint}
+                  {f.key in limits ? ` · at most ${limits[f.key as BudgetField]}` : ""}
                 </span>
               )}
             </div>

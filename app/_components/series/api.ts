@@ -5,7 +5,7 @@
  */
 import type { ModelConfigInput } from "@/lib/forecast/config";
 import type { ForecastRow } from "@/lib/export/forecast";
-import type { EpochView, RunProgress } from "@/lib/db/runs";
+import type { EpochView, RunProgress } from "@/lib/runs/views";
 
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
@@ -46,7 +46,7 @@ export interface RunMetrics {
   holdout: Holdout | null;
 }
 
-/** The runs API's epoch and progress shapes, as lib/db/runs.ts defines them. */
+/** The runs API's epoch and progress shapes, as lib/runs/views.ts defines them. */
 export type EpochPoint = EpochView;
 export type { RunProgress };
 

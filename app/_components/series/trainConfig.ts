@@ -1,4 +1,6 @@
-import { MODEL_KINDS, STRATEGIES, modelConfigSchema, type ModelConfig, type ModelConfigInput } from "@/lib/forecast/config";
+import { MODEL_KINDS, STRATEGIES, modelConfigSchema, resolveModelConfig, type ModelConfig, type ModelConfigInput } from "@/lib/forecast/config";
+import { checkBudget, fieldLimits, type BudgetField, type TrainingBudget } from "@/lib/forecast/budget";
+import type { Frequency } from "@/lib/series/frequency";
 
 /**
  * The train form's fields and their validation: the values are strings (what inputs hold), read
@@ -70,4 +72,22 @@ export function readTrainValues(values: TrainValues): { ok: true; config: ModelC
   }
   if (Object.keys(errors).length > 0 || !parsed.success) return { ok: false, errors };
   return { ok: true, config: parsed.data };
+}
+
+/** What the server checks a run against: its training budget and the series' length and frequency. */
+export interface BudgetContext {
+  budget: TrainingBudget;
+  seriesLength: number;
+  frequency: Frequency;
+}
+
+/**
+ * The server's budget check (lib/forecast/budget.ts) on a config the schema accepted, resolved
+ * with the same defaults: the message under the field the API would name, and every field's
+ * largest value that fits with the others as they are (the form's hints).
+ */
+export function budgetOf(config: ModelConfigInput, ctx: BudgetContext): { errors: FieldErrors; limits: Record<BudgetField, number> } {
+  const resolved = resolveModelConfig(config, ctx.frequency, ctx.seriesLength);
+  const check = checkBudget(resolved, ctx.seriesLength, ctx.budget, Object.keys(config));
+  return { errors: check.ok ? {} : { [check.field]: check.message }, limits: fieldLimits(resolved, ctx.seriesLength, ctx.budget) };
 }

@@ -1,6 +1,7 @@
 import { exportFileName, forecastsToCsv, forecastsToJson, type ExportForecast } from "@/lib/export/forecast";
 import { jsonError, jsonOk, parseId } from "./http";
-import { datasetForecasts, seriesForecast } from "@/lib/db/forecasts";
+import { db } from "@/lib/db/client";
+import { datasetForecasts, seriesForecast } from "@/lib/runs/forecasts";
 
 /**
  * The export route handlers' shared body: GET /api/series/{id}/forecast.(csv|json)[?run=N] and
@@ -34,7 +35,7 @@ export async function seriesExport(req: Request, rawId: string, format: ExportFo
     if (parsed === null) return jsonError(400, "INVALID_QUERY", `"run" must be a run id, got "${rawRun}".`, { param: "run", value: rawRun });
     run = parsed;
   }
-  const found = await seriesForecast(id, run);
+  const found = await seriesForecast(db(), id, run);
   if (!found.ok) return jsonError(found.status, found.code === "SERIES_NOT_FOUND" ? "NOT_FOUND" : found.code, found.message, found.details);
   const f = found.forecast;
   return fileResponse([f], format, f.runId === null ? f.series : `${f.series}-run-${f.runId}`);
@@ -46,7 +47,7 @@ export async function datasetExport(req: Request, rawId: string, format: ExportF
   if (new URL(req.url).searchParams.has("run")) {
     return jsonError(400, "INVALID_QUERY", `"run" applies to a series export (/api/series/{id}/forecast.${format}), not to a dataset.`, { param: "run" });
   }
-  const found = await datasetForecasts(id);
+  const found = await datasetForecasts(db(), id);
   if (!found.ok) return jsonError(found.status, found.code === "DATASET_NOT_FOUND" ? "NOT_FOUND" : found.code, found.message, found.details);
   return fileResponse(found.forecasts, format, found.dataset.name, format === "json" ? { dataset: found.dataset, withoutForecast: found.withoutForecast } : {});
 }

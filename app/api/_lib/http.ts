@@ -1,4 +1,5 @@
 import { NextResponse } from "next/server";
+import { JSON_BODY_LIMIT, jsonTooLarge } from "@/lib/auth/policy";
 
 /** The one error shape of the API: `{ error: { code, message, details } }`. */
 export interface ApiErrorBody {
@@ -37,13 +38,39 @@ export function notFound(what: string, id: string | number): NextResponse<ApiErr
   return jsonError(404, "NOT_FOUND", `${what} ${id} does not exist.`, { id });
 }
 
-/** Reads a JSON body, answering 400 with a clear message when it is not JSON. */
+/**
+ * Reads a JSON body of at most JSON_BODY_LIMIT bytes (counted as it streams, whatever the
+ * Content-Length says), answering 413 when longer and 400 with a clear message when not JSON.
+ */
 export async function readJson(req: Request): Promise<{ ok: true; value: unknown } | { ok: false; response: NextResponse<ApiErrorBody> }> {
-  const text = await req.text();
+  const text = await readLimited(req, JSON_BODY_LIMIT);
+  if (text === null) {
+    const r = jsonTooLarge();
+    return { ok: false, response: jsonError(r.status, r.code, r.message, r.details) };
+  }
   if (text.trim() === "") return { ok: true, value: {} };
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (err) {
     return { ok: false, response: jsonError(400, "INVALID_JSON", `The request body is not valid JSON: ${(err as Error).message}`) };
   }
+}
+
+/** The body as text, or null as soon as it passes `limit` bytes (the rest is never read). */
+async function readLimited(req: Request, limit: number): Promise<string | null> {
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }

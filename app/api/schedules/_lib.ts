@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { ScheduleInputError } from "@/lib/db/schedules";
+import { ScheduleInputError, ScheduleLimitError } from "@/lib/schedules/store";
 import { jsonError } from "../_lib/http";
 import { isPlainObject, notAnObject, validationError } from "../runs/_lib/validation";
 
@@ -11,15 +11,16 @@ export function parseScheduleBody<T>(schema: z.ZodType<T>, value: unknown): { ok
   return { ok: true, data: parsed.data };
 }
 
-/** Runs a write that may reject the cron expression or time zone, answering a readable 400. */
-export function withScheduleErrors(fn: () => Response): Response {
+/** Runs a write that may reject the cron expression or time zone (a readable 400) or pass the schedules' limit (409). */
+export async function withScheduleErrors(fn: () => Promise<Response>): Promise<Response> {
   try {
-    return fn();
+    return await fn();
   } catch (err) {
     if (err instanceof ScheduleInputError) {
       const code = err.field === "timezone" ? "INVALID_TIMEZONE" : "INVALID_CRON";
       return jsonError(400, code, err.message, { field: err.field });
     }
+    if (err instanceof ScheduleLimitError) return jsonError(409, "TOO_MANY_SCHEDULES", err.message, { limit: err.limit, schedules: err.schedules });
     throw err;
   }
 }

@@ -1,16 +1,18 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { getSeries } from "@/lib/db/datasets";
-import { valueStats } from "@/lib/db/points";
-import { listRuns } from "@/lib/db/runs";
+import { db } from "@/lib/db/client";
+import { getSeries } from "@/lib/datasets/datasets";
+import { valueStats } from "@/lib/datasets/points";
+import { listRuns } from "@/lib/runs/views";
 import { resolveModelConfig } from "@/lib/forecast/config";
+import { budgetFromEnv } from "@/lib/forecast/budget";
 import { FREQUENCIES, type Frequency } from "@/lib/series/frequency";
 import { forecastRows } from "@/lib/export/forecast";
 import { formatCount, formatNumber, formatTs, frequencyLabel } from "../../_lib/format";
 import { SeriesDashboard } from "../../_components/series/SeriesDashboard";
 import { valuesFromConfig } from "../../_components/series/trainConfig";
 import type { ForecastData } from "../../_components/series/api";
-import { seriesForecast } from "@/lib/db/forecasts";
+import { seriesForecast } from "@/lib/runs/forecasts";
 
 export const dynamic = "force-dynamic";
 
@@ -22,13 +24,13 @@ export const dynamic = "force-dynamic";
 export default async function SeriesPage({ params }: { params: Promise<{ id: string }> }) {
   const { id: raw } = await params;
   const id = /^[1-9][0-9]*$/.test(raw) ? Number(raw) : null;
-  const series = id === null ? null : await getSeries(id);
+  const series = id === null ? null : await getSeries(db(), id);
   if (!series) notFound();
-  const stats = valueStats(series.id);
+  const stats = await valueStats(db(), series.id);
   const frequency: Frequency = (FREQUENCIES as readonly string[]).includes(series.frequency) ? (series.frequency as Frequency) : "irregular";
   const defaults = valuesFromConfig(resolveModelConfig({}, frequency, series.pointCount));
-  const runs = listRuns(series.id, { limit: 50 });
-  const found = await seriesForecast(series.id);
+  const runs = await listRuns(db(), series.id, { limit: 50 });
+  const found = await seriesForecast(db(), series.id);
   let initialForecast: ForecastData | null = null;
   if (found.ok) {
     const rows = forecastRows([found.forecast]);
@@ -72,6 +74,7 @@ export default async function SeriesPage({ params }: { params: Promise<{ id: str
       <SeriesDashboard
         series={{ id: series.id, name: series.name, frequency: series.frequency, datasetId: series.datasetId, datasetName: series.datasetName }}
         defaults={defaults}
+        budget={{ budget: budgetFromEnv(process.env), seriesLength: series.pointCount, frequency }}
         initialRuns={JSON.parse(JSON.stringify(runs)) as unknown[]}
         initialForecast={initialForecast}
       />

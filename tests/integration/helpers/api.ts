@@ -1,6 +1,6 @@
 import { GET as getRunRoute } from "../../../app/api/runs/[id]/route";
 import { POST as cancelRoute } from "../../../app/api/runs/[id]/cancel/route";
-import type { RunView } from "../../../lib/db/runs";
+import type { RunView } from "../../../lib/runs/views";
 
 export const ctx = (id: number | string) => ({ params: Promise.resolve({ id: String(id) }) });
 

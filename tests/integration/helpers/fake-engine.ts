@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { ForecastCancelled, ForecastError } from "../../../lib/forecast/errors";
-import type { EngineOutcome, FitOptions, SeriesInput } from "../../../lib/jobs/engine";
+import type { EngineOutcome, FitOptions, SeriesInput } from "../../../lib/runs/engine";
 import type { ModelConfigInput } from "../../../lib/forecast/config";
 
 /**
@@ -11,8 +11,11 @@ import type { ModelConfigInput } from "../../../lib/forecast/config";
  *   0.25     trains fine but returns a forecast with a NaN at step 2 (the worker must refuse it)
  *   0.125    throws a plain Error (a crash, retried) in every attempt
  *   0.0625   throws a ForecastError (a clear, permanent failure)
- * Each epoch sleeps FAKE_EPOCH_MS (default 20) milliseconds. FAKE_ENGINE_LOG, when set, gets a
- * line per attempt start and per throw, with the wall clock, so tests can check the backoff.
+ *   0.03125  keeps 64 MB more typed arrays every epoch (the thread's memory guard must stop it)
+ *   0.015625 fills its JavaScript heap in its first epoch without a stop check (V8's limit ends the thread)
+ * Each epoch sleeps FAKE_EPOCH_MS (default 20) milliseconds; after the last one the engine notes
+ * "finishing" and sleeps FAKE_FINISH_MS (default 0) before it returns. FAKE_ENGINE_LOG, when set,
+ * gets a line per attempt start, per throw and at "finishing", with the wall clock.
  */
 function sleep(ms: number): void {
   if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -34,12 +37,17 @@ export function fitForecast(series: SeriesInput, config: ModelConfigInput, _seed
     throw new Error("Simulated crash in the training thread");
   }
   if (lr === 0.0625) throw new ForecastError("too_short", "The series is too short for this lookback (simulated).");
+  const hoard: unknown[] = [];
   for (let e = 1; e <= epochs; e++) {
     if (options.shouldStop?.()) throw new ForecastCancelled();
+    if (lr === 0.03125) hoard.push(new Float64Array(8 * 1048576).fill(e));
+    if (lr === 0.015625) for (;;) hoard.push({ e, values: [e, e + 1, e + 2] });
     sleep(epochMs);
     const trainLoss = lr === 0.5 && e >= 3 ? Number.NaN : 1 / e;
     options.onEpoch?.({ member: 1, members: 1, epoch: e, epochs, trainLoss, valLoss: lr === 0.5 && e >= 3 ? Number.NaN : 1.5 / e, ms: epochMs });
   }
+  note("finishing");
+  sleep(Number(process.env.FAKE_FINISH_MS ?? "0"));
   const n = series.values.length;
   const last = n > 0 ? series.values[n - 1] : 0;
   const lastTs = n > 0 ? series.timestamps[n - 1] : 0;

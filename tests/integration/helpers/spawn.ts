@@ -29,8 +29,12 @@ export const FAST_ENV: Record<string, string> = {
  * Spawns a real worker process (node + tsx on the test worker entry, the same loop as
  * workers/main.ts) against DATABASE_URL, and resolves once it printed READY.
  */
-export async function spawnWorker(env: Record<string, string> = {}, entry = ENTRY, ready = /READY (\S+)/): Promise<WorkerHandle> {
-  const proc = spawn(process.execPath, ["--import", "tsx", entry], {
+export async function spawnWorker(env: Record<string, string> = {}, entry = ENTRY, ready = /READY (\S+)/, netns?: string): Promise<WorkerHandle> {
+  // In a network namespace, `ip netns exec` execs node itself: the pid is still the worker's.
+  const [command, args] = netns
+    ? ["ip", ["netns", "exec", netns, process.execPath, "--import", "tsx", entry]]
+    : [process.execPath, ["--import", "tsx", entry]];
+  const proc = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, ...FAST_ENV, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -59,11 +63,16 @@ export async function spawnWorker(env: Record<string, string> = {}, entry = ENTR
   return { proc, id, output: () => out, exited, kill: (signal = "SIGTERM") => void proc.kill(signal) };
 }
 
-/** Polls `probe` until it returns a truthy value (or throws after `timeoutMs`). */
-export async function waitFor<T>(probe: () => T | null | undefined | false, timeoutMs = 20_000, what = "condition", intervalMs = 50): Promise<T> {
+/** Polls `probe` until it returns (or resolves to) a truthy value; throws after `timeoutMs`. */
+export async function waitFor<T>(
+  probe: () => T | null | undefined | false | Promise<T | null | undefined | false>,
+  timeoutMs = 20_000,
+  what = "condition",
+  intervalMs = 50,
+): Promise<T> {
   const start = Date.now();
   for (;;) {
-    const v = probe();
+    const v = await probe();
     if (v) return v;
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { runWorkerProcess } from "../../../workers/process";
 import { trainTask } from "../../../workers/tasks/train";
-import type { TaskList } from "../../../lib/jobs/tasks";
+import type { TaskList } from "../../../lib/queue/tasks";
 
 /**
  * The worker process the integration tests spawn: the real worker loop, signal handling and
@@ -9,6 +9,9 @@ import type { TaskList } from "../../../lib/jobs/tasks";
  * "real": lib/forecast) and two extra tasks:
  *   test.record  appends "<jobId> <workerId>" to TEST_RECORD_FILE after TEST_RECORD_MS ms
  *   test.throw   always throws (its attempt number in the message)
+ *   test.effect  after TEST_EFFECT_MS ms, inserts ("jobId", "workerId", "attempt") into the test's own
+ *                "TestEffect" table in the same transaction that finishes the job: its effect
+ *                happens exactly once, or not at all when the lease was lost
  */
 const engine =
   process.env.TEST_ENGINE === "real" ? undefined : new URL("./fake-engine.ts", import.meta.url).href;
@@ -22,6 +25,12 @@ const tasks: TaskList = {
   },
   "test.throw": async (_payload, helpers) => {
     throw new Error(`Boom in attempt ${helpers.job.attempts}`);
+  },
+  "test.effect": async (_payload, helpers) => {
+    await new Promise((r) => setTimeout(r, Number(process.env.TEST_EFFECT_MS ?? "20")));
+    await helpers.complete(async (tx) => {
+      await tx.run(`INSERT INTO "TestEffect" ("jobId", "workerId", "attempt") VALUES (?, ?, ?)`, [helpers.job.id, helpers.workerId, helpers.job.attempts]);
+    });
   },
 };
 

@@ -1,17 +1,15 @@
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { ctx, multipart, useTempDatabase } from "../api/helpers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { ctx, multipart, useTempDatabase, type Json } from "../api/helpers";
 
-// The export routes against a real, migrated SQLite file.
-useTempDatabase();
+// The export routes against a real, migrated database.
+await useTempDatabase();
 const datasets = await import("@/app/api/datasets/route");
 const seriesCsv = await import("@/app/api/series/[id]/forecast.csv/route");
 const seriesJson = await import("@/app/api/series/[id]/forecast.json/route");
 const datasetCsv = await import("@/app/api/datasets/[id]/forecast.csv/route");
 const datasetJson = await import("@/app/api/datasets/[id]/forecast.json/route");
-const { sqlite, closeDb } = await import("@/lib/db/client");
+const { db: sharedDb } = await import("@/lib/db/client");
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON payloads of the API under test
-type Json = Record<string, any>;
 
 const DAY = 86_400_000;
 const jan = Date.UTC(2024, 0, 1);
@@ -24,36 +22,46 @@ async function upload(name: string, csv: string): Promise<{ datasetId: number; s
 }
 
 /** A succeeded run with a 3-step forecast (as the worker writes it); optionally the series' current one. */
-function addForecast(seriesId: number, opts: { base: number; current: boolean; created: string; model?: string }): { runId: number; forecastId: number } {
-  const db = sqlite();
-  const { id: runId } = db
-    .prepare(`INSERT INTO "Run" ("seriesId", "configKey", "config", "status", "createdAt") VALUES (?, '{}', '{}', 'succeeded', ?) RETURNING "id"`)
-    .get(seriesId, opts.created) as { id: number };
-  const { id: forecastId } = db
-    .prepare(`INSERT INTO "Forecast" ("seriesId", "runId", "model", "horizon", "levels", "createdAt") VALUES (?, ?, ?, 3, '[80,95]', ?) RETURNING "id"`)
-    .get(seriesId, runId, opts.model ?? "lstm", opts.created) as { id: number };
-  const insert = db.prepare(`INSERT INTO "ForecastPoint" VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+async function addForecast(seriesId: number, opts: { base: number; current: boolean; created: string; model?: string }): Promise<{ runId: number; forecastId: number }> {
+  const db = sharedDb();
+  const created = new Date(opts.created);
+  const { id: runId } = (await db.get<{ id: number }>(
+    `INSERT INTO "Run" ("seriesId", "configKey", "config", "status", "createdAt") VALUES (?, '{}', '{}', 'succeeded', ?) RETURNING "id"`,
+    [seriesId, created],
+  ))!;
+  const { id: forecastId } = (await db.get<{ id: number }>(
+    `INSERT INTO "Forecast" ("seriesId", "runId", "model", "horizon", "levels", "createdAt") VALUES (?, ?, ?, 3, '[80,95]', ?) RETURNING "id"`,
+    [seriesId, runId, opts.model ?? "lstm", created],
+  ))!;
   for (let step = 1; step <= 3; step++) {
     const v = opts.base + step;
-    insert.run(forecastId, step, jan + (4 + step) * DAY, v, v - 1, v + 1, v - 2, v + 2);
+    await db.run(`INSERT INTO "ForecastPoint" ("forecastId", "step", "ts", "value", "lo80", "hi80", "lo95", "hi95") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
+      forecastId,
+      step,
+      jan + (4 + step) * DAY,
+      v,
+      v - 1,
+      v + 1,
+      v - 2,
+      v + 2,
+    ]);
   }
-  if (opts.current) db.prepare(`UPDATE "Series" SET "currentForecastId" = ? WHERE "id" = ?`).run(forecastId, seriesId);
+  if (opts.current) await db.run(`UPDATE "Series" SET "currentForecastId" = ? WHERE "id" = ?`, [forecastId, seriesId]);
   return { runId, forecastId };
 }
 
 const get = (path: string) => new Request(`http://localhost${path}`);
 const CSV = "date,A,B\n2024-01-01,1,-1\n2024-01-02,2,-2\n2024-01-03,3,-3\n2024-01-04,4,-4\n2024-01-05,5,-5\n";
 
-beforeEach(() => {
-  sqlite().exec('DELETE FROM "Dataset"');
+beforeEach(async () => {
+  await sharedDb().run('DELETE FROM "Dataset"');
 });
-afterAll(closeDb);
 
 describe("GET /api/series/{id}/forecast.csv and .json", () => {
   it("exports the current forecast with the documented columns, ISO dates and a file name", async () => {
     const { series } = await upload("shop", CSV);
-    addForecast(series.A, { base: -10, current: false, created: "2024-02-01T00:00:00.000+00:00" });
-    const { runId } = addForecast(series.A, { base: 100, current: true, created: "2024-02-02T08:30:00.000+00:00" });
+    await addForecast(series.A, { base: -10, current: false, created: "2024-02-01T00:00:00.000+00:00" });
+    const { runId } = await addForecast(series.A, { base: 100, current: true, created: "2024-02-02T08:30:00.000+00:00" });
     const res = await seriesCsv.GET(get(`/api/series/${series.A}/forecast.csv`), ctx(series.A));
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
@@ -69,8 +77,8 @@ describe("GET /api/series/{id}/forecast.csv and .json", () => {
 
   it("exports a given run with ?run=, negative values as numbers", async () => {
     const { series } = await upload("shop", CSV);
-    const older = addForecast(series.A, { base: -10, current: false, created: "2024-02-01T00:00:00.000+00:00" });
-    addForecast(series.A, { base: 100, current: true, created: "2024-02-02T00:00:00.000+00:00" });
+    const older = await addForecast(series.A, { base: -10, current: false, created: "2024-02-01T00:00:00.000+00:00" });
+    await addForecast(series.A, { base: 100, current: true, created: "2024-02-02T00:00:00.000+00:00" });
     const res = await seriesCsv.GET(get(`/api/series/${series.A}/forecast.csv?run=${older.runId}`), ctx(series.A));
     expect(res.status).toBe(200);
     const rows = (await res.text()).trim().split("\n").slice(1);
@@ -79,7 +87,7 @@ describe("GET /api/series/{id}/forecast.csv and .json", () => {
 
   it("answers JSON with the same rows", async () => {
     const { series } = await upload("shop", CSV);
-    const { runId, forecastId } = addForecast(series.B, { base: 5, current: true, created: "2024-03-01T00:00:00.000+00:00", model: "gru" });
+    const { runId, forecastId } = await addForecast(series.B, { base: 5, current: true, created: "2024-03-01T00:00:00.000+00:00", model: "gru" });
     const res = await seriesJson.GET(get(`/api/series/${series.B}/forecast.json`), ctx(series.B));
     expect(res.status).toBe(200);
     expect(res.headers.get("content-disposition")).toBe(`attachment; filename="B-run-${runId}-forecast.json"`);
@@ -91,8 +99,8 @@ describe("GET /api/series/{id}/forecast.csv and .json", () => {
 
   it("falls back to the newest forecast when the series points at none", async () => {
     const { series } = await upload("shop", CSV);
-    addForecast(series.A, { base: 1, current: false, created: "2024-02-01T00:00:00.000+00:00" });
-    const newest = addForecast(series.A, { base: 2, current: false, created: "2024-02-03T00:00:00.000+00:00" });
+    await addForecast(series.A, { base: 1, current: false, created: "2024-02-01T00:00:00.000+00:00" });
+    const newest = await addForecast(series.A, { base: 2, current: false, created: "2024-02-03T00:00:00.000+00:00" });
     const body = (await (await seriesJson.GET(get(`/api/series/${series.A}/forecast.json`), ctx(series.A))).json()) as Json;
     expect(body.rows[0].run).toBe(newest.runId);
   });
@@ -100,14 +108,14 @@ describe("GET /api/series/{id}/forecast.csv and .json", () => {
   it("neutralises a series name a spreadsheet would run", async () => {
     const { series } = await upload("evil", 'date,"=HYPERLINK(""x"")"\n2024-01-01,1\n2024-01-02,2\n2024-01-03,3\n2024-01-04,4\n');
     const id = Object.values(series)[0];
-    addForecast(id, { base: 0, current: true, created: "2024-02-01T00:00:00.000+00:00" });
+    await addForecast(id, { base: 0, current: true, created: "2024-02-01T00:00:00.000+00:00" });
     const text = await (await seriesCsv.GET(get(`/api/series/${id}/forecast.csv`), ctx(id))).text();
     expect(text.split("\n")[1].startsWith(`"'=HYPERLINK(""x"")",2024-01-06,1,1,`)).toBe(true);
   });
 
   it("answers 400 for a bad id or run, 404 for an unknown series or run, or no forecast yet", async () => {
     const { series } = await upload("shop", CSV);
-    const other = addForecast(series.B, { base: 0, current: true, created: "2024-02-01T00:00:00.000+00:00" });
+    const other = await addForecast(series.B, { base: 0, current: true, created: "2024-02-01T00:00:00.000+00:00" });
     const call = async (path: string, id: string | number) => {
       const res = await seriesCsv.GET(get(path), ctx(id));
       return { status: res.status, error: ((await res.json()) as Json).error };
@@ -121,9 +129,10 @@ describe("GET /api/series/{id}/forecast.csv and .json", () => {
     // a run of another series is not this series' run
     expect(await call(`/api/series/${series.A}/forecast.csv?run=${other.runId}`, series.A)).toMatchObject({ status: 404, error: { code: "RUN_NOT_FOUND" } });
     // a run without a forecast yet (still running) says so
-    const { id: running } = sqlite()
-      .prepare(`INSERT INTO "Run" ("seriesId", "configKey", "config", "status") VALUES (?, '{}', '{}', 'running') RETURNING "id"`)
-      .get(series.A) as { id: number };
+    const { id: running } = (await sharedDb().get<{ id: number }>(
+      `INSERT INTO "Run" ("seriesId", "configKey", "config", "status", "createdAt") VALUES (?, '{}', '{}', 'running', ?) RETURNING "id"`,
+      [series.A, new Date()],
+    ))!;
     const r = await call(`/api/series/${series.A}/forecast.csv?run=${running}`, series.A);
     expect(r).toMatchObject({ status: 404, error: { code: "NO_FORECAST", details: { status: "running" } } });
   });
@@ -132,7 +141,7 @@ describe("GET /api/series/{id}/forecast.csv and .json", () => {
 describe("GET /api/datasets/{id}/forecast.csv and .json", () => {
   it("exports every series' current forecast in one file, and lists the series without one", async () => {
     const { datasetId, series } = await upload("shop", CSV);
-    const a = addForecast(series.A, { base: 10, current: true, created: "2024-02-01T00:00:00.000+00:00" });
+    const a = await addForecast(series.A, { base: 10, current: true, created: "2024-02-01T00:00:00.000+00:00" });
     const csvRes = await datasetCsv.GET(get(`/api/datasets/${datasetId}/forecast.csv`), ctx(datasetId));
     expect(csvRes.status).toBe(200);
     expect(csvRes.headers.get("content-disposition")).toBe('attachment; filename="shop-forecast.csv"');
@@ -140,7 +149,7 @@ describe("GET /api/datasets/{id}/forecast.csv and .json", () => {
     expect(lines).toHaveLength(4);
     expect(lines.slice(1).every((l) => l.startsWith("A,") && l.includes(`,lstm,${a.runId},`))).toBe(true);
 
-    const b = addForecast(series.B, { base: 20, current: true, created: "2024-02-02T00:00:00.000+00:00" });
+    const b = await addForecast(series.B, { base: 20, current: true, created: "2024-02-02T00:00:00.000+00:00" });
     const body = (await (await datasetJson.GET(get(`/api/datasets/${datasetId}/forecast.json`), ctx(datasetId))).json()) as Json;
     expect(body.dataset).toEqual({ id: datasetId, name: "shop" });
     expect(body.withoutForecast).toEqual([]);

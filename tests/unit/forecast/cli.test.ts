@@ -3,12 +3,12 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { covariatesFor, parseOptions } from "../../../scripts/cli/forecast";
+import { covariatesFor, forecastCsv, parseOptions, type SeriesForecast } from "../../../scripts/cli/forecast";
 import type { SeriesInput } from "../../../lib/forecast";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 function cli(args: string[]) {
-  return spawnSync("npx", ["tsx", "scripts/cli.ts", ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });
+  return spawnSync(path.join(root, "node_modules", ".bin", "tsx"), ["scripts/cli.ts", ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });
 }
 
 describe("forecast CLI", () => {
@@ -24,7 +24,8 @@ describe("forecast CLI", () => {
 
   it("writes a long CSV with one row per series and step, intervals following --level", () => {
     const out = path.join(dir, "out.csv");
-    const r = cli(["forecast", csv, "--horizon", "3", "--model", "gru", "--epochs", "2", "--hidden", "4", "--level", "90", "--seed", "7", "--threads", "1", "--out", out]);
+    const components = path.join(dir, "components.csv");
+    const r = cli(["forecast", csv, "--horizon", "3", "--model", "gru", "--epochs", "2", "--hidden", "4", "--level", "90", "--seed", "7", "--threads", "1", "--out", out, "--components", components]);
     expect(r.status, r.stderr).toBe(0);
     const lines = fs.readFileSync(out, "utf8").trim().split("\n");
     expect(lines[0]).toBe("series,date,step,forecast,lo90,hi90");
@@ -34,6 +35,12 @@ describe("forecast CLI", () => {
     expect(lo).toBeLessThanOrEqual(f);
     expect(f).toBeLessThanOrEqual(hi);
     expect(r.stderr).toContain("wrote 2 series");
+    // --components: the networks' own forecast; an explicit model's forecast is exactly that
+    const comp = fs.readFileSync(components, "utf8").trim().split("\n");
+    expect(comp[0]).toBe("series,date,step,component,forecast");
+    expect(comp).toHaveLength(1 + 2 * 3);
+    expect(comp.slice(1).map((l) => l.split(",")[3])).toEqual(Array(6).fill("neural"));
+    expect(comp.slice(1).map((l) => l.split(",")[4])).toEqual(lines.slice(1).map((l) => l.split(",")[3]));
   });
 
   it("fails with exit code 2 and a plain message on bad arguments or input", () => {
@@ -79,5 +86,35 @@ describe("forecast CLI", () => {
     const mk = (name: string): SeriesInput => ({ name, timestamps: new Float64Array([1]), values: new Float64Array([1]), frequency: "daily", stepMs: 86_400_000 });
     const group = [mk("a"), mk("b"), mk("c")];
     expect(covariatesFor(group[1], group).map((c) => c.name)).toEqual(["a", "c"]);
+  });
+
+  it("writes formula-safe text cells, as the API's exports do, and numbers as numbers", () => {
+    const forecast = (name: string): SeriesForecast => ({
+      name,
+      timestamps: [Date.UTC(2024, 0, 1), Date.UTC(2024, 0, 2)],
+      forecast: [-1.5, 2],
+      intervals: [{ level: 80, lo: [-2.123456789012, 1], hi: [Infinity, 3] }],
+      method: "gru",
+    });
+    const names = ['=HYPERLINK("http://x")', "@SUM(A1)", "+1", "-dash", "plain, comma", "failed", "absent"];
+    const forecasts = new Map(names.slice(0, 5).map((n) => [n, forecast(n)] as const));
+    forecasts.set("failed", { ...forecast("failed"), error: "too short" });
+    const { text, written, skipped } = forecastCsv(names, forecasts, [80]);
+    expect(text).toBe(
+      [
+        "series,date,step,forecast,lo80,hi80",
+        `"'=HYPERLINK(""http://x"")",2024-01-01,1,-1.5,-2.123456789,`,
+        `"'=HYPERLINK(""http://x"")",2024-01-02,2,2,1,3`,
+        "'@SUM(A1),2024-01-01,1,-1.5,-2.123456789,",
+        "'@SUM(A1),2024-01-02,2,2,1,3",
+        "'+1,2024-01-01,1,-1.5,-2.123456789,",
+        "'+1,2024-01-02,2,2,1,3",
+        "'-dash,2024-01-01,1,-1.5,-2.123456789,",
+        "'-dash,2024-01-02,2,2,1,3",
+        '"plain, comma",2024-01-01,1,-1.5,-2.123456789,',
+        '"plain, comma",2024-01-02,2,2,1,3',
+      ].join("\n") + "\n",
+    );
+    expect([written, skipped]).toEqual([5, ["failed", "absent"]]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { cleanSeries, extendVariant, makeVariant } from "../../../lib/forecast/core";
+import { cleanSeries } from "../../../lib/forecast/input";
+import { extendVariant, makeVariant } from "../../../lib/forecast/variants";
 import { memberForecast, memberWindows, trainMember, type MemberSpec } from "../../../lib/forecast/member";
 import { buildWindows, type PrepSpec } from "../../../lib/forecast/prep";
 import { fitForecast, ForecastError, loadModel, predictFromModel, type CovariateInput, type SeriesInput } from "../../../lib/forecast";

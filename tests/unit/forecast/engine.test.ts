@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { fitForecast, predictFromModel, loadModel, ForecastError, ForecastCancelled, fitGlobal, type SeriesInput } from "../../../lib/forecast";
+import { fitForecast, predictFromModel, loadModel, ForecastError, ForecastCancelled, fitGlobal, type EpochProgress, type SeriesInput } from "../../../lib/forecast";
+import { combine, statForecasts } from "../../../lib/forecast/combination";
+import { combinationLabel, globalNeuralLabel } from "../../../lib/forecast/labels";
 import { mulberry32, normal } from "../../../lib/tensor/random";
 
 function monthly(n: number, seed = 1, name = "s"): SeriesInput {
@@ -97,5 +99,60 @@ describe("fitGlobal", () => {
     }
     expect(out.chosen.members).toBeGreaterThan(0);
     expect(out.chosen.model.length).toBeGreaterThan(0);
+  });
+});
+
+describe("auto (single series)", () => {
+  const series = monthly(84, 2, "auto");
+  const seen: EpochProgress[] = [];
+  const out = fitForecast(series, { model: "auto", horizon: 6, hiddenSize: 4, epochs: 3 }, 5, { onEpoch: (p) => seen.push(p) });
+
+  it("is the hybrid of the networks and the three classical methods, and says so", () => {
+    expect(out.chosen.model).toBe("hybrid: mean of the lstm+gru ensemble of 4 (median), Theta, an SES/Holt/damped comb and a damped trend");
+    expect(out.chosen.members).toBe(4);
+    expect(out.neural).not.toBeNull();
+    // the forecast is the mean of the networks' forecast and the classical methods on the whole series
+    const stats = statForecasts(series.values, 6, 12);
+    expect(out.forecast).toEqual(combine("hybrid", out.neural, stats, true));
+    expect(out.metrics.note).toMatch(/(On|Warning: on) the held-out test window this forecast (beat|was less accurate than) seasonal naive/);
+    expect(out.metrics.note.startsWith("Warning")).toBe(!out.metrics.beatsSeasonalNaive);
+  });
+
+  it("knows every training it will run before the first (progress counts up to a fixed total)", () => {
+    const total = seen[0].members;
+    expect(seen.every((p) => p.members === total)).toBe(true);
+    expect(new Set(seen.map((p) => p.member)).size).toBe(total);
+    expect(Math.max(...seen.map((p) => p.member))).toBe(total);
+  });
+
+  it("labels an explicit model as the network it is", () => {
+    const lstm = fitForecast(series, small, 3);
+    expect(lstm.chosen.model).toBe("lstm");
+    expect(lstm.forecast).toEqual(lstm.neural!.map((v) => Math.max(0, v)));
+  });
+
+  it("gives a short series an 80% and a wider 95% band (never identical)", () => {
+    const short = fitForecast(monthly(36, 3, "short"), { model: "auto", horizon: 12, hiddenSize: 4, epochs: 2 }, 1);
+    const [b80, b95] = short.intervals;
+    for (let k = 0; k < 12; k++) expect(b95.hi[k] - b95.lo[k]).toBeGreaterThan(b80.hi[k] - b80.lo[k]);
+    const [h80, h95] = short.holdout.intervals;
+    for (let k = 0; k < h80.lo.length; k++) expect(h95.hi[k] - h95.lo[k]).toBeGreaterThan(h80.hi[k] - h80.lo[k]);
+  });
+});
+
+describe("auto (global)", () => {
+  it("labels the combination it chose and gives every series a note", () => {
+    const many = [1, 2, 3, 4, 5, 6].map((s) => monthly(60, s, `s${s}`));
+    const out = fitGlobal(many, { model: "auto", horizon: 6, hiddenSize: 4, epochs: 2 }, 5, { seedsPerCell: 1 });
+    const lookbacks = [...new Set(out.chosen.lookbacks)];
+    expect(out.chosen.model).toBe(combinationLabel(out.chosen.combination, globalNeuralLabel(["lstm", "gru"], 4, lookbacks)));
+    for (const s of out.series) {
+      expect(s.note).toMatch(/(On|Warning: on) the validation window this forecast (beat|was less accurate than) seasonal naive/);
+      expect(s.neural).toHaveLength(6);
+    }
+    expect(out.note).toMatch(/^On the validation windows \(last 6 points of 6 series\)/);
+    const gru = fitGlobal(many, { model: "gru", horizon: 6, hiddenSize: 4, epochs: 2 }, 5);
+    expect(gru.chosen.combination).toBe("neural");
+    expect(gru.chosen.model).toMatch(/^global gru ensemble of 2 \(median; lookbacks/);
   });
 });

@@ -10,7 +10,14 @@ import {
   runGlobalMember,
   type SeriesInput,
 } from "../../../lib/forecast";
-import { cleanSeries, ensembleMedian } from "../../../lib/forecast/core";
+import { cleanSeries } from "../../../lib/forecast/input";
+import { ensembleMedian, trainSettingsFrom } from "../../../lib/forecast/ensemble";
+import { combine, statForecasts } from "../../../lib/forecast/combination";
+import { memberForecast, trainMember, type MemberSpec } from "../../../lib/forecast/member";
+import { writeModel, type ModelHeader } from "../../../lib/forecast/modelfile";
+import type { PrepSpec } from "../../../lib/forecast/prep";
+import { makeVariant } from "../../../lib/forecast/variants";
+import { resolveModelConfig } from "../../../lib/forecast/config";
 import { globalSeriesForecast } from "../../../lib/forecast/predict";
 import { mulberry32, normal } from "../../../lib/tensor/random";
 
@@ -64,7 +71,7 @@ describe("global model file", () => {
     });
   });
 
-  it("forecasts a series it was not trained on, and falls back to Theta when it is too short", () => {
+  it("forecasts a series it was not trained on, and falls back to the classical combination when it is too short", () => {
     const model = loadModel(out.modelBlob);
     const other = predictFromModel(model, monthly(60, 9, "new"));
     expect(other.forecast).toHaveLength(6);
@@ -74,8 +81,10 @@ describe("global model file", () => {
     if (model.header.kind !== "global") throw new Error("unreachable");
     expect(Math.min(...model.header.members.map((m) => m.spec.lookback))).toBeGreaterThan(10);
     const short = globalSeriesForecast({ ...model.header, combination: "hybrid" }, model.nets, cleanSeries(monthly(10, 9, "short"), "linear"));
-    expect(short.label).toMatch(/^theta \(series too short/);
-    expect(short.forecast.every(Number.isFinite)).toBe(true);
+    expect(short.label).toMatch(/^classical: .*\(series too short for the networks' lookback\)$/);
+    expect(short.neural).toBeNull();
+    const stats = statForecasts(cleanSeries(monthly(10, 9, "short"), "linear").y, 6, 12);
+    expect(short.forecast).toEqual(combine("classical", null, stats, true));
   });
 
   it("refuses incomplete results and covariates", () => {
@@ -105,8 +114,8 @@ describe("model file versions", () => {
     return outBlob;
   }
 
-  it("writes version 2 and still reads version 1 single-series files", () => {
-    expect(loadModel(out.modelBlob).header).toMatchObject({ version: 2, kind: "series" });
+  it("writes version 3 and still reads version 2 and 1 single-series files", () => {
+    expect(loadModel(out.modelBlob).header).toMatchObject({ version: 3, kind: "series" });
     const v1 = rewrite(out.modelBlob, 1, (h) => {
       h.version = 1;
       delete h.kind;
@@ -116,9 +125,86 @@ describe("model file versions", () => {
     expect(predictFromModel(loadModel(v1), series).forecast).toEqual(out.forecast);
   });
 
+  it("reads a version 2 hybrid as the hybrid it was written with (networks, Theta and Comb)", () => {
+    const v3 = rewrite(out.modelBlob, 3, (h) => (h.combination = "hybrid"));
+    const v2 = rewrite(out.modelBlob, 2, (h) => {
+      h.version = 2;
+      h.combination = "hybrid";
+    });
+    const old = loadModel(v2);
+    expect(old.header.combination).toBe("legacyHybrid");
+    const p2 = predictFromModel(old, series);
+    const p3 = predictFromModel(loadModel(v3), series);
+    expect(p2.neural).toEqual(p3.neural);
+    const stats = statForecasts(cleanSeries(series, "linear").y, 6, 12);
+    expect(p2.forecast).toEqual(combine("legacyHybrid", p2.neural, stats, true));
+    expect(p3.forecast).toEqual(combine("hybrid", p3.neural, stats, true));
+    expect(p2.forecast).not.toEqual(p3.forecast);
+  });
+
   it("rejects unknown versions and kinds with a clear error", () => {
-    expect(() => loadModel(rewrite(out.modelBlob, 3, () => {}))).toThrow(/version 3 is not supported/);
-    expect(() => loadModel(rewrite(out.modelBlob, 2, (h) => (h.kind = "ensemble")))).toThrow(/unknown model kind/);
+    expect(() => loadModel(rewrite(out.modelBlob, 4, () => {}))).toThrow(/version 4 is not supported/);
+    expect(() => loadModel(rewrite(out.modelBlob, 3, (h) => (h.kind = "ensemble")))).toThrow(/unknown model kind/);
     expect(() => loadModel(new Uint8Array([1, 2, 3]))).toThrow(ForecastError);
+  });
+});
+
+describe("a single-series model file holds the networks it was written from", () => {
+  // Two members trained in memory on two preparations, written to a file and loaded: the loaded
+  // model's forecast must be the in-memory networks' forecast, combined as the header says.
+  const series = monthly(66, 4, "blob");
+  const s = cleanSeries(series, "linear");
+  const n = s.y.length;
+  const H = 6;
+  const prepA: PrepSpec = { deseasonalize: true, log: true, scaler: "none", difference: false, windowNorm: "recent", gapFill: "linear" };
+  const prepB: PrepSpec = { deseasonalize: false, log: false, scaler: "standard", difference: false, windowNorm: "last", gapFill: "linear" };
+  const specA: MemberSpec = { cell: "lstm", strategy: "direct", lookback: 12, hiddenSize: 6, layers: 1, seed: 3, features: { season: true, step: true } };
+  const specB: MemberSpec = { cell: "gru", strategy: "recursive", lookback: 8, hiddenSize: 5, layers: 1, seed: 4, features: { season: true, step: false } };
+  const vA = makeVariant(prepA, [s], [n], [n], 12, H);
+  const vB = makeVariant(prepB, [s], [n], [n], 12, H);
+  const settings = trainSettingsFrom({ epochs: 3, learningRate: 0.01, batchSize: 8 }, 2);
+  const netA = trainMember(specA, vA.data, settings, {}, [0.01, 0.01, 0.005]).net;
+  const netB = trainMember(specB, vB.data, settings, {}, [0.01, 0.01, 0.005]).net;
+  const inMemory = ensembleMedian([memberForecast(netA, specA, vA.data, [0], [n - 1])[0], memberForecast(netB, specB, vB.data, [0], [n - 1])[0]]);
+  const header = (combination: ModelHeader["combination"]): ModelHeader => ({
+    version: MODEL_FILE_VERSION,
+    kind: "series",
+    config: resolveModelConfig({ horizon: H }, "monthly", n),
+    frequency: "monthly",
+    season: 12,
+    horizon: H,
+    levels: [80, 95],
+    combination,
+    variants: [prepA, prepB],
+    members: [
+      { spec: specA, variant: 0 },
+      { spec: specB, variant: 1 },
+    ],
+    preps: [vA.data.preps[0], vB.data.preps[0]],
+    conformal: { levels: [80, 95], halfWidth: [Array(H).fill(2), Array(H).fill(3)], counts: Array(H).fill(10) },
+    intervalScale: 1,
+    seriesLength: n,
+    seriesName: "blob",
+    nonNegative: true,
+    label: "test",
+  });
+
+  it("forecasts exactly what the in-memory networks forecast", () => {
+    const p = predictFromModel(loadModel(writeModel(header("neural"), [netA, netB])), series);
+    expect(p.neural).toEqual(inMemory);
+    expect(p.forecast).toEqual(inMemory.map((v) => Math.max(0, v)));
+    expect(p.intervals[0].hi.map((v, k) => v - p.forecast[k])).toEqual(Array(H).fill(2));
+  });
+
+  it("combines them as its header says", () => {
+    const p = predictFromModel(loadModel(writeModel(header("hybrid"), [netA, netB])), series);
+    expect(p.forecast).toEqual(combine("hybrid", inMemory, statForecasts(s.y, H, 12), true));
+  });
+
+  it("tells its networks apart (the weights, not just the specs, are stored)", () => {
+    // the first member retrained at other rates: same spec, other weights, another forecast
+    const retrained = trainMember(specA, vA.data, settings, {}, [0.02, 0.02, 0.02]).net;
+    const p = predictFromModel(loadModel(writeModel(header("neural"), [retrained, netB])), series);
+    expect(p.neural).not.toEqual(inMemory);
   });
 });

@@ -10,6 +10,7 @@ import {
   scalerInverse,
   trainingOrigins,
   transformSeries,
+  windowReference,
   SCALERS,
   type PrepSpec,
   type PreparedSeries,
@@ -108,5 +109,30 @@ describe("windows", () => {
     z2.fill(-99, 10);
     const b = buildWindows([{ ...ps, z: z2 }], spec, [{ seriesIndex: 0, origin: 9 }], false);
     expect(Array.from(b.x)).toEqual(Array.from(a.x));
+  });
+});
+
+describe("window references", () => {
+  const s = Float64Array.from([1, 2, 3, 4, 10]);
+
+  it("subtract the last value, the mean of the inputs, or the median of the last three values", () => {
+    expect(windowReference(s, 3, 3, "last")).toBe(4);
+    expect(windowReference(s, 3, 4, "mean")).toBe(2.5);
+    expect(windowReference(s, 3, 3, "recent")).toBe(3);
+    // an outlier at the end moves "last" but not "recent"
+    expect(windowReference(s, 4, 3, "last")).toBe(10);
+    expect(windowReference(s, 4, 3, "recent")).toBe(4);
+    expect(windowReference(Float64Array.from([5, 1, 3]), 2, 3, "recent")).toBe(3);
+    // shorter windows than three values: the last one
+    expect(windowReference(s, 4, 2, "recent")).toBe(10);
+    expect(windowReference(s, 4, 3, "none")).toBe(0);
+  });
+
+  it("are what a window's inputs and targets are measured from", () => {
+    const ps: PreparedSeries = { z: s, phase: 0, missing: new Uint8Array(5) };
+    const w = buildWindows([ps], { lookback: 3, outputs: 1, features: { season: false, step: false }, season: 1, windowNorm: "recent", difference: false, seq2seq: false, horizon: 1 }, [{ seriesIndex: 0, origin: 3 }], true);
+    expect(Array.from(w.x)).toEqual([-1, 0, 1]);
+    expect(Array.from(w.y)).toEqual([7]);
+    expect(w.ref[0]).toBe(3);
   });
 });

@@ -1,9 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { cleanSeries, makeVariant, trainSettingsFrom } from "../../../lib/forecast/core";
-import { memberWindows, refitSchedule, trainMember, type MemberSpec } from "../../../lib/forecast/member";
+import { cleanSeries } from "../../../lib/forecast/input";
+import { makeVariant } from "../../../lib/forecast/variants";
+import { trainSettingsFrom } from "../../../lib/forecast/ensemble";
+import { memberWindows, networkConfigOf, refitSchedule, trainMember, type MemberSpec } from "../../../lib/forecast/member";
+import { train } from "../../../lib/forecast/trainer";
+import { createNetwork } from "../../../lib/nn";
 import type { PrepSpec } from "../../../lib/forecast/prep";
 import { fitForecast, ForecastCancelled, loadModel, predictFromModel, type EpochProgress, type SeriesInput } from "../../../lib/forecast";
-import { REFIT_MIN_EPOCHS, WARMUP_EPOCHS } from "../../../lib/forecast/engine";
+import { REFIT_MIN_EPOCHS, WARMUP_EPOCHS, validationWindows } from "../../../lib/forecast/engine";
+import { planSelection, WINDOWS_PER_EPOCH } from "../../../lib/forecast/selection";
+import { resolveModelConfig } from "../../../lib/forecast/config";
 import { mulberry32, normal } from "../../../lib/tensor/random";
 
 function monthly(n: number, seed = 1): SeriesInput {
@@ -109,5 +115,65 @@ describe("fitForecast's refit on all the data", () => {
       }),
     ).toThrow(ForecastCancelled);
     expect(refitting).toBe(true);
+  });
+});
+
+describe("windows per epoch", () => {
+  const s = cleanSeries(monthly(120), "linear");
+  const v = makeVariant(prep, [s], [120], [120], 12, 6);
+
+  it("trains each epoch on at most that many windows, a fresh draw each epoch", () => {
+    const { train: windows } = memberWindows(spec, v.data);
+    expect(windows.count).toBe(120 - 12 - 6 + 1);
+    const net = createNetwork(networkConfigOf(spec, v.data, 0), mulberry32(1), "float32");
+    // count the windows of every training forward pass, and which windows they were
+    const rows: number[] = [];
+    const firstInputs = new Set<number>();
+    const forward = net.forward.bind(net);
+    net.forward = (batch, training, rng) => {
+      if (training) {
+        rows.push(batch.size);
+        for (let b = 0; b < batch.size; b++) firstInputs.add(batch.x[b * windows.lookback * windows.inputSize + windows.inputSize]);
+      }
+      return forward(batch, training, rng);
+    };
+    const perEpoch: number[] = [];
+    const base = { epochs: 4, learningRate: 0.01, batchSize: 8, patience: 10, plateau: 5, minLearningRate: 0.001, clipNorm: 1, weightDecay: 0, loss: "mae" as const, rng: mulberry32(2) };
+    train(net, windows, null, { ...base, windowsPerEpoch: 20, onEpoch: () => perEpoch.push(rows.splice(0).reduce((a, b) => a + b, 0)) });
+    expect(perEpoch).toEqual([20, 20, 20, 20]);
+    // four draws of 20 from 103 windows: more than one epoch's worth of distinct windows
+    expect(firstInputs.size).toBeGreaterThan(20);
+    // without a bound every window is seen every epoch
+    rows.length = 0;
+    const all: number[] = [];
+    train(net, windows, null, { ...base, epochs: 2, onEpoch: () => all.push(rows.splice(0).reduce((a, b) => a + b, 0)) });
+    expect(all).toEqual([103, 103]);
+  });
+});
+
+describe("the selection plan of a long series", () => {
+  const hourly = (n: number): SeriesInput => ({
+    name: "h",
+    timestamps: Float64Array.from({ length: n }, (_, i) => Date.UTC(2020, 0, 1) + i * 3_600_000),
+    values: Float64Array.from({ length: n }, (_, i) => 100 + 10 * Math.sin((2 * Math.PI * i) / 24)),
+    frequency: "hourly",
+    stepMs: 3_600_000,
+  });
+  const plan = (n: number) => {
+    const s = cleanSeries(hourly(n), "linear");
+    const config = resolveModelConfig({}, "hourly", n);
+    const hold = config.horizon * validationWindows(n, config.horizon);
+    return { hold, plan: planSelection(s, config, {}, n - hold, hold) };
+  };
+
+  it("holds out several validation windows and skips the refit when the training part has 10 epochs' worth of windows", () => {
+    const long = plan(12_000);
+    expect(long.hold).toBe(4 * 24);
+    expect(long.plan.steps).toBe(24);
+    expect(long.plan.refit).toBe(false);
+    expect(long.plan.settings.windowsPerEpoch).toBe(WINDOWS_PER_EPOCH);
+    const short = plan(600);
+    expect(short.hold).toBe(24);
+    expect(short.plan.refit).toBe(true);
   });
 });

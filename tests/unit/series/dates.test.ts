@@ -52,7 +52,8 @@ describe("parseTimestamp", () => {
 
   it("handles leap days and years before 100 (no Date.UTC two-digit-year trap)", () => {
     expect(parseTimestamp("2024-02-29")).toBe(day(2024, 2, 29));
-    expect(parseTimestamp("0001-01-01")).toBe(daysFromCivil(1, 1, 1) * 86_400_000);
+    expect(parseTimestamp("0001-01-01")).toBe(-62_135_596_800_000); // 719,162 days before 1970 (Date's setUTCFullYear(1, 0, 1) agrees)
+    expect(parseTimestamp("0001-01-01")).toBe(new Date(0).setUTCFullYear(1, 0, 1));
     expect(formatTimestamp(parseTimestamp("0001-02-01") as number)).toBe("0001-02-01");
   });
 });

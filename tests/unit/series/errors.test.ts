@@ -116,6 +116,15 @@ describe("bad input", () => {
     expect(e.message).toBe('Row 4, column "close": "abc" is not a number.');
   });
 
+  it("BAD_NUMBER (422) for a number no double holds or an infinity, naming row and column", () => {
+    for (const bad of ["1e999", "Infinity", "-Infinity"]) {
+      const e = csvError(parse(`date,value\n2024-01-01,1\n2024-01-02,2\n2024-01-03,${bad}\n`));
+      expect([e.code, e.status]).toEqual(["BAD_NUMBER", 422]);
+      expect(e.details).toMatchObject({ row: 4, column: "value", value: bad });
+      expect(e.message).toBe(`Row 4, column "value": "${bad}" is not a finite number.`);
+    }
+  });
+
   it("a column that is all text is not a series and not an error", () => {
     const d = parseCsv("date,value,label\n2024-01-01,1,up\n2024-01-02,2,down\n", { fileName: "x.csv" });
     expect(d.series.map((s) => s.name)).toEqual(["x"]);

@@ -4,6 +4,9 @@ import {
   expF32, mul, scale, sigmoid, sigmoidF32, sumSquares, swapAxes01, tanhF32,
 } from "../../../lib/tensor";
 
+/** The logistic function, written here (not lib/tensor's sigmoid) as the expected value. */
+const logistic = (v: number): number => 1 / (1 + Math.exp(-v));
+
 describe("elementwise ops and reductions", () => {
   it("biasRows broadcasts one or two vectors, overwriting or accumulating, with a row stride", () => {
     const C = new Float64Array(2 * 4).fill(1);
@@ -74,11 +77,12 @@ describe("elementwise ops and reductions", () => {
       activationForward(act, 5, x, 0, y, 0);
       activationBackward(act, 5, y, 0, new Float64Array(5).fill(1), 0, dx, 0, false);
       for (let i = 0; i < 5; i++) {
-        const f = (v: number): number => act === "sigmoid" ? sigmoid(v) : act === "tanh" ? Math.tanh(v) : act === "relu" ? Math.max(0, v) : v;
+        const f = (v: number): number => act === "sigmoid" ? logistic(v) : act === "tanh" ? Math.tanh(v) : act === "relu" ? Math.max(0, v) : v;
         expect(y[i]).toBeCloseTo(f(x[i]), 14);
         if (x[i] !== 0) expect(dx[i]).toBeCloseTo((f(x[i] + 1e-6) - f(x[i] - 1e-6)) / 2e-6, 6);
       }
     }
+    expect(sigmoid(0.5)).toBeCloseTo(logistic(0.5), 15);
     expect(sigmoid(-1000)).toBe(0);
     expect(sigmoid(1000)).toBe(1);
   });
@@ -90,7 +94,7 @@ describe("elementwise ops and reductions", () => {
     const c = new Float64Array(2), tc = new Float64Array(2), h = new Float64Array(2);
     lstmCellForward(B, H, gates, 0, cPrev, 0, c, 0, tc, 0, h, 0);
     for (let j = 0; j < H; j++) {
-      const i = sigmoid(pre[j]), f = sigmoid(pre[H + j]), g = Math.tanh(pre[2 * H + j]), o = sigmoid(pre[3 * H + j]);
+      const i = logistic(pre[j]), f = logistic(pre[H + j]), g = Math.tanh(pre[2 * H + j]), o = logistic(pre[3 * H + j]);
       expect(c[j]).toBeCloseTo(f * cPrev[j] + i * g, 14);
       expect(h[j]).toBeCloseTo(o * Math.tanh(c[j]), 14);
     }
@@ -99,7 +103,7 @@ describe("elementwise ops and reductions", () => {
     const act = new Float64Array(6), hn = new Float64Array(2), hg = new Float64Array(2);
     gruCellForward(B, H, gx, 0, gh, 0, bhh, 0, hp, 0, act, 0, hn, 0, hg, 0);
     for (let j = 0; j < H; j++) {
-      const r = sigmoid(gx[j] + gh[j] + bhh[j]), z = sigmoid(gx[H + j] + gh[H + j] + bhh[H + j]);
+      const r = logistic(gx[j] + gh[j] + bhh[j]), z = logistic(gx[H + j] + gh[H + j] + bhh[H + j]);
       const n = Math.tanh(gx[2 * H + j] + r * (gh[2 * H + j] + bhh[2 * H + j]));
       expect(hg[j]).toBeCloseTo((1 - z) * n + z * hp[j], 14);
     }

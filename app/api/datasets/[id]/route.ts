@@ -1,4 +1,5 @@
-import { deleteDataset, getDataset } from "@/lib/db/datasets";
+import { db } from "@/lib/db/client";
+import { deleteDataset, getDataset } from "@/lib/datasets/datasets";
 import { type IdContext, jsonOk, notFound, routeId } from "../../_lib/http";
 
 export const runtime = "nodejs";
@@ -9,7 +10,7 @@ type Ctx = IdContext;
 export async function GET(_req: Request, ctx: Ctx): Promise<Response> {
   const id = await routeId(ctx, "dataset");
   if (typeof id !== "number") return id;
-  const dataset = await getDataset(id);
+  const dataset = await getDataset(db(), id);
   return dataset ? jsonOk({ dataset }) : notFound("Dataset", id);
 }
 
@@ -17,5 +18,5 @@ export async function GET(_req: Request, ctx: Ctx): Promise<Response> {
 export async function DELETE(_req: Request, ctx: Ctx): Promise<Response> {
   const id = await routeId(ctx, "dataset");
   if (typeof id !== "number") return id;
-  return (await deleteDataset(id)) ? new Response(null, { status: 204 }) : notFound("Dataset", id);
+  return (await deleteDataset(db(), id)) ? new Response(null, { status: 204 }) : notFound("Dataset", id);
 }

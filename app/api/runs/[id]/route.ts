@@ -1,4 +1,5 @@
-import { getRun } from "@/lib/db/runs";
+import { db } from "@/lib/db/client";
+import { getRun } from "@/lib/runs/views";
 import { type IdContext, jsonOk, notFound, routeId } from "../../_lib/http";
 
 export const runtime = "nodejs";
@@ -10,7 +11,7 @@ type Ctx = IdContext;
 export async function GET(_req: Request, ctx: Ctx): Promise<Response> {
   const id = await routeId(ctx, "run");
   if (typeof id !== "number") return id;
-  const run = getRun(id);
+  const run = await getRun(db(), id);
   if (!run) return notFound("Run", id);
   return jsonOk({ run });
 }

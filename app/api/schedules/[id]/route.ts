@@ -1,6 +1,8 @@
-import { deleteSchedule, getSchedule, schedulePatchSchema, updateSchedule } from "@/lib/db/schedules";
+import { db } from "@/lib/db/client";
+import { deleteSchedule, getSchedule, schedulePatchSchema, updateSchedule } from "@/lib/schedules/store";
 import { type IdContext, jsonOk, notFound, readJson, routeId } from "../../_lib/http";
 import { parseScheduleBody, withScheduleErrors } from "../_lib";
+import { budgetRefusal } from "../../runs/_lib/budget";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -11,7 +13,7 @@ type Ctx = IdContext;
 export async function GET(_req: Request, ctx: Ctx): Promise<Response> {
   const id = await routeId(ctx, "schedule");
   if (typeof id !== "number") return id;
-  const schedule = getSchedule(id);
+  const schedule = await getSchedule(db(), id);
   return schedule ? jsonOk({ schedule }) : notFound("Schedule", id);
 }
 
@@ -23,8 +25,15 @@ export async function PATCH(req: Request, ctx: Ctx): Promise<Response> {
   if (!body.ok) return body.response;
   const parsed = parseScheduleBody(schedulePatchSchema, body.value);
   if (!parsed.ok) return parsed.response;
-  return withScheduleErrors(() => {
-    const schedule = updateSchedule(id, parsed.data);
+  if (parsed.data.config) {
+    const existing = await getSchedule(db(), id);
+    if (!existing) return notFound("Schedule", id);
+    const refusal = await budgetRefusal(db(), existing.seriesId, parsed.data.config);
+    if (refusal === "no-series") return notFound("Series", existing.seriesId);
+    if (refusal) return refusal;
+  }
+  return withScheduleErrors(async () => {
+    const schedule = await updateSchedule(db(), id, parsed.data);
     return schedule ? jsonOk({ schedule }) : notFound("Schedule", id);
   });
 }
@@ -33,6 +42,6 @@ export async function PATCH(req: Request, ctx: Ctx): Promise<Response> {
 export async function DELETE(_req: Request, ctx: Ctx): Promise<Response> {
   const id = await routeId(ctx, "schedule");
   if (typeof id !== "number") return id;
-  if (!deleteSchedule(id)) return notFound("Schedule", id);
+  if (!(await deleteSchedule(db(), id))) return notFound("Schedule", id);
   return new Response(null, { status: 204 });
 }

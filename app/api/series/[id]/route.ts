@@ -1,5 +1,6 @@
-import { getSeries } from "@/lib/db/datasets";
-import { readPoints } from "@/lib/db/points";
+import { db } from "@/lib/db/client";
+import { getSeries } from "@/lib/datasets/datasets";
+import { readPoints } from "@/lib/datasets/points";
 import { parseTimestamp } from "@/lib/series";
 import { type IdContext, jsonError, jsonOk, notFound, routeId } from "../../_lib/http";
 
@@ -30,9 +31,9 @@ export async function GET(req: Request, ctx: Ctx): Promise<Response> {
   const to = parseBound(url, "to");
   if (typeof from === "object") return from.error;
   if (typeof to === "object") return to.error;
-  const series = await getSeries(id);
+  const series = await getSeries(db(), id);
   if (!series) return notFound("Series", id);
-  const { timestamps, values } = readPoints(id, { from, to });
+  const { timestamps, values } = await readPoints(db(), id, { from, to });
   const value: (number | null)[] = new Array(values.length);
   for (let i = 0; i < values.length; i++) value[i] = Number.isNaN(values[i]) ? null : values[i];
   return jsonOk({ series, points: { ts: Array.from(timestamps), value } });

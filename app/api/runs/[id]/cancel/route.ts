@@ -1,5 +1,6 @@
-import { getRun } from "@/lib/db/runs";
-import { cancelRun } from "@/lib/jobs/runs";
+import { db } from "@/lib/db/client";
+import { getRun } from "@/lib/runs/views";
+import { cancelRun } from "@/lib/runs/cancel";
 import { type IdContext, jsonError, jsonOk, notFound, routeId } from "../../../_lib/http";
 
 export const runtime = "nodejs";
@@ -15,11 +16,11 @@ type Ctx = IdContext;
 export async function POST(_req: Request, ctx: Ctx): Promise<Response> {
   const id = await routeId(ctx, "run");
   if (typeof id !== "number") return id;
-  const result = cancelRun(id);
+  const result = await cancelRun(db(), id);
   if (result.kind === "not-found") return notFound("Run", id);
   if (result.kind === "finished") {
-    if (result.run.status === "cancelled") return jsonOk({ run: getRun(id) });
+    if (result.run.status === "cancelled") return jsonOk({ run: await getRun(db(), id) });
     return jsonError(409, "RUN_FINISHED", `Run ${id} already ${result.run.status}; there is nothing to cancel.`, { id, status: result.run.status });
   }
-  return jsonOk({ run: getRun(id) }, result.kind === "cancelled" ? 200 : 202);
+  return jsonOk({ run: await getRun(db(), id) }, result.kind === "cancelled" ? 200 : 202);
 }

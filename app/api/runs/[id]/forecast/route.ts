@@ -1,5 +1,6 @@
-import { getRunForecast } from "@/lib/db/runs";
-import { getRunRow } from "@/lib/jobs/runs";
+import { db } from "@/lib/db/client";
+import { getRunForecast } from "@/lib/runs/forecasts";
+import { getRunRow } from "@/lib/runs/types";
 import { type IdContext, jsonError, jsonOk, notFound, routeId } from "../../../_lib/http";
 
 export const runtime = "nodejs";
@@ -11,9 +12,9 @@ type Ctx = IdContext;
 export async function GET(_req: Request, ctx: Ctx): Promise<Response> {
   const id = await routeId(ctx, "run");
   if (typeof id !== "number") return id;
-  const run = getRunRow(id);
+  const run = await getRunRow(db(), id);
   if (!run) return notFound("Run", id);
-  const forecast = getRunForecast(id);
+  const forecast = await getRunForecast(db(), id);
   if (!forecast) return jsonError(404, "FORECAST_NOT_READY", `Run ${id} has no forecast (status: ${run.status}).`, { id, status: run.status });
   return jsonOk({ forecast });
 }

@@ -1,4 +1,6 @@
-import { getRun, makeRunCurrent } from "@/lib/db/runs";
+import { db } from "@/lib/db/client";
+import { makeRunCurrent } from "@/lib/runs/forecasts";
+import { getRun } from "@/lib/runs/views";
 import { type IdContext, jsonError, jsonOk, notFound, routeId } from "../../../_lib/http";
 
 export const runtime = "nodejs";
@@ -10,10 +12,10 @@ type Ctx = IdContext;
 export async function POST(_req: Request, ctx: Ctx): Promise<Response> {
   const id = await routeId(ctx, "run");
   if (typeof id !== "number") return id;
-  const result = makeRunCurrent(id);
+  const result = await makeRunCurrent(db(), id);
   if (result.kind === "no-run") return notFound("Run", id);
   if (result.kind === "no-forecast") {
     return jsonError(409, "NO_FORECAST", `Run ${id} has no forecast to make current (status: ${result.status}).`, { id, status: result.status });
   }
-  return jsonOk({ run: getRun(id), seriesId: result.seriesId, currentForecastId: result.forecastId });
+  return jsonOk({ run: await getRun(db(), id), seriesId: result.seriesId, currentForecastId: result.forecastId });
 }

@@ -1,7 +1,9 @@
-import { createSchedule, listSchedules, scheduleCreateSchema } from "@/lib/db/schedules";
-import { seriesExists } from "@/lib/db/runs";
+import { db } from "@/lib/db/client";
+import { seriesExists } from "@/lib/datasets/datasets";
+import { createSchedule, listSchedules, scheduleCreateSchema } from "@/lib/schedules/store";
 import { type IdContext, jsonOk, notFound, readJson, routeId } from "../../../_lib/http";
 import { parseScheduleBody, withScheduleErrors } from "../../../schedules/_lib";
+import { budgetRefusal } from "../../../runs/_lib/budget";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -12,8 +14,8 @@ type Ctx = IdContext;
 export async function GET(_req: Request, ctx: Ctx): Promise<Response> {
   const seriesId = await routeId(ctx, "series");
   if (typeof seriesId !== "number") return seriesId;
-  if (!seriesExists(seriesId)) return notFound("Series", seriesId);
-  return jsonOk({ schedules: listSchedules({ seriesId }) });
+  if (!(await seriesExists(db(), seriesId))) return notFound("Series", seriesId);
+  return jsonOk({ schedules: await listSchedules(db(), { seriesId }) });
 }
 
 /** POST /api/series/{id}/schedules `{cron?, timezone?, onNewData?, config?, enabled?}`: 201. */
@@ -24,8 +26,11 @@ export async function POST(req: Request, ctx: Ctx): Promise<Response> {
   if (!body.ok) return body.response;
   const parsed = parseScheduleBody(scheduleCreateSchema, body.value);
   if (!parsed.ok) return parsed.response;
-  return withScheduleErrors(() => {
-    const schedule = createSchedule(seriesId, parsed.data);
+  const refusal = await budgetRefusal(db(), seriesId, parsed.data.config ?? {});
+  if (refusal === "no-series") return notFound("Series", seriesId);
+  if (refusal) return refusal;
+  return withScheduleErrors(async () => {
+    const schedule = await createSchedule(db(), seriesId, parsed.data);
     if (!schedule) return notFound("Series", seriesId);
     return jsonOk({ schedule }, 201);
   });

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Forecast_runId_idx" ON "Forecast"("runId");
