@@ -10,7 +10,7 @@ export { stackActivations, networkActivations, GATE_NAMES, type LayerActivations
 export { ParamStore, type ParamSpec, type ParamEntry } from "./params";
 export {
   createNetwork, normalizeConfig, networkParamSpecs, RecurrentNetwork,
-  type NetworkConfig, type Batch, type Network, type BackwardOptions,
+  type NetworkConfig, type Batch, type Network, type BackwardOptions, type ForwardOptions,
 } from "./network";
 export { serializeNetwork, deserializeNetwork, MODEL_MAGIC, MODEL_FORMAT_VERSION } from "./serialize";
 export { mseLoss, maeLoss, huberLoss, pinballLoss } from "./loss";

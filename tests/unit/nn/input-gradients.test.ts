@@ -1,8 +1,9 @@
 /**
  * Input gradients only (`backward(grad, dx, { paramGrads: false })`, what attributions use): the
  * same dL/dx as a full backward, no weight gradient written, and several backward passes after
- * one forward give the same answers (the forward caches survive backward). Every cell and network
- * kind, on every float32 kernel set (relaxed SIMD included) and in float64.
+ * one forward give the same answers (the forward caches survive backward), also after an inference
+ * forward asked to keep its caches. Every cell and network kind, on every float32 kernel set
+ * (relaxed SIMD included) and in float64.
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { createNetwork, type CellKind, type DType, type NetworkConfig } from "../../../lib/nn";
@@ -43,6 +44,11 @@ describe("backward with paramGrads: false", () => {
             expect(Array.from(only)).toEqual(Array.from(full));
             expect(net.params.grad.every((v) => v === 0)).toBe(true);
           }
+          // an inference forward that keeps its caches (what attributions run) gives the same gradients without recomputing
+          net.forward({ size: B, seqLen: T, x, future }, false, undefined, { keepCaches: true });
+          const kept = alloc(x.length);
+          net.backward(g, kept, { paramGrads: false });
+          expect(Array.from(kept)).toEqual(Array.from(full));
         });
       }
 });
