@@ -54,6 +54,11 @@ export function makeWindows(w: Workload): { x: Float32Array; y: Float32Array } {
   return { x, y };
 }
 
+/** The workload with another window length (the series lengthened so that every window fits). */
+export function withLookback(w: Workload, lookback: number): Workload {
+  return { ...w, lookback, series: { ...w.series, length: Math.max(w.series.length, w.windows + lookback + w.horizon - 1) } };
+}
+
 /** Training FLOPs per window as the workload defines them. */
 export function flopsPerWindow(w: Workload, cell: "lstm" | "gru", H: number): { forward: number; train: number } {
   const gates = cell === "lstm" ? 4 : 3;

@@ -1,16 +1,15 @@
 /**
  * Reading what a recurrent stack computed in its last forward: the hidden states, LSTM cell
- * states and the gate activations of one sample, step by step. Nothing is recomputed: these are
- * the caches the forward pass keeps for backward (recurrent.ts), copied out of their kernel
- * layouts into plain [T, H] arrays.
+ * states and the gate activations of one sample, step by step. Nothing is recomputed after a
+ * training forward: these are the caches the forward pass keeps for backward, which each layer
+ * hands out in PyTorch's layout through `RecurrentLayer.states()` (the kernels keep their own
+ * layouts); after a forward-only (inference) pass the layer recomputes its forward once.
  *
  * Contract (see README.md): valid after `RecurrentStack.forward` (or a network's `forward`) and
- * until the next one; backward leaves the caches alone. The layouts read here are
- *   hs [T+1, B, H] (row 0 = h0), cs [T+1, B, H] (LSTM),
- *   LSTM gates [T, B, 4H] holding the activations i | f | g | o after the forward,
- *   GRU act [T, B, 3H] holding the activations r | z | n.
- * A kernel that changes a layout (interleaved gates, a forward-only path that skips a cache) keeps
- * this module in step; tests/unit/nn/activations.test.ts holds it to PyTorch on every kernel set.
+ * until the next one; backward leaves the caches alone. The layouts read here (LayerStates) are
+ *   h [T+1, B, H] (row 0 = h0), c [T+1, B, H] (LSTM),
+ *   gates [T, B, G·H] holding the activations LSTM i | f | g | o, GRU r | z | n.
+ * tests/unit/nn/activations.test.ts holds this module to PyTorch on every kernel set.
  */
 import type { Floats } from "../tensor";
 import type { RecurrentNetwork } from "./network";
@@ -55,20 +54,14 @@ export function stackActivations(stack: RecurrentStack, b: number): LayerActivat
   if (!Number.isInteger(b) || b < 0 || b >= B) throw new Error(`stackActivations: sample ${b} is not in the last batch of ${B}`);
   const BH = B * H;
   return stack.layers.map((layer): LayerActivations => {
-    const h = gather(layer.hs, T, H, BH + b * H, BH);
-    if (cell === "lstm") {
-      const G = 4 * H;
-      const gates: LayerActivations["gates"] = {};
-      GATE_NAMES.lstm.forEach((name, q) => (gates[name] = gather(layer.gates, T, H, b * G + q * H, B * G)));
-      return { cell, steps: T, hiddenSize: H, h, c: gather(layer.cs, T, H, BH + b * H, BH), gates };
-    }
-    if (cell === "gru") {
-      const G = 3 * H;
-      const gates: LayerActivations["gates"] = {};
-      GATE_NAMES.gru.forEach((name, q) => (gates[name] = gather(layer.act, T, H, b * G + q * H, B * G)));
-      return { cell, steps: T, hiddenSize: H, h, gates };
-    }
-    return { cell, steps: T, hiddenSize: H, h, gates: {} };
+    const st = layer.states(); // one copy per layer, in PyTorch's layout
+    const h = gather(st.h, T, H, BH + b * H, BH);
+    const all = st.gates;
+    if (cell === "rnn" || all === null) return { cell, steps: T, hiddenSize: H, h, gates: {} };
+    const names = GATE_NAMES[cell], G = names.length * H, gates: LayerActivations["gates"] = {};
+    names.forEach((name, q) => (gates[name] = gather(all, T, H, b * G + q * H, B * G)));
+    if (cell === "lstm" && st.c !== null) return { cell, steps: T, hiddenSize: H, h, c: gather(st.c, T, H, BH + b * H, BH), gates };
+    return { cell, steps: T, hiddenSize: H, h, gates };
   });
 }
 

@@ -48,14 +48,23 @@ export interface Network {
   readonly config: NetworkConfig;
   readonly dtype: DType;
   readonly params: ParamStore;
-  /** Predictions [size, outputSize]; the array is a workspace, valid until the next forward. */
-  forward(batch: Batch, training: boolean, rng?: Rng): Floats;
+  /**
+   * Predictions [size, outputSize]; the array is a workspace, valid until the next forward. An
+   * inference forward (training false) keeps no caches for backward unless `{ keepCaches: true }`
+   * (a backward after one without them recomputes the forward first).
+   */
+  forward(batch: Batch, training: boolean, rng?: Rng, options?: ForwardOptions): Floats;
   /**
    * Accumulates into params.grad (call params.zeroGrad() before). With gradInput [size, seqLen, inputSize], also writes dL/dx there.
    * `{ paramGrads: false }` skips the weight gradients (input gradients only). The forward's caches are kept, so several
    * backward passes (e.g. one per output) may follow one forward.
    */
   backward(gradPrediction: Floats, gradInput?: Floats, options?: BackwardOptions): void;
+}
+
+export interface ForwardOptions {
+  /** default: training; true on an inference forward that backward will follow (input gradients) */
+  keepCaches?: boolean;
 }
 
 export interface BackwardOptions {
@@ -170,7 +179,7 @@ export class RecurrentNetwork implements Network {
     }
   }
 
-  forward(batch: Batch, training: boolean, rng?: Rng): Floats {
+  forward(batch: Batch, training: boolean, rng?: Rng, options?: ForwardOptions): Floats {
     const c = this.config, B = batch.size, T = batch.seqLen, I = c.inputSize, H = c.hiddenSize, L = c.numLayers, O = c.outputSize;
     if (!Number.isInteger(B) || B < 1) throw new Error(`batch size must be a positive integer, got ${B}`);
     if (!Number.isInteger(T) || T < 1) throw new Error(`seqLen must be a positive integer, got ${T}`);
@@ -183,7 +192,9 @@ export class RecurrentNetwork implements Network {
     this.pred = grow(this.pred, dt, B * O);
     if (this.predView === null || this.predView.buffer !== this.pred.buffer || this.predView.length !== B * O) this.predView = this.pred.subarray(0, B * O);
     const dropRng = rng ?? this.dropRng;
-    this.encoder.forward(this.xTM, 0, B, T, null, null, training, dropRng);
+    // Inference keeps no caches unless asked; a backward after it recomputes them (see RecurrentLayer).
+    const keep = options?.keepCaches ?? training;
+    this.encoder.forward(this.xTM, 0, B, T, null, null, training, dropRng, keep);
 
     if (this.decoder === null) {
       const top = this.encoder.topStates();
@@ -204,7 +215,7 @@ export class RecurrentNetwork implements Network {
       this.encoder.finalStates("c", this.c0);
       c0 = this.c0;
     }
-    this.decoder.forward(this.fTM, 0, B, S, this.h0, c0, training, dropRng);
+    this.decoder.forward(this.fTM, 0, B, S, this.h0, c0, training, dropRng, keep);
     this.yTM = grow(this.yTM, dt, S * B);
     this.head.forward(this.decoder.topStates(), this.decoder.outputOffset, S * B, this.yTM, 0);
     const y = this.yTM, p = this.pred;

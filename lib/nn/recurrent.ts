@@ -8,11 +8,12 @@
  *
  * Internally sequences are time-major, [T, B, F]: each step is one contiguous batch-major block
  * [B, F], so a step is one gemm over the whole batch. Workspaces are allocated once per
- * (batch, length) and reused; the hot path allocates nothing.
+ * (batch, length) and reused; the hot path allocates nothing. LSTM and GRU layers run on the
+ * kernel set's layer kernels (lib/tensor/recurrent.ts), which hold their own caches.
  */
 import {
   affineRows, allocFloats, colSum, kernels, mul, rnnCellBackward, rnnCellForward, swapAxes01,
-  type DType, type Floats, type Rng,
+  type DType, type Floats, type GatedLayerKernel, type KernelName, type Rng,
 } from "../tensor";
 import type { ParamSpec, ParamStore } from "./params";
 
@@ -50,7 +51,26 @@ function grow(buf: Floats | null, dtype: DType, n: number): Floats {
   return buf !== null && buf.length > 0 && buf.length >= n ? buf : allocFloats(dtype, Math.max(1, n));
 }
 
-/** One recurrent layer: forward over T steps caching what backward needs, BPTT backward accumulating grads. */
+/**
+ * What one layer computed in its last forward, per step, in PyTorch's layout (copies):
+ *   h [T+1, B, H] (h[0] = h0), c [T+1, B, H] (LSTM; null otherwise),
+ *   gates [T, B, G·H] gate activations (LSTM i,f,g,o; GRU r,z,n; null for the plain RNN).
+ */
+export interface LayerStates {
+  steps: number;
+  batch: number;
+  hidden: number;
+  h: Floats;
+  c: Floats | null;
+  gates: Floats | null;
+}
+
+/**
+ * One recurrent layer. LSTM and GRU run on the active kernel set's layer kernel (kernels.gatedLayer:
+ * the whole time loop forward and backward, caches held by the kernel); the plain RNN steps its
+ * gemms here. A forward without caches (inference) is followed by a backward only after the layer
+ * recomputes the forward with them, so backward is always valid after any forward.
+ */
 export class RecurrentLayer {
   readonly cell: CellKind;
   readonly relu: boolean;
@@ -59,23 +79,18 @@ export class RecurrentLayer {
   readonly dtype: DType;
   readonly wIh: Floats; readonly wHh: Floats; readonly bIh: Floats; readonly bHh: Floats;
   readonly dWih: Floats; readonly dWhh: Floats; readonly dbIh: Floats; readonly dbHh: Floats;
-  /** W_hhᵀ [H, G·H], refreshed at each forward: the step product h·W_hhᵀ as a plain A·B */
-  readonly wHhT: Floats;
-  /** [G·H] column sums of the gate gradients (one bias gradient, added to both biases) */
+  /** [G·H] column sums of the gate gradients (RNN: one bias gradient, added to both biases) */
   private readonly colScratch: Floats;
 
-  // Workspaces (time-major). hs/cs hold T+1 steps: index 0 is the initial state.
-  hs: Floats = new Float32Array(0);     // [T+1, B, H]
-  cs: Floats = new Float32Array(0);     // [T+1, B, H] LSTM
-  tanhC: Floats = new Float32Array(0);  // [T, B, H]   LSTM tanh(c_t)
-  gates: Floats = new Float32Array(0);  // [T, B, G·H] LSTM: i,f,g,o activations; GRU: x·W_ihᵀ + b_ih
-  act: Floats = new Float32Array(0);    // [T, B, 3H]  GRU r,z,n activations
-  hn: Floats = new Float32Array(0);     // [T, B, H]   GRU W_hn h + b_hn
-  gh: Floats = new Float32Array(0);     // [B, 3H]     GRU h·W_hhᵀ of the current step
-  dG: Floats = new Float32Array(0);     // [T, B, G·H] dL/d pre-activations (GRU: of the input product)
-  dGH: Floats = new Float32Array(0);    // [T, B, 3H]  GRU dL/d hidden pre-activations
+  hs: Floats = new Float32Array(0);     // [T+1, B, H] outputs; index 0 is the initial state
+  cN: Floats = new Float32Array(0);     // [B, H]      LSTM c_T
   dh: Floats = new Float32Array(0);     // [B, H] running dL/dh; after backward: dL/dh0
   dc: Floats = new Float32Array(0);     // [B, H] running dL/dc; after backward: dL/dc0
+  private c0: Floats = new Float32Array(0);   // [B, H] LSTM c0 of the last forward (to recompute it)
+  private wHhT: Floats = new Float32Array(0); // [H, H] RNN W_hhᵀ, refreshed at each forward
+  private dPre: Floats = new Float32Array(0); // [T, B, H] RNN dL/d pre-activations
+  private gated: GatedLayerKernel | null = null;
+  private gatedSet: KernelName | null = null;
 
   private B = 0;
   private T = 0;
@@ -97,68 +112,78 @@ export class RecurrentLayer {
     this.dbIh = params.gradOf(`${prefix}bias_ih_l${k}`);
     this.dbHh = params.gradOf(`${prefix}bias_hh_l${k}`);
     const G = gateCount(cell) * hiddenSize;
-    this.wHhT = allocFloats(params.dtype, G * hiddenSize);
     this.colScratch = allocFloats(params.dtype, G);
     if (this.wIh.length !== G * inputSize || this.wHh.length !== G * hiddenSize) throw new Error("recurrent layer: weight shape mismatch");
   }
 
   /** Makes sure the workspaces hold a [B, T] batch (allocates only when a bigger shape appears). */
   ensure(B: number, T: number): void {
-    const H = this.hiddenSize, G = gateCount(this.cell) * H, d = this.dtype;
+    const H = this.hiddenSize, d = this.dtype;
     this.hs = grow(this.hs, d, (T + 1) * B * H);
-    this.dG = grow(this.dG, d, T * B * G);
     this.dh = grow(this.dh, d, B * H);
     if (this.cell === "lstm") {
-      this.cs = grow(this.cs, d, (T + 1) * B * H);
-      this.tanhC = grow(this.tanhC, d, T * B * H);
-      this.gates = grow(this.gates, d, T * B * G);
+      this.cN = grow(this.cN, d, B * H);
+      this.c0 = grow(this.c0, d, B * H);
       this.dc = grow(this.dc, d, B * H);
-    } else if (this.cell === "gru") {
-      this.gates = grow(this.gates, d, T * B * G);
-      this.act = grow(this.act, d, T * B * G);
-      this.hn = grow(this.hn, d, T * B * H);
-      this.gh = grow(this.gh, d, B * G);
-      this.dGH = grow(this.dGH, d, T * B * G);
+    } else if (this.cell === "rnn") {
+      this.dPre = grow(this.dPre, d, T * B * H);
+      if (this.wHhT.length !== H * H) this.wHhT = allocFloats(d, H * H);
     }
+  }
+
+  /** The active kernel set's layer kernel (made again when the set changed since the last forward). */
+  private gatedKernel(): GatedLayerKernel {
+    if (this.gated === null || this.gatedSet !== kernels.name) {
+      this.gated = kernels.gatedLayer({
+        cell: this.cell === "lstm" ? "lstm" : "gru", inputSize: this.inputSize, hiddenSize: this.hiddenSize,
+        wIh: this.wIh, wHh: this.wHh, bIh: this.bIh, bHh: this.bHh, dWih: this.dWih, dWhh: this.dWhh, dbIh: this.dbIh, dbHh: this.dbHh,
+      });
+      this.gatedSet = kernels.name;
+    }
+    return this.gated;
   }
 
   /**
    * x [T, B, I] at xOff (kept by reference for backward), h0/c0 [B, H] at their offsets or null (zeros).
-   * Fills hs[1..T] (outputs) and, for LSTM, cs[1..T].
+   * Fills hs[1..T] (outputs) and, for LSTM, cN. keepCaches false (inference) keeps nothing for
+   * backward; a backward after it recomputes this forward first.
    */
-  forward(x: Floats, xOff: number, B: number, T: number, h0: Floats | null, h0Off: number, c0: Floats | null, c0Off: number): void {
+  forward(x: Floats, xOff: number, B: number, T: number, h0: Floats | null, h0Off: number, c0: Floats | null, c0Off: number, keepCaches = true): void {
     this.ensure(B, T);
     this.B = B;
     this.T = T;
     this.x = x;
     this.xOff = xOff;
-    const I = this.inputSize, H = this.hiddenSize, BH = B * H, GH = gateCount(this.cell) * H;
-    const hs = this.hs, wT = this.wHhT, w = this.wHh;
-    for (let r = 0; r < GH; r++) for (let c = 0; c < H; c++) wT[c * GH + r] = w[r * H + c];
+    const BH = B * this.hiddenSize;
+    if (this.cell === "rnn") {
+      this.forwardRnn(h0, h0Off);
+      return;
+    }
+    if (this.cell === "lstm") {
+      if (c0 === null) this.c0.fill(0, 0, BH);
+      else for (let i = 0; i < BH; i++) this.c0[i] = c0[c0Off + i];
+    }
+    this.gatedKernel().forward(x, xOff, B, T, h0, h0Off, this.c0, 0, this.hs, this.cell === "lstm" ? this.cN : null, keepCaches);
+  }
+
+  /** hs[1..T] = x·W_ihᵀ + b_ih + b_hh, then per step += h_{t-1}·W_hhᵀ and the activation in place. */
+  private forwardRnn(h0: Floats | null, h0Off: number): void {
+    const B = this.B, T = this.T, I = this.inputSize, H = this.hiddenSize, BH = B * H, hs = this.hs, wT = this.wHhT, w = this.wHh;
+    for (let r = 0; r < H; r++) for (let c = 0; c < H; c++) wT[c * H + r] = w[r * H + c];
     if (h0 === null) hs.fill(0, 0, BH);
     else for (let i = 0; i < BH; i++) hs[i] = h0[h0Off + i];
-
-    if (this.cell === "lstm") {
-      const G = 4 * H, gates = this.gates, cs = this.cs;
-      if (c0 === null) cs.fill(0, 0, BH);
-      else for (let i = 0; i < BH; i++) cs[i] = c0[c0Off + i];
-      // gates[t] = x_t·W_ihᵀ + b_ih + b_hh for every step at once: [T·B, I]·[4H, I]ᵀ
-      affineRows(T * B, G, I, x, xOff, this.wIh, this.bIh, this.bHh, gates, 0, G, kernels.gemmNT);
-      // per step: gates[t] += h_{t-1}·W_hhᵀ, then the fused i,f,g,o gate loop
-      kernels.lstmForward(T, B, H, wT, gates, hs, cs, this.tanhC);
-    } else if (this.cell === "gru") {
-      const G = 3 * H, gx = this.gates;
-      affineRows(T * B, G, I, x, xOff, this.wIh, this.bIh, null, gx, 0, G, kernels.gemmNT);
-      // per step: gh = h_{t-1}·W_hhᵀ, then the fused r,z,n gate loop
-      kernels.gruForward(T, B, H, wT, this.bHh, gx, hs, this.act, this.hn, this.gh);
-    } else {
-      // hs[1..T] = x·W_ihᵀ + b_ih + b_hh, then per step += h_{t-1}·W_hhᵀ and the activation in place.
-      affineRows(T * B, H, I, x, xOff, this.wIh, this.bIh, this.bHh, hs, BH, H, kernels.gemmNT);
-      for (let t = 0; t < T; t++) {
-        kernels.gemmNN(B, H, H, hs, t * BH, H, wT, 0, H, hs, (t + 1) * BH, H, true);
-        rnnCellForward(B, H, this.relu, hs, (t + 1) * BH);
-      }
+    affineRows(T * B, H, I, this.x, this.xOff, this.wIh, this.bIh, this.bHh, hs, BH, H, kernels.gemmNT);
+    for (let t = 0; t < T; t++) {
+      kernels.gemmNN(B, H, H, hs, t * BH, H, wT, 0, H, hs, (t + 1) * BH, H, true);
+      rnnCellForward(B, H, this.relu, hs, (t + 1) * BH);
     }
+  }
+
+  /** The layer kernel with the last forward's caches (recomputing that forward when they are missing). */
+  private cachedKernel(): GatedLayerKernel {
+    const k = this.gatedKernel();
+    if (!k.hasCaches()) k.forward(this.x, this.xOff, this.B, this.T, this.hs, 0, this.c0, 0, this.hs, this.cell === "lstm" ? this.cN : null, true);
+    return k;
   }
 
   /**
@@ -176,55 +201,56 @@ export class RecurrentLayer {
     needH0Grad: boolean,
     paramGrads = true,
   ): void {
-    const B = this.B, T = this.T, I = this.inputSize, H = this.hiddenSize, BH = B * H;
-    const dh = this.dh, hs = this.hs, dG = this.dG;
+    const BH = this.B * this.hiddenSize, dh = this.dh;
+    if (this.B === 0) throw new Error("backward before forward");
     if (gradHN === null) dh.fill(0, 0, BH);
     else for (let i = 0; i < BH; i++) dh[i] = gradHN[hnOff + i];
-    let G: number;
-    if (this.cell === "lstm") {
-      G = 4 * H;
-      const dc = this.dc;
-      if (gradCN === null) dc.fill(0, 0, BH);
-      else for (let i = 0; i < BH; i++) dc[i] = gradCN[cnOff + i];
-      // per step (t = T-1 … 0): fused gate gradients into dG_t, then dh_{t-1} = dG_t·W_hh
-      kernels.lstmBackward(T, B, H, this.wHh, this.gates, this.cs, this.tanhC, gradOut, goOff, dh, dc, dG, needH0Grad);
-      if (paramGrads) {
-        kernels.gemmTN(G, H, T * B, dG, 0, G, hs, 0, H, this.dWhh, 0, H, true); // Σ_t dG_tᵀ·h_{t-1}
-        this.addBiasGrads(T * B, G, dG);
-      }
-    } else if (this.cell === "gru") {
-      G = 3 * H;
-      const dGH = this.dGH;
-      // per step: gate gradients into dGX_t (dG) and dGH_t, then dh_{t-1} = z⊙dh + dGH_t·W_hh
-      kernels.gruBackward(T, B, H, this.wHh, this.act, this.hn, hs, gradOut, goOff, dh, dG, dGH, needH0Grad);
-      if (paramGrads) {
-        kernels.gemmTN(G, H, T * B, dGH, 0, G, hs, 0, H, this.dWhh, 0, H, true);
-        colSum(T * B, G, dG, 0, G, this.dbIh, 0, true);
-        colSum(T * B, G, dGH, 0, G, this.dbHh, 0, true);
-      }
-    } else {
-      G = H;
-      for (let t = T - 1; t >= 0; t--) {
-        rnnCellBackward(B, H, this.relu, hs, (t + 1) * BH, dh, 0, gradOut, goOff + t * BH, dG, t * BH);
-        if (t > 0 || needH0Grad) kernels.gemmNN(B, H, H, dG, t * BH, H, this.wHh, 0, H, dh, 0, H, false);
-      }
-      if (paramGrads) {
-        kernels.gemmTN(H, H, T * B, dG, 0, H, hs, 0, H, this.dWhh, 0, H, true);
-        this.addBiasGrads(T * B, H, dG);
-      }
+    if (this.cell === "rnn") {
+      this.backwardRnn(gradOut, goOff, dx, dxOff, needH0Grad, paramGrads);
+      return;
     }
-    if (paramGrads) kernels.gemmTN(G, I, T * B, dG, 0, G, this.x, this.xOff, I, this.dWih, 0, I, true); // Σ_t dG_tᵀ·x_t
-    if (dx !== null) kernels.gemmNN(T * B, I, G, dG, 0, G, this.wIh, 0, I, dx, dxOff, I, false); // dx = dG·W_ih
+    if (this.cell === "lstm") {
+      if (gradCN === null) this.dc.fill(0, 0, BH);
+      else for (let i = 0; i < BH; i++) this.dc[i] = gradCN[cnOff + i];
+    }
+    this.cachedKernel().backward(gradOut, goOff, dh, this.cell === "lstm" ? this.dc : null, dx, dxOff, needH0Grad, paramGrads);
   }
 
-  /** db_ih += Σ_rows dG and db_hh += Σ_rows dG (LSTM and RNN: both biases see the same gradient). */
-  private addBiasGrads(rows: number, G: number, dG: Floats): void {
-    const s = this.colScratch;
-    colSum(rows, G, dG, 0, G, s, 0, false);
-    for (let j = 0; j < G; j++) {
-      this.dbIh[j] += s[j];
-      this.dbHh[j] += s[j];
+  private backwardRnn(gradOut: Floats | null, goOff: number, dx: Floats | null, dxOff: number, needH0Grad: boolean, paramGrads: boolean): void {
+    const B = this.B, T = this.T, I = this.inputSize, H = this.hiddenSize, BH = B * H, hs = this.hs, dPre = this.dPre, dh = this.dh;
+    for (let t = T - 1; t >= 0; t--) {
+      rnnCellBackward(B, H, this.relu, hs, (t + 1) * BH, dh, 0, gradOut, goOff + t * BH, dPre, t * BH);
+      if (t > 0 || needH0Grad) kernels.gemmNN(B, H, H, dPre, t * BH, H, this.wHh, 0, H, dh, 0, H, false);
     }
+    if (paramGrads) {
+      kernels.gemmTN(H, H, T * B, dPre, 0, H, hs, 0, H, this.dWhh, 0, H, true);
+      const s = this.colScratch;
+      colSum(T * B, H, dPre, 0, H, s, 0, false);
+      for (let j = 0; j < H; j++) {
+        this.dbIh[j] += s[j];
+        this.dbHh[j] += s[j];
+      }
+      kernels.gemmTN(H, I, T * B, dPre, 0, H, this.x, this.xOff, I, this.dWih, 0, I, true); // Σ_t dPre_tᵀ·x_t
+    }
+    if (dx !== null) kernels.gemmNN(T * B, I, H, dPre, 0, H, this.wIh, 0, I, dx, dxOff, I, false); // dx = dPre·W_ih
+  }
+
+  /**
+   * The last forward's states per step (see LayerStates), copied in PyTorch's layout (the kernels
+   * keep their own), for inspecting a trained model: hidden states, cell states and gate
+   * activations. Valid after any forward and until the next; recomputes the forward with caches
+   * if it ran without.
+   */
+  states(): LayerStates {
+    const B = this.B, T = this.T, H = this.hiddenSize, n = (T + 1) * B * H;
+    if (B === 0) throw new Error("states before forward");
+    const h = allocFloats(this.dtype, n);
+    for (let i = 0; i < n; i++) h[i] = this.hs[i];
+    if (this.cell === "rnn") return { steps: T, batch: B, hidden: H, h, c: null, gates: null };
+    const c = this.cell === "lstm" ? allocFloats(this.dtype, n) : null;
+    const gates = allocFloats(this.dtype, T * B * gateCount(this.cell) * H);
+    this.cachedKernel().readStates(c, gates);
+    return { steps: T, batch: B, hidden: H, h, c, gates };
   }
 }
 
@@ -263,9 +289,10 @@ export class RecurrentStack {
 
   /**
    * x [T, B, I] time-major at xOff; h0, c0 [L, B, H] or null (zeros). With training and dropout > 0,
-   * inverted dropout (seeded by rng) is applied to the inputs of layers 1..L-1.
+   * inverted dropout (seeded by rng) is applied to the inputs of layers 1..L-1. keepCaches false
+   * (inference) lets the layers skip what only backward needs (a later backward recomputes it).
    */
-  forward(x: Floats, xOff: number, B: number, T: number, h0: Floats | null, c0: Floats | null, training: boolean, rng: Rng | null): void {
+  forward(x: Floats, xOff: number, B: number, T: number, h0: Floats | null, c0: Floats | null, training: boolean, rng: Rng | null, keepCaches = true): void {
     const H = this.spec.hiddenSize, L = this.layers.length, n = T * B * H, BH = B * H;
     const p = this.spec.dropout ?? 0;
     this.usedDropout = training && p > 0 && L > 1;
@@ -288,7 +315,7 @@ export class RecurrentStack {
           inOff = 0;
         }
       }
-      layer.forward(input, inOff, B, T, h0, k * BH, c0, k * BH);
+      layer.forward(input, inOff, B, T, h0, k * BH, c0, k * BH, keepCaches);
     }
   }
 
@@ -318,8 +345,8 @@ export class RecurrentStack {
   finalStates(which: "h" | "c", out: Floats, outOff = 0): void {
     const BH = this.B * this.spec.hiddenSize;
     for (let k = 0; k < this.layers.length; k++) {
-      const src = which === "h" ? this.layers[k].hs : this.layers[k].cs;
-      for (let i = 0; i < BH; i++) out[outOff + k * BH + i] = src[this.T * BH + i];
+      const src = which === "h" ? this.layers[k].hs : this.layers[k].cN, at = which === "h" ? this.T * BH : 0;
+      for (let i = 0; i < BH; i++) out[outOff + k * BH + i] = src[at + i];
     }
   }
 

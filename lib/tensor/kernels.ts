@@ -1,51 +1,103 @@
 /**
- * The active matrix-multiply kernels: lib/nn calls `kernels.gemmNN/NT/TN`, never a particular
- * implementation, so a faster kernel slots in here without touching the networks.
+ * The active kernel set: lib/nn calls `kernels.*`, never a particular implementation, so a faster
+ * kernel slots in here without touching the networks.
  *
- *   "typescript": gemm.ts, the reference (blocked scalar loops, float32 and float64)
- *   "wasm-simd":  wasm-gemm.ts and wasm-cells.ts, WebAssembly SIMD for float32 (default when the
- *                 runtime has it); float64 and small or ragged parts still run the TypeScript reference
+ *   "typescript":   gemm.ts and recurrent.ts, the reference (float32 and float64)
+ *   "wasm-simd":    wasm-recurrent.ts (each LSTM/GRU layer's whole forward and backward in one
+ *                   WebAssembly SIMD call) and wasm-gemm.ts, float32
+ *   "wasm-relaxed": the same kernels built with relaxed SIMD's fused multiply-add, where the runtime
+ *                   validates it (Node 22+, or Node 20 after enableRelaxedSimd())
+ *
+ * Float64 data (the gradient checks) and anything a WebAssembly set does not cover run the
+ * reference. The default is the best set this runtime runs; enableRelaxedSimd() upgrades it.
  */
-import { gruBackward, gruForward, lstmBackward, lstmForward } from "./cells";
-import type { Floats } from "./types";
 import { gemmNN, gemmNT, gemmTN } from "./gemm";
-import { wasmGruBackward, wasmGruForward, wasmLstmBackward, wasmLstmForward } from "./wasm-cells";
-import { wasmGemmNN, wasmGemmNT, wasmGemmTN, wasmSimdAvailable, type GemmFn } from "./wasm-gemm";
+import { ReferenceGatedLayer, type GatedLayerKernel, type GatedLayerSpec } from "./recurrent";
+import { wasmGemms, type GemmFn } from "./wasm-gemm";
+import { WasmGatedLayer } from "./wasm-recurrent";
+import { relaxedSimdSupported, simdSupported } from "./wasm/features";
+import { getEngine } from "./wasm/module";
 
 export type { GemmFn } from "./wasm-gemm";
-export type KernelName = "typescript" | "wasm-simd";
+export type KernelName = "typescript" | "wasm-simd" | "wasm-relaxed";
 
 export interface Kernels {
   name: KernelName;
   gemmNN: GemmFn;
   gemmNT: GemmFn;
   gemmTN: GemmFn;
-  /** sequence forward of the gated cells (see cells.ts for the layouts) */
-  lstmForward: (T: number, B: number, H: number, wT: Floats, gates: Floats, hs: Floats, cs: Floats, tanhC: Floats) => void;
-  gruForward: (T: number, B: number, H: number, wT: Floats, bhh: Floats, gx: Floats, hs: Floats, act: Floats, hn: Floats, gh: Floats) => void;
-  /** backpropagation through time of the gated cells (see cells.ts) */
-  lstmBackward: (T: number, B: number, H: number, w: Floats, gates: Floats, cs: Floats, tanhC: Floats,
-    gradOut: Floats | null, goOff: number, dh: Floats, dc: Floats, dG: Floats, needH0Grad: boolean) => void;
-  gruBackward: (T: number, B: number, H: number, w: Floats, act: Floats, hn: Floats, hs: Floats,
-    gradOut: Floats | null, goOff: number, dh: Floats, dGX: Floats, dGH: Floats, needH0Grad: boolean) => void;
+  /** the kernel of one LSTM/GRU layer over these parameters (see recurrent.ts) */
+  gatedLayer: (spec: GatedLayerSpec) => GatedLayerKernel;
+}
+
+function allFloat32(s: GatedLayerSpec): boolean {
+  return [s.wIh, s.wHh, s.bIh, s.bHh, s.dWih, s.dWhh, s.dbIh, s.dbHh].every((a) => a instanceof Float32Array);
+}
+
+function wasmSet(name: "wasm-simd" | "wasm-relaxed"): Readonly<Kernels> {
+  const relaxed = name === "wasm-relaxed";
+  return {
+    name, ...wasmGemms(relaxed),
+    gatedLayer: (spec) => {
+      const engine = allFloat32(spec) ? getEngine(relaxed) : null;
+      return engine !== null ? new WasmGatedLayer(spec, engine) : new ReferenceGatedLayer(spec);
+    },
+  };
 }
 
 export const typescriptKernels: Readonly<Kernels> = {
-  name: "typescript", gemmNN, gemmNT, gemmTN, lstmForward, gruForward, lstmBackward, gruBackward,
+  name: "typescript", gemmNN, gemmNT, gemmTN, gatedLayer: (spec) => new ReferenceGatedLayer(spec),
 };
-export const wasmSimdKernels: Readonly<Kernels> = {
-  name: "wasm-simd", gemmNN: wasmGemmNN, gemmNT: wasmGemmNT, gemmTN: wasmGemmTN,
-  lstmForward: wasmLstmForward, gruForward: wasmGruForward, lstmBackward: wasmLstmBackward, gruBackward: wasmGruBackward,
-};
+export const wasmSimdKernels = wasmSet("wasm-simd");
+export const wasmRelaxedKernels = wasmSet("wasm-relaxed");
+
+const sets: Record<KernelName, Readonly<Kernels>> = { "typescript": typescriptKernels, "wasm-simd": wasmSimdKernels, "wasm-relaxed": wasmRelaxedKernels };
 
 /** The kernels lib/nn uses (mutated in place by useKernels so callers can hold the object). */
 export const kernels: Kernels = { ...typescriptKernels };
 
-/** Selects the kernels; "wasm-simd" falls back to "typescript" when the runtime lacks SIMD. Returns the name in use. */
-export function useKernels(name: KernelName): KernelName {
-  const k = name === "wasm-simd" && wasmSimdAvailable() ? wasmSimdKernels : typescriptKernels;
+/** Whether this runtime runs a kernel set (WebAssembly.validate on tiny modules; a set compiles its module on first use). */
+export function kernelsAvailable(name: KernelName): boolean {
+  return name === "typescript" || (simdSupported() && (name === "wasm-simd" || relaxedSimdSupported()));
+}
+
+/** A set and what stands in for it where the runtime lacks it. */
+const FALLBACK: Record<KernelName, KernelName[]> = {
+  "wasm-relaxed": ["wasm-relaxed", "wasm-simd", "typescript"],
+  "wasm-simd": ["wasm-simd", "typescript"],
+  "typescript": ["typescript"],
+};
+
+/** The set `name` resolves to: itself if available, else its fallback (relaxed → simd → typescript). */
+export function resolveKernels(name: KernelName, available: (name: KernelName) => boolean = kernelsAvailable): KernelName {
+  return FALLBACK[name].find(available) ?? "typescript";
+}
+
+/** The best set this runtime runs: relaxed SIMD, else plain SIMD, else the reference. */
+export function bestKernels(available: (name: KernelName) => boolean = kernelsAvailable): KernelName {
+  return resolveKernels("wasm-relaxed", available);
+}
+
+let chosen = false;
+
+function select(name: KernelName): KernelName {
+  const k = sets[resolveKernels(name)];
   Object.assign(kernels, k);
   return k.name;
 }
 
-useKernels("wasm-simd");
+/**
+ * Selects a kernel set; one this runtime lacks falls back (wasm-relaxed → wasm-simd → typescript).
+ * Returns the name in use. After this, enableRelaxedSimd() leaves the choice alone.
+ */
+export function useKernels(name: KernelName): KernelName {
+  chosen = true;
+  return select(name);
+}
+
+/** Re-selects the best available set, unless useKernels chose one. Returns the name in use. */
+export function selectDefaultKernels(): KernelName {
+  return chosen ? kernels.name : select(bestKernels());
+}
+
+select(bestKernels());

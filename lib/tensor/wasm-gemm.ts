@@ -8,13 +8,13 @@
  * The micro-kernel computes a 4×8 block of C with eight f32x4 accumulators:
  *   for k: b0,b1 = B[k, j..j+8); for r < 4: a = splat(A(i+r, k)); C[i+r, j..j+8) += a·(b0,b1)
  * with A addressed through (row stride, k stride), which covers both A and Aᵀ. Aᵀ·B and A·B run
- * natively; A·Bᵀ first transposes B inside the module. Operands are copied into the module's
- * private memory for the call and the block of C copied back (a few percent of the multiply time at
- * the recurrent sizes; the memory is allocated once and only grows).
+ * natively; A·Bᵀ first transposes B inside the module. Operands are copied into the engine's
+ * scratch memory for the call and the block of C copied back (the dense head and the plain RNN use
+ * these; the gated layers run whole in wasm-recurrent.ts).
  */
 import { gemmNN as tsNN, gemmNT as tsNT, gemmTN as tsTN, gemmStridedRegion } from "./gemm";
 import type { Floats } from "./types";
-import { getEngine, reserve } from "./wasm/module";
+import { getEngine, type Engine } from "./wasm/module";
 
 // ---- the wrapper: same signatures as gemm.ts ---------------------------------------------------
 
@@ -28,15 +28,14 @@ export type GemmFn = (
 
 /** Whether this runtime runs WebAssembly SIMD (compiles the module once to find out). */
 export function wasmSimdAvailable(): boolean {
-  return getEngine() !== null;
+  return getEngine(false) !== null;
 }
 
-/** Copies src[off .. off+n) into the heap at element index dst. */
-export function copyIn(heap: Float32Array, dst: number, src: Float32Array, off: number, n: number): void {
+function copyIn(heap: Float32Array, dst: number, src: Float32Array, off: number, n: number): void {
   heap.set(src.subarray(off, off + n), dst);
 }
 
-export function align4(n: number): number {
+function align4(n: number): number {
   return (n + 3) & ~3;
 }
 
@@ -48,13 +47,12 @@ const MIN_WORK = 8192;
  *   NN: A[M,K] (lda), B[K,N] (ldb);  NT: A[M,K], B[N,K];  TN: A[K,M], B[K,N].
  * Returns false when the call must go to TypeScript.
  */
-function run(form: 0 | 1 | 2, M: number, N: number, K: number,
+function run(e: Engine | null, form: 0 | 1 | 2, M: number, N: number, K: number,
   A: Floats, aOff: number, lda: number, B: Floats, bOff: number, ldb: number,
   C: Floats, cOff: number, ldc: number, accumulate: boolean): boolean {
   const M4 = M & ~3, N8 = N & ~7;
   if (M4 === 0 || N8 === 0 || K === 0 || M * N * K < MIN_WORK) return false;
   if (!(A instanceof Float32Array && B instanceof Float32Array && C instanceof Float32Array)) return false;
-  const e = getEngine();
   if (e === null) return false;
   // Spans (contiguous ranges covering the used elements, strides kept).
   const aRows = form === 2 ? K : M4, aCols = form === 2 ? M4 : K;
@@ -62,8 +60,9 @@ function run(form: 0 | 1 | 2, M: number, N: number, K: number,
   const bRows = form === 1 ? N8 : K, bCols = form === 1 ? K : N8;
   const nB = (bRows - 1) * ldb + bCols;
   const nC = (M4 - 1) * ldc + N8;
-  const pA = 0, pB = align4(pA + nA), pT = align4(pB + nB), pC = align4(pT + (form === 1 ? K * N8 : 0));
-  const heap = reserve(e, pC + nC);
+  const base = e.arena.scratchBlock((align4(nA) + align4(nB) + align4(form === 1 ? K * N8 : 0) + nC) * 4) / 4;
+  const pA = base, pB = align4(pA + nA), pT = align4(pB + nB), pC = align4(pT + (form === 1 ? K * N8 : 0));
+  const heap = e.arena.f32();
   copyIn(heap, pA, A, aOff, nA);
   copyIn(heap, pB, B, bOff, nB);
   if (accumulate) copyIn(heap, pC, C, cOff, nC);
@@ -83,26 +82,34 @@ function run(form: 0 | 1 | 2, M: number, N: number, K: number,
 }
 
 
-/** C[M,N] (+)= A[M,K]·B[K,N], WebAssembly SIMD where it pays. */
-export const wasmGemmNN: GemmFn = (M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate) => {
-  if (!run(0, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate)) return tsNN(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
-  const M4 = M & ~3, N8 = N & ~7;
-  if (N8 < N) gemmStridedRegion(0, M4, N8, N, K, A, aOff, lda, 1, B, bOff, ldb, 1, C, cOff, ldc, accumulate);
-  if (M4 < M) gemmStridedRegion(M4, M, 0, N, K, A, aOff, lda, 1, B, bOff, ldb, 1, C, cOff, ldc, accumulate);
-};
+/** The three gemm forms on an engine (plain or relaxed build), WebAssembly SIMD where it pays. */
+export function wasmGemms(relaxed: boolean): { gemmNN: GemmFn; gemmNT: GemmFn; gemmTN: GemmFn } {
+  const engine = (): Engine | null => getEngine(relaxed);
+  return {
+    /** C[M,N] (+)= A[M,K]·B[K,N] */
+    gemmNN: (M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate) => {
+      if (!run(engine(), 0, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate)) return tsNN(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
+      const M4 = M & ~3, N8 = N & ~7;
+      if (N8 < N) gemmStridedRegion(0, M4, N8, N, K, A, aOff, lda, 1, B, bOff, ldb, 1, C, cOff, ldc, accumulate);
+      if (M4 < M) gemmStridedRegion(M4, M, 0, N, K, A, aOff, lda, 1, B, bOff, ldb, 1, C, cOff, ldc, accumulate);
+    },
+    /** C[M,N] (+)= A[M,K]·B[N,K]ᵀ */
+    gemmNT: (M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate) => {
+      if (!run(engine(), 1, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate)) return tsNT(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
+      const M4 = M & ~3, N8 = N & ~7;
+      if (N8 < N) gemmStridedRegion(0, M4, N8, N, K, A, aOff, lda, 1, B, bOff, 1, ldb, C, cOff, ldc, accumulate);
+      if (M4 < M) gemmStridedRegion(M4, M, 0, N, K, A, aOff, lda, 1, B, bOff, 1, ldb, C, cOff, ldc, accumulate);
+    },
+    /** C[M,N] (+)= A[K,M]ᵀ·B[K,N] */
+    gemmTN: (M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate) => {
+      if (!run(engine(), 2, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate)) return tsTN(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
+      const M4 = M & ~3, N8 = N & ~7;
+      if (N8 < N) gemmStridedRegion(0, M4, N8, N, K, A, aOff, 1, lda, B, bOff, ldb, 1, C, cOff, ldc, accumulate);
+      if (M4 < M) gemmStridedRegion(M4, M, 0, N, K, A, aOff, 1, lda, B, bOff, ldb, 1, C, cOff, ldc, accumulate);
+    },
+  };
+}
 
-/** C[M,N] (+)= A[M,K]·B[N,K]ᵀ. */
-export const wasmGemmNT: GemmFn = (M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate) => {
-  if (!run(1, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate)) return tsNT(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
-  const M4 = M & ~3, N8 = N & ~7;
-  if (N8 < N) gemmStridedRegion(0, M4, N8, N, K, A, aOff, lda, 1, B, bOff, 1, ldb, C, cOff, ldc, accumulate);
-  if (M4 < M) gemmStridedRegion(M4, M, 0, N, K, A, aOff, lda, 1, B, bOff, 1, ldb, C, cOff, ldc, accumulate);
-};
-
-/** C[M,N] (+)= A[K,M]ᵀ·B[K,N]. */
-export const wasmGemmTN: GemmFn = (M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate) => {
-  if (!run(2, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate)) return tsTN(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
-  const M4 = M & ~3, N8 = N & ~7;
-  if (N8 < N) gemmStridedRegion(0, M4, N8, N, K, A, aOff, 1, lda, B, bOff, ldb, 1, C, cOff, ldc, accumulate);
-  if (M4 < M) gemmStridedRegion(M4, M, 0, N, K, A, aOff, 1, lda, B, bOff, ldb, 1, C, cOff, ldc, accumulate);
-};
+const plain = wasmGemms(false);
+/** The plain-SIMD gemms (the relaxed kernel set has its own, see kernels.ts). */
+export const wasmGemmNN = plain.gemmNN, wasmGemmNT = plain.gemmNT, wasmGemmTN = plain.gemmTN;

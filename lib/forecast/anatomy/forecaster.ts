@@ -72,7 +72,8 @@ export class DirectForecaster implements WindowForecaster {
       future = this.futureRows = buffer(this.futureRows, dt, B * this.future.length);
       for (let b = 0; b < B; b++) future.set(this.future, b * this.future.length);
     }
-    const pred = net.forward({ size: B, seqLen: this.lookback, x: input, future }, false);
+    // backward follows when gradients are wanted: keep the forward's caches rather than recompute them
+    const pred = net.forward({ size: B, seqLen: this.lookback, x: input, future }, false, undefined, { keepCaches: weights !== null });
     const values = new Float64Array(B * K);
     for (let b = 0; b < B; b++) {
       const ref = columnReference(shape, X, b * LF, 0);
@@ -152,7 +153,7 @@ export class RecursiveForecaster implements WindowForecaster {
         }
         normaliseWindow(shape, raw, o, input, o);
       }
-      const pred = net.forward({ size: B, seqLen: L, x: input }, false);
+      const pred = net.forward({ size: B, seqLen: L, x: input }, false, undefined, { keepCaches: withGrad });
       for (let b = 0; b < B; b++) values[b * K + j] = columnReference(shape, raw, b * LF, 0) + pred[b];
       if (!withGrad) continue;
       gradOut.fill(1);

@@ -55,7 +55,7 @@ export const op = {
   set: (i: number): number[] => [0x21, ...uleb(i)],
   tee: (i: number): number[] => [0x22, ...uleb(i)],
   i32: (n: number): number[] => [0x41, ...sleb(n)],
-  add: [0x6a], sub: [0x6b], mul: [0x6c], shl: [0x74], geS: [0x4e], ltS: [0x48],
+  add: [0x6a], sub: [0x6b], mul: [0x6c], shl: [0x74], shrU: [0x76], geS: [0x4e], ge: [0x4e], ltS: [0x48], gtS: [0x4a], eqz: [0x45], eq: [0x46], ne: [0x47], and: [0x71], or: [0x72], xor: [0x73],
   block: [0x02, 0x40], loop: [0x03, 0x40], end: [0x0b], if: [0x04, 0x40], else: [0x05],
   br: (d: number): number[] => [0x0c, ...uleb(d)],
   brIf: (d: number): number[] => [0x0d, ...uleb(d)],
@@ -68,6 +68,8 @@ export const op = {
   f32x4Const: (v: number): number[] => [...simd(0x0c), ...f32x4Bytes(v)],
   v128Zero: [...simd(0x0c), ...new Array<number>(16).fill(0)],
   i32x4Const: (v: number): number[] => [...simd(0x0c), ...Array.from(new Uint8Array(new Int32Array([v, v, v, v]).buffer))],
+  /** v128.load32_splat: one f32 from memory into every lane */
+  load32Splat: (offset = 0): number[] => [...simd(0x09), 2, ...uleb(offset)],
   f32x4Splat: simd(0x13),
   f32x4Nearest: simd(0x6a),
   f32x4Add: simd(0xe4),
@@ -76,9 +78,16 @@ export const op = {
   f32x4Div: simd(0xe7),
   f32x4Min: simd(0xe8),
   f32x4Max: simd(0xe9),
+  /** pseudo-min/max (b < a ? b : a, a < b ? b : a): one minps/maxps, unlike the NaN-exact min/max */
+  f32x4Pmin: simd(0xea),
+  f32x4Pmax: simd(0xeb),
+  f32x4Neg: simd(0xe1),
   i32x4Shl: simd(0xab),
   i32x4Add: simd(0xae),
   i32x4TruncSatF32x4S: simd(0xf8),
+  /** relaxed SIMD: a·b + c and -(a·b) + c, fused where the hardware has FMA (stack: a, b, c) */
+  f32x4RelaxedMadd: simd(0x105),
+  f32x4RelaxedNmadd: simd(0x106),
 };
 
 /** Builds one function: params are locals 0..n-1; local() adds more. */

@@ -4,20 +4,25 @@
  *   perturbed windows (so the reference and normalisation are those the engine applies), for the
  *   direct, recursive and seq2seq strategies with last-value, mean and differenced preparations;
  * - its input gradients equal central finite differences in float64, and the float32 gradients
- *   on both kernel sets equal the float64 ones;
+ *   on every kernel set (relaxed SIMD included) equal the float64 ones;
  * - completeness: the attributions of every step sum to f(x) − f(baseline), within 1% at 50 points
- *   in float32 on both kernel sets, and in float64 ever more exactly as the points grow (second
+ *   in float32 on every kernel set, and in float64 ever more exactly as the points grow (second
  *   order: the error falls about 16× for 4× the points);
  * - an input the network provably ignores (its weight column zeroed) gets exactly zero attribution.
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { createNetwork, type CellKind, type DType, type Network } from "@/lib/nn";
-import { kernels, mulberry32, useKernels, type KernelName } from "@/lib/tensor";
+import { enableRelaxedSimd, kernels, mulberry32, useKernels, type KernelName } from "@/lib/tensor";
+
 import { memberForecast, networkConfigOf, windowSpecOf, type MemberSpec, type StrategyKind } from "@/lib/forecast/member";
 import { buildWindows, calendarOf, modelSpace, type FittedPrep, type PrepSpec, type PreparedSeries } from "@/lib/forecast/prep";
 import {
   DirectForecaster, RecursiveForecaster, integratedGradients, windowColumns, windowShape, type WindowForecaster,
 } from "@/lib/forecast/anatomy";
+
+// Every kernel set, the relaxed SIMD one included: turn it on in this test process (its own,
+// forked by vitest) as the worker and the CLI do in theirs.
+if (!enableRelaxedSimd()) throw new Error("relaxed SIMD could not be enabled (needs Node 20 with V8's flag, or Node 22+)");
 
 const defaultKernels = kernels.name;
 afterAll(() => void useKernels(defaultKernels));
@@ -147,7 +152,7 @@ describe("input gradients", () => {
       });
     }
 
-  const kernelSets: KernelName[] = ["typescript", "wasm-simd"];
+  const kernelSets: KernelName[] = ["typescript", "wasm-simd", "wasm-relaxed"];
   for (const kernelSet of kernelSets)
     for (const strategy of STRATEGIES) {
       const cell = CELLS[STRATEGIES.indexOf(strategy)];
@@ -188,7 +193,7 @@ function completenessGaps(s: Setup, points: number): { gaps: number[]; deltas: n
 }
 
 describe("completeness: attributions sum to f(x) − f(baseline)", () => {
-  for (const kernelSet of ["typescript", "wasm-simd"] as KernelName[])
+  for (const kernelSet of ["typescript", "wasm-simd", "wasm-relaxed"] as KernelName[])
     for (const strategy of STRATEGIES)
       for (const cell of CELLS) {
         it(`${cell} ${strategy}, float32 on the ${kernelSet} kernels: within 1% at 50 points`, () => {

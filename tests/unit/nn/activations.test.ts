@@ -4,7 +4,7 @@
  * every gate equals an independent float64 recomputation from the fixture's weights and inputs
  * (the equations of the fixtures' README, written out here as plain loops; the recomputation is
  * itself checked against PyTorch's outputs). Gates lie in (0, 1), tanh states in (-1, 1). Runs in
- * float64 and on both float32 kernel sets.
+ * float64 and on every float32 kernel set (relaxed SIMD included).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -13,7 +13,11 @@ import {
   GATE_NAMES, ParamStore, RecurrentNetwork, RecurrentStack, networkActivations, recurrentParamSpecs, stackActivations,
   type CellKind, type DType, type LayerActivations,
 } from "../../../lib/nn";
-import { kernels, useKernels, type KernelName } from "../../../lib/tensor";
+import { enableRelaxedSimd, kernels, useKernels, type KernelName } from "../../../lib/tensor";
+
+// Every kernel set, the relaxed SIMD one included: turn it on in this test process (its own,
+// forked by vitest) as the worker and the CLI do in theirs.
+if (!enableRelaxedSimd()) throw new Error("relaxed SIMD could not be enabled (needs Node 20 with V8's flag, or Node 22+)");
 
 interface Tensor { shape: number[]; data: number[] }
 interface Fixture {
@@ -123,7 +127,7 @@ describe(`activations of the PyTorch fixtures in ${dir}`, () => {
 
   const defaultKernels = kernels.name;
   afterAll(() => void useKernels(defaultKernels));
-  const cases: [DType, KernelName][] = [["float64", "typescript"], ["float32", "typescript"], ["float32", "wasm-simd"]];
+  const cases: [DType, KernelName][] = [["float64", "typescript"], ["float32", "typescript"], ["float32", "wasm-simd"], ["float32", "wasm-relaxed"]];
   for (const f of fixtures) {
     for (const [dtype, kernelSet] of cases) {
       it(`${f.name} (${dtype}, ${kernelSet} kernels)`, () => {

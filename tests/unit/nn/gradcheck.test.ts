@@ -1,14 +1,20 @@
 /**
  * Finite-difference gradient checks in float64: every parameter, input and initial state of each
  * cell (tanh and relu RNN, LSTM, GRU; one and several layers), the many-to-one network with
- * dropout, the seq2seq network, the dense head, and each loss.
+ * dropout, the seq2seq network, the dense head, and each loss. Then the same checks in float32 on
+ * every kernel set (the TypeScript reference, WebAssembly SIMD and relaxed SIMD), each kernel's
+ * backward against finite differences of its own forward, at float32's coarser tolerance.
  */
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   Dense, ParamStore, RecurrentNetwork, RecurrentStack, denseParamSpecs, huberLoss, maeLoss, mseLoss,
   pinballLoss, recurrentParamSpecs, type CellKind, type NetworkConfig, type RecurrentSpec,
 } from "../../../lib/nn";
-import { mulberry32, normal, type Rng } from "../../../lib/tensor";
+import { enableRelaxedSimd, kernels, mulberry32, normal, useKernels, type KernelName, type Rng } from "../../../lib/tensor";
+
+// This file runs every kernel set, the relaxed SIMD one included: turn it on in this test process
+// (its own, forked by vitest) as the worker and the CLI do in theirs.
+if (!enableRelaxedSimd()) throw new Error("relaxed SIMD could not be enabled (needs Node 20 with V8's flag, or Node 22+)");
 
 const EPS = 1e-6;
 
@@ -75,6 +81,67 @@ describe("recurrent stack gradients (float64, finite differences)", () => {
       checkAll("input", x, dx, loss);
       checkAll("h0", h0, dh0, loss);
       if (isLstm && g.dc0) checkAll("c0", c0, Float64Array.from(g.dc0), loss);
+    });
+  }
+});
+
+/**
+ * Central differences in float32: h large enough that float32 rounding of the loss (about 1e-7
+ * relative) stays well below the step's effect; the step actually taken is what is divided by.
+ */
+function checkAll32(label: string, a: Float32Array, analytic: ArrayLike<number>, f: () => number, tol: number): void {
+  expect(analytic.length, `${label} length`).toBe(a.length);
+  let maxDiff = 0, maxRef = 0;
+  for (let i = 0; i < a.length; i++) {
+    const old = a[i];
+    a[i] = old + 4e-3;
+    const up = a[i], fp = f();
+    a[i] = old - 4e-3;
+    const down = a[i], fm = f();
+    a[i] = old;
+    const num = (fp - fm) / (up - down);
+    maxDiff = Math.max(maxDiff, Math.abs(num - analytic[i]));
+    maxRef = Math.max(maxRef, Math.abs(num));
+  }
+  expect(maxRef, `${label}: gradient is not trivially zero`).toBeGreaterThan(1e-2);
+  const e = maxDiff / Math.max(1, maxRef);
+  expect(e, `${label}: finite-difference error ${e.toExponential(2)}`).toBeLessThan(tol);
+}
+
+const float32Cases: { name: string; spec: RecurrentSpec }[] = [
+  { name: "lstm, 2 layers", spec: { cell: "lstm", inputSize: 3, hiddenSize: 6, numLayers: 2 } },
+  { name: "gru, 2 layers", spec: { cell: "gru", inputSize: 2, hiddenSize: 7, numLayers: 2 } },
+  { name: "lstm, 1 layer, hidden 20", spec: { cell: "lstm", inputSize: 1, hiddenSize: 20, numLayers: 1 } },
+  { name: "gru, 1 layer, hidden 20", spec: { cell: "gru", inputSize: 1, hiddenSize: 20, numLayers: 1 } },
+];
+
+describe.each(["typescript", "wasm-simd", "wasm-relaxed"] as KernelName[])("recurrent stack gradients on the %s kernels (float32, finite differences)", (set) => {
+  const initial = kernels.name;
+  afterAll(() => void useKernels(initial));
+  for (const { name, spec } of float32Cases) {
+    it(name, () => {
+      expect(useKernels(set)).toBe(set);
+      const rng = mulberry32(17);
+      const B = 3, T = 4, L = spec.numLayers, H = spec.hiddenSize, I = spec.inputSize, isLstm = spec.cell === "lstm";
+      const params = new ParamStore(recurrentParamSpecs(spec), "float32");
+      for (let i = 0; i < params.size; i++) params.data[i] = (2 * rng() - 1) / Math.sqrt(H) + 0.2 * normal(rng);
+      const stack = new RecurrentStack(spec, params);
+      const x = Float32Array.from(randn(B * T * I, rng)), h0 = randn(L * B * H, rng, 0.5), c0 = randn(L * B * H, rng, 0.5);
+      const gOut = randn(B * T * H, rng), gHN = randn(L * B * H, rng), gCN = randn(L * B * H, rng);
+      const loss = (): number => {
+        const r = stack.forwardBatchFirst(x, B, T, h0, isLstm ? c0 : null);
+        let s = 0;
+        for (let i = 0; i < r.output.length; i++) s += r.output[i] * gOut[i];
+        for (let i = 0; i < r.hN.length; i++) s += r.hN[i] * gHN[i];
+        if (r.cN) for (let i = 0; i < r.cN.length; i++) s += r.cN[i] * gCN[i];
+        return s;
+      };
+      loss();
+      params.zeroGrad();
+      const g = stack.backwardBatchFirst(gOut, gHN, isLstm ? gCN : null);
+      // observed errors are 1e-5 … 1e-4 on every set; a wrong term in any gradient is far above 1e-3
+      checkAll32("params", params.data as Float32Array, Float64Array.from(params.grad), loss, 1e-3);
+      checkAll32("input", x, Float64Array.from(g.dx), loss, 1e-3);
     });
   }
 });

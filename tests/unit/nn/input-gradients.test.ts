@@ -1,17 +1,22 @@
 /**
  * Input gradients only (`backward(grad, dx, { paramGrads: false })`, what attributions use): the
  * same dL/dx as a full backward, no weight gradient written, and several backward passes after
- * one forward give the same answers (the forward caches survive backward). Every cell and network
- * kind, on both float32 kernel sets and in float64.
+ * one forward give the same answers (the forward caches survive backward), also after an inference
+ * forward asked to keep its caches. Every cell and network kind, on every float32 kernel set
+ * (relaxed SIMD included) and in float64.
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { createNetwork, type CellKind, type DType, type NetworkConfig } from "../../../lib/nn";
-import { kernels, mulberry32, useKernels, type KernelName } from "../../../lib/tensor";
+import { enableRelaxedSimd, kernels, mulberry32, useKernels, type KernelName } from "../../../lib/tensor";
+
+// Every kernel set, the relaxed SIMD one included: turn it on in this test process (its own,
+// forked by vitest) as the worker and the CLI do in theirs.
+if (!enableRelaxedSimd()) throw new Error("relaxed SIMD could not be enabled (needs Node 20 with V8's flag, or Node 22+)");
 
 const defaultKernels = kernels.name;
 afterAll(() => void useKernels(defaultKernels));
 
-const cases: [DType, KernelName][] = [["float64", "typescript"], ["float32", "typescript"], ["float32", "wasm-simd"]];
+const cases: [DType, KernelName][] = [["float64", "typescript"], ["float32", "typescript"], ["float32", "wasm-simd"], ["float32", "wasm-relaxed"]];
 const cells: CellKind[] = ["rnn", "lstm", "gru"];
 
 describe("backward with paramGrads: false", () => {
@@ -39,6 +44,11 @@ describe("backward with paramGrads: false", () => {
             expect(Array.from(only)).toEqual(Array.from(full));
             expect(net.params.grad.every((v) => v === 0)).toBe(true);
           }
+          // an inference forward that keeps its caches (what attributions run) gives the same gradients without recomputing
+          net.forward({ size: B, seqLen: T, x, future }, false, undefined, { keepCaches: true });
+          const kept = alloc(x.length);
+          net.backward(g, kept, { paramGrads: false });
+          expect(Array.from(kept)).toEqual(Array.from(full));
         });
       }
 });

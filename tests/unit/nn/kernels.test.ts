@@ -1,11 +1,15 @@
 /**
- * The networks give the same results on every kernel set: the WebAssembly SIMD gemm (float32
- * default) against the TypeScript reference, and float32 against float64, at sizes large enough
- * for the SIMD path to run (the PyTorch fixtures are too small to reach it).
+ * The networks give the same results on every kernel set: the WebAssembly sets (plain SIMD and
+ * relaxed SIMD; float32) against the TypeScript reference, and float32 against float64, with
+ * stacked layers (dx of the upper layer), seq2seq (gradOut and dh0/dc0) and odd sizes.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { RecurrentNetwork, mseLoss, type NetworkConfig } from "../../../lib/nn";
-import { kernels, mulberry32, normal, useKernels, wasmSimdAvailable } from "../../../lib/tensor";
+import { enableRelaxedSimd, kernels, mulberry32, normal, useKernels, wasmSimdAvailable, type KernelName } from "../../../lib/tensor";
+
+// This file runs every kernel set, the relaxed SIMD one included: turn it on in this test process
+// (its own, forked by vitest) as the worker and the CLI do in theirs.
+if (!enableRelaxedSimd()) throw new Error("relaxed SIMD could not be enabled (needs Node 20 with V8's flag, or Node 22+)");
 
 function rel(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let d = 0, m = 0;
@@ -36,22 +40,25 @@ function run(config: NetworkConfig, dtype: "float32" | "float64") {
 const configs: NetworkConfig[] = [
   { kind: "many-to-one", cell: "lstm", inputSize: 3, hiddenSize: 32, numLayers: 2, outputSize: 4 },
   { kind: "many-to-one", cell: "gru", inputSize: 9, hiddenSize: 24, numLayers: 1, outputSize: 1 },
+  { kind: "seq2seq", cell: "lstm", inputSize: 2, hiddenSize: 20, numLayers: 2, outputSize: 5, futureSize: 3 },
+  { kind: "seq2seq", cell: "gru", inputSize: 1, hiddenSize: 17, numLayers: 2, outputSize: 3, futureSize: 1 },
   { kind: "seq2seq", cell: "rnn", inputSize: 2, hiddenSize: 40, numLayers: 2, outputSize: 5, futureSize: 3 },
 ];
 
+const initial = kernels.name;
 afterEach(() => {
-  useKernels("wasm-simd");
+  useKernels(initial);
 });
 
 describe("kernel sets agree at the network level", () => {
-  it("wasm-simd is the default kernel set", () => {
+  it("the best set is the default: relaxed SIMD once enabled (as in the worker and the CLI)", () => {
     expect(wasmSimdAvailable()).toBe(true);
-    expect(kernels.name).toBe("wasm-simd");
+    expect(initial).toBe("wasm-relaxed");
   });
 
-  for (const config of configs) {
-    it(`${config.kind} ${config.cell}: wasm-simd float32 = typescript float32 = float64`, () => {
-      expect(useKernels("wasm-simd")).toBe("wasm-simd");
+  for (const set of ["wasm-simd", "wasm-relaxed"] as KernelName[]) for (const config of configs) {
+    it(`${config.kind} ${config.cell}: ${set} float32 = typescript float32 = float64`, () => {
+      expect(useKernels(set)).toBe(set);
       const simd = run(config, "float32");
       useKernels("typescript");
       const ts = run(config, "float32");

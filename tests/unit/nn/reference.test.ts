@@ -11,7 +11,11 @@ import {
   Adam, ParamStore, RecurrentStack, createNetwork, mseLoss, recurrentParamSpecs,
   type CellKind, type DType, type Floats, type RecurrentNetwork,
 } from "../../../lib/nn";
-import { mulberry32, useKernels, kernels, type KernelName } from "../../../lib/tensor";
+import { enableRelaxedSimd, mulberry32, useKernels, kernels, type KernelName } from "../../../lib/tensor";
+
+// This file runs every kernel set, the relaxed SIMD one included: turn it on in this test process
+// (its own, forked by vitest) as the worker and the CLI do in theirs.
+if (!enableRelaxedSimd()) throw new Error("relaxed SIMD could not be enabled (needs Node 20 with V8's flag, or Node 22+)");
 
 interface Tensor { shape: number[]; data: number[] }
 type Weights = Record<string, Tensor>;
@@ -146,14 +150,16 @@ describe(`PyTorch reference fixtures in ${dir}`, () => {
   });
 
   // float64 always runs the TypeScript reference; float32 runs on each kernel set, so a faster
-  // kernel is held to PyTorch too, not only to the reference.
+  // kernel is held to PyTorch too, not only to the reference. The forecaster fixtures predict in
+  // inference mode (the forward-only path) and then backpropagate (the layers recompute the forward
+  // with caches first), so both forward paths meet PyTorch.
   const defaultKernels = kernels.name;
   afterAll(() => void useKernels(defaultKernels));
-  const cases: [DType, KernelName][] = [["float64", "typescript"], ["float32", "typescript"], ["float32", "wasm-simd"]];
+  const cases: [DType, KernelName][] = [["float64", "typescript"], ["float32", "typescript"], ["float32", "wasm-simd"], ["float32", "wasm-relaxed"]];
   for (const file of files) {
     for (const [dtype, kernelSet] of cases) {
       it(`${file} (${dtype}, ${kernelSet} kernels)`, () => {
-        useKernels(kernelSet);
+        expect(useKernels(kernelSet)).toBe(kernelSet);
         const f = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8")) as Fixture;
         switch (f.kind) {
           case "sequence": return checkSequence(f, dtype);
