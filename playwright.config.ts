@@ -34,7 +34,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
   webServer: {
-    command: "rm -f tmp/e2e.db tmp/e2e.db-wal tmp/e2e.db-shm && node_modules/.bin/tsx scripts/start.ts",
+    command: "rm -f tmp/e2e.db tmp/e2e.db-wal tmp/e2e.db-shm && node --import tsx scripts/start.ts",
     url: `http://127.0.0.1:${PORT}/login`,
     timeout: 400_000,
     reuseExistingServer: false,

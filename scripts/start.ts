@@ -208,7 +208,10 @@ async function main(): Promise<void> {
 
   supervise({ name: "web", command: bin("next"), args: ["start", "-H", host, "-p", port], mustListen: true });
   if (!webOnly && fs.existsSync(path.join(root, "workers", "main.ts"))) {
-    supervise({ name: "worker", command: bin("tsx"), args: [path.join("workers", "main.ts")], mustListen: false });
+    // node --import tsx, not the tsx CLI: the CLI relays a signal to its child and SIGKILLs it when
+    // the child has not confirmed within 30 ms (easily missed on a loaded machine), which would cut
+    // the worker's graceful shutdown short. This way the worker gets its signals itself.
+    supervise({ name: "worker", command: process.execPath, args: ["--import", "tsx", path.join("workers", "main.ts")], mustListen: false });
   }
 }
 

@@ -95,10 +95,13 @@ describe(`the training thread's limits (real worker processes) on ${TEST_DATABAS
   });
 });
 
-/** The test worker started as `npm run worker` starts it (tsx), in its own process group. */
-function tsxWorker(env: Record<string, string>) {
+/**
+ * The test worker started as `npm run worker` and scripts/start.ts start it (`node --import tsx`,
+ * no tsx CLI in between to relay, or cut short, its signals), in its own process group.
+ */
+function startedWorker(env: Record<string, string>) {
   const root = path.resolve(import.meta.dirname, "../..");
-  const proc = spawn(path.join(root, "node_modules/.bin/tsx"), ["tests/integration/helpers/test-worker.ts"], {
+  const proc = spawn(process.execPath, ["--import", "tsx", "tests/integration/helpers/test-worker.ts"], {
     cwd: root,
     detached: true,
     env: { ...process.env, TIDECAST_POLL_MS: "100", TIDECAST_LEASE_MS: "3000", TIDECAST_HEARTBEAT_MS: "500", TIDECAST_SHUTDOWN_GRACE_MS: "10000", ...env },
@@ -108,7 +111,7 @@ function tsxWorker(env: Record<string, string>) {
   proc.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => proc.on("exit", (code) => resolve(code)));
-  /** Ctrl-C under npm start: the terminal signals the group (tsx and the worker), and scripts/start.ts's stop("SIGINT") forwards its copy to tsx, which relays it. */
+  /** Ctrl-C under npm start: the terminal signals the group (here the worker), and scripts/start.ts's stop("SIGINT") forwards its own copy. */
   const ctrlC = () => {
     process.kill(-proc.pid!, "SIGINT");
     process.kill(proc.pid!, "SIGINT");
@@ -121,11 +124,11 @@ function tsxWorker(env: Record<string, string>) {
 
 const epochsDone = async (db: Db, runId: number) => (await db.get<{ epochsDone: number }>(`SELECT "epochsDone" FROM "Run" WHERE "id" = ?`, [runId]))?.epochsDone ?? 0;
 
-describe(`Ctrl-C on a worker started through tsx, on ${TEST_DATABASE}`, () => {
+describe(`Ctrl-C on a worker started as npm start starts it, on ${TEST_DATABASE}`, () => {
   it("one Ctrl-C under npm start (the group's SIGINT and start.ts's forwarded one) lets the epoch finish and exits 0", async () => {
     const { db, seriesId } = await setup();
     const runId = await queue(seriesId, { epochs: 400 });
-    const worker = tsxWorker({ FAKE_EPOCH_MS: "200" });
+    const worker = startedWorker({ FAKE_EPOCH_MS: "200" });
     try {
       await waitFor(async () => (await epochsDone(db, runId)) >= 2, 30_000, "training to start");
       worker.ctrlC();
@@ -142,7 +145,7 @@ describe(`Ctrl-C on a worker started through tsx, on ${TEST_DATABASE}`, () => {
   it("a second Ctrl-C a moment later puts the job back at once and exits 1", async () => {
     const { db, seriesId } = await setup();
     const runId = await queue(seriesId, { epochs: 400 });
-    const worker = tsxWorker({ FAKE_EPOCH_MS: "4000" }); // an epoch outlasts both presses
+    const worker = startedWorker({ FAKE_EPOCH_MS: "4000" }); // an epoch outlasts both presses
     try {
       await waitFor(async () => (await epochsDone(db, runId)) >= 1, 30_000, "the first epoch"); // the second has just begun
       worker.ctrlC();
