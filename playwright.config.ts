@@ -1,11 +1,11 @@
 import { defineConfig } from "@playwright/test";
+import { E2E_PASSWORD } from "./tests/e2e/password";
 
 // Browser tests run against the production build on a throwaway SQLite file, with the worker,
 // in Debian's chromium (scripts/ensure-chromium.sh installs it; Playwright downloads nothing).
 // The server has a password (the tests sign in, tests/e2e/fixtures.ts); the attack suite starts
 // its own servers from the same build (tests/e2e/helpers/server.ts), so the run builds once.
 const PORT = Number(process.env.E2E_PORT ?? 3100);
-const PASSWORD = process.env.E2E_PASSWORD ?? "e2e sign-in password";
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -45,7 +45,7 @@ export default defineConfig({
       PORT: String(PORT),
       DATABASE_URL: "file:./tmp/e2e.db",
       TIDECAST_POLL_MS: "250", // the worker picks up and cancels runs within a quarter second
-      TIDECAST_PASSWORD: PASSWORD,
+      TIDECAST_PASSWORD: E2E_PASSWORD,
       TIDECAST_SECRET: "e2e-session-secret",
     },
   },

@@ -5,7 +5,6 @@ import { startServer, type TestServer } from "./helpers/server";
 /** Sign-in in the browser, and a cross-site page's forms against a real server. */
 
 plain("sign in: a wrong password is refused next to the field, the right one opens the page asked for, Sign out ends it", async ({ page }) => {
-  plain.skip(!E2E_PASSWORD, "the webServer runs without a password");
   await page.goto("/series/1");
   await expect(page).toHaveURL(/\/login\?next=%2Fseries%2F1$/);
   await page.getByLabel("Password").fill("not it");
@@ -24,7 +23,7 @@ plain("sign in: a wrong password is refused next to the field, the right one ope
 });
 
 test("signed in, the header has Sign out and the pages pass their CSP", async ({ page }) => {
-  await expect(page.getByRole("button", { name: "Sign out" })).toHaveCount(E2E_PASSWORD ? 1 : 0);
+  await expect(page.getByRole("button", { name: "Sign out" })).toHaveCount(1);
   await page.getByRole("button", { name: "Load sample data" }).click();
   await page.getByRole("region", { name: "Dataset S&P 500 (vega-datasets)" }).getByRole("link").first().click();
   await expect(page.getByRole("img", { name: "History chart" })).toBeVisible();
@@ -73,8 +72,7 @@ plain.describe("a cross-site page", () => {
 plain("the page's CSP blocks an injected inline handler, and the browser reports it (what the fixture listens for)", async ({ page }) => {
   const reports: string[] = [];
   page.on("console", (msg) => reports.push(msg.text()));
-  if (E2E_PASSWORD) await signIn(page);
-  else await page.goto("/");
+  await signIn(page);
   // What an HTML injection would try: markup with an inline event handler.
   const ran = await page.evaluate(async () => {
     document.body.insertAdjacentHTML("beforeend", `<img src="data:," alt="" onload="window.__injected = true" onerror="window.__injected = true">`);

@@ -1,12 +1,13 @@
 import { expect, test as base, type Page } from "@playwright/test";
+import { E2E_PASSWORD } from "./password";
+
+export { E2E_PASSWORD };
 
 /**
- * The browser tests' `page`: signed in first when the server has a password (playwright.config.ts
- * gives the webServer E2E_PASSWORD), and failing the test if the browser reports a violation of
+ * The browser tests' `page`: signed in first (the webServer always has a password,
+ * playwright.config.ts), and failing the test if the browser reports a violation of
  * the Content-Security-Policy on any page it showed.
  */
-export const E2E_PASSWORD = process.env.E2E_PASSWORD ?? "e2e sign-in password";
-
 export async function signIn(page: Page, password = E2E_PASSWORD): Promise<void> {
   await page.goto("/");
   await expect(page).toHaveURL(/\/login$/);
@@ -24,7 +25,7 @@ export const test = base.extend({
     page.on("console", (msg) => {
       if (/Content Security Policy|Content-Security-Policy/i.test(msg.text())) violations.push(msg.text());
     });
-    if (E2E_PASSWORD) await signIn(page);
+    await signIn(page);
     await use(page);
     expect(violations, "Content-Security-Policy violations in the browser").toEqual([]);
   },
