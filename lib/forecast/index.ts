@@ -30,7 +30,7 @@ export type { ConformalTable } from "./intervals";
 export { thetaForecast, combShdForecast, classicalForecasts, isSeasonal, multiplicativeSeasonalIndices, deseasonalize } from "./stats";
 export { combine, statForecasts, chooseCombination, COMBINATIONS, AUTO_CANDIDATES } from "./combination";
 export type { Combination, CombinationScore, StatForecasts } from "./combination";
-export { buildNote, combinationLabel } from "./labels";
+export { buildNote, combinationLabel, warningsIn } from "./labels";
 export { backtest } from "./backtest";
 export type { BacktestResult } from "./backtest";
 export { modelConfigSchema, resolveModelConfig, configKey, MODEL_KINDS, STRATEGIES } from "./config";

@@ -56,6 +56,17 @@ export const TOO_SHORT_FOR_NETWORKS = `classical: mean of ${CLASSICAL} (series t
 
 export const isFallback = (kind: Combination): boolean => kind === "classical" || kind === "theta" || kind === "seasonalNaive" || kind === "naive2";
 
+/** How a note's sentence says the forecast did worse than it should: `warningsIn` finds them again. */
+const WARNING = "Warning: ";
+
+/** The sentences of a run's note that are warnings, without their "Warning: " (for a line that says it itself). */
+export function warningsIn(note: string): string[] {
+  return note
+    .split(/(?<=\.)\s+(?=[A-Z])/)
+    .filter((sentence) => sentence.startsWith(WARNING))
+    .map((sentence) => sentence.slice(WARNING.length));
+}
+
 const fmt = (v: number | null) => (v === null ? "n/a" : v.toFixed(3));
 export const fmtNum = (v: number): string => Number(v.toPrecision(4)).toString();
 
@@ -72,7 +83,7 @@ export function buildNote(label: string, combination: Combination, model: Metric
   const parts: string[] = [];
   if (isFallback(combination)) parts.push(`On the validation window the networks did not improve on ${FALLBACK_NAME[combination]}, so the forecast uses it (${label}).`);
   const vs = `(MASE ${fmt(model.mase)} vs ${fmt(sn.mase)}, sMAPE ${model.smape.toFixed(1)}% vs ${sn.smape.toFixed(1)}%)`;
-  if (worseThan(model, sn)) parts.push(`Warning: on the ${window} this forecast was less accurate than seasonal naive ${vs}; prefer the seasonal naive forecast or more history.`);
+  if (worseThan(model, sn)) parts.push(`${WARNING}on the ${window} this forecast was less accurate than seasonal naive ${vs}; prefer the seasonal naive forecast or more history.`);
   else parts.push(`On the ${window} this forecast beat seasonal naive ${vs}.`);
   if (ow !== null) parts.push(ow < 1 ? `OWA ${ow.toFixed(3)}: better than the naive2 benchmark.` : `OWA ${ow.toFixed(3)}: not better than the naive2 benchmark${worseThan(model, n2) ? "" : " on both measures"}.`);
   return parts.join(" ");
@@ -84,11 +95,11 @@ export function globalNote(label: string, horizon: number, series: number, score
     `On the validation windows (last ${horizon} points of ${series} series) ${label} scored OWA ${score === null ? "n/a" : score.toFixed(3)} against naive2` +
       (seasonalNaiveScore === null ? "." : ` (seasonal naive ${seasonalNaiveScore.toFixed(3)}).`),
   ];
-  if (score !== null && seasonalNaiveScore !== null && score > seasonalNaiveScore) parts.push("Warning: over all series the forecast was less accurate than seasonal naive on validation.");
+  if (score !== null && seasonalNaiveScore !== null && score > seasonalNaiveScore) parts.push(WARNING + "over all series the forecast was less accurate than seasonal naive on validation.");
   if (worseThanSeasonalNaive.length) {
     const shown = worseThanSeasonalNaive.slice(0, 10).join(", ");
     const more = worseThanSeasonalNaive.length > 10 ? ` and ${worseThanSeasonalNaive.length - 10} more` : "";
-    parts.push(`Warning: on its validation window the forecast was less accurate than seasonal naive for ${worseThanSeasonalNaive.length} series (${shown}${more}); their notes say so.`);
+    parts.push(`${WARNING}on its validation window the forecast was less accurate than seasonal naive for ${worseThanSeasonalNaive.length} series (${shown}${more}); their notes say so.`);
   }
   return parts.join(" ");
 }

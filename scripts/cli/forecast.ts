@@ -16,6 +16,7 @@ import {
   finishGlobal,
   groupByFrequency,
   planGlobal,
+  warningsIn,
   type GlobalMemberResult,
   type GlobalPlan,
   type CovariateInput,
@@ -150,7 +151,7 @@ async function run(args: string[]): Promise<number> {
   // A forecast less accurate than seasonal naive is never silent, not even under --quiet: the
   // note's "Warning: …" sentences, each on a line of its own.
   const warn = (subject: string, note: string | undefined) => {
-    for (const w of warningsOf(note ?? "")) process.stderr.write(`warning: ${subject}: ${w}\n`);
+    for (const w of warningsIn(note ?? "")) process.stderr.write(`warning: ${subject}: ${w}\n`);
   };
   let bytes: Uint8Array;
   try {
@@ -285,11 +286,3 @@ export function componentsCsv(names: readonly string[], forecasts: ReadonlyMap<s
 
 const command: Command = { summary: "Forecast every series of a CSV (no server needed): forecast <csv> --horizon N --out <file>", usage: USAGE, run };
 export default command;
-
-/** The sentences of a run's note that start "Warning: ", without that word (the CLI's line says it). */
-function warningsOf(note: string): string[] {
-  return note
-    .split(/(?<=\.)\s+(?=[A-Z])/)
-    .filter((sentence) => sentence.startsWith("Warning: "))
-    .map((sentence) => sentence.slice("Warning: ".length));
-}
