@@ -1,6 +1,7 @@
 import type { APIRequestContext, Locator, Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { screenshot } from "./screenshots";
+import { countPixels } from "./helpers/pixels";
 
 /**
  * The "Model anatomy" panel in a real browser, for an LSTM run (64 units, so the heatmaps are
@@ -19,18 +20,6 @@ function monthlyCsv(): string {
   return lines.join("\n") + "\n";
 }
 
-/** Pixels on a canvas that are painted with some colour (not blank, not near-white). */
-async function paintedPixels(canvas: Locator): Promise<number> {
-  return canvas.evaluate((el) => {
-    const c = el as HTMLCanvasElement;
-    const ctx = c.getContext("2d");
-    if (!ctx || c.width === 0) return 0;
-    const { data } = ctx.getImageData(0, 0, c.width, c.height);
-    let n = 0;
-    for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 100 && Math.min(data[i], data[i + 1], data[i + 2]) < 215) n++;
-    return n;
-  });
-}
 
 async function trainRun(request: APIRequestContext, seriesId: number, config: Record<string, unknown>): Promise<number> {
   const res = await request.post(`/api/series/${seriesId}/runs`, { data: config });
@@ -48,7 +37,7 @@ async function expectPainted(panel: Locator, names: string[], minPixels: number)
   for (const name of names) {
     const chart = panel.getByRole("img", { name, exact: true });
     await expect(chart).toHaveAttribute("data-drawn", "true");
-    await expect.poll(() => paintedPixels(chart), { message: `${name} is painted` }).toBeGreaterThan(minPixels);
+    await expect.poll(() => countPixels(chart, "painted"), { message: `${name} is painted` }).toBeGreaterThan(minPixels);
   }
 }
 

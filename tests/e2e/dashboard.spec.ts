@@ -1,7 +1,8 @@
 import fs from "node:fs";
-import type { Locator, Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { screenshot } from "./screenshots";
+import { countPixels } from "./helpers/pixels";
 
 /**
  * The series page end to end, against the production build with a real worker: upload, train a
@@ -20,23 +21,6 @@ function monthlyCsv(): string {
   return lines.join("\n") + "\n";
 }
 
-/** Pixels of the forecast band tint (orange at low alpha over white) on the chart's canvas. */
-async function bandPixels(canvas: Locator): Promise<number> {
-  return canvas.evaluate((el) => {
-    const c = el as HTMLCanvasElement;
-    const ctx = c.getContext("2d");
-    if (!ctx || c.width === 0) return 0;
-    const { data } = ctx.getImageData(0, 0, c.width, c.height);
-    let n = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
-      // 95% band alone ≈ (251,235,229); 80% inside it ≈ (243,196,177), both semi-transparent on the canvas
-      if (a > 0 && a < 140 && r > 150 && r - b > 20 && g > 40) n++;
-      else if (a >= 140 && r > 230 && g > 180 && g < 245 && b > 160 && b < 236 && r - b > 12) n++;
-    }
-    return n;
-  });
-}
 
 async function trainRun(page: Page, settings: Record<string, string>, model: string): Promise<number> {
   const form = page.getByRole("form", { name: "Train a model" });
@@ -80,7 +64,7 @@ test("series dashboard: train, forecast with bands, export, schedule, live loss 
   const forecast = page.getByRole("img", { name: "Forecast chart" });
   await expect(forecast).toHaveAccessibleDescription(/Forecast \(run #\d+, current\): 6 steps with 80% and 95% intervals/);
   await expect(forecast).toHaveAccessibleDescription(/Backtest on \d+ holdout points/);
-  await expect.poll(() => bandPixels(forecast)).toBeGreaterThan(800);
+  await expect.poll(() => countPixels(forecast, "band")).toBeGreaterThan(800);
 
   const loss = page.getByRole("img", { name: "Training loss chart" });
   await expect(loss).toHaveAccessibleDescription(new RegExp(`Run #${small} succeeded: \\d+ epochs recorded`));

@@ -1,6 +1,7 @@
-import type { APIRequestContext, Locator } from "@playwright/test";
+import type { APIRequestContext } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { screenshot } from "./screenshots";
+import { countPixels } from "./helpers/pixels";
 
 /**
  * Forecasts that keep score, in the browser against the production build and a real worker: a
@@ -27,18 +28,6 @@ async function uploadCsv(request: APIRequestContext, text: string): Promise<{ se
   return res.json();
 }
 
-/** Pixels of the first forecast's colour (#d9480f, lines and bands) on a canvas. */
-async function forecastPixels(canvas: Locator): Promise<number> {
-  return canvas.evaluate((el) => {
-    const c = el as HTMLCanvasElement;
-    const ctx = c.getContext("2d");
-    if (!ctx || c.width === 0) return 0;
-    const { data } = ctx.getImageData(0, 0, c.width, c.height);
-    let n = 0;
-    for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && data[i] > 150 && data[i] - data[i + 2] > 40 && data[i + 1] < data[i] - 20) n++;
-    return n;
-  });
-}
 
 test.use({ timezoneId: "UTC" });
 
@@ -76,7 +65,7 @@ test("forecast versus actual drawn, an alert acknowledged, the overview painted"
   await page.goto(`/series/${seriesId}`);
   const chart = page.getByRole("img", { name: "Forecast versus actual chart" });
   await expect(chart).toHaveAccessibleDescription(/1 past forecast over the actual values; 1 with actuals\. The last 6 dates: MASE [\d.]+, 0% inside the 95% band\./);
-  await expect.poll(() => forecastPixels(chart)).toBeGreaterThan(300);
+  await expect.poll(() => countPixels(chart, "forecast")).toBeGreaterThan(300);
   await expect(page.getByRole("status", { name: "Realised accuracy" })).toContainText(/The last forecast was ([\d.]+ times as far off as|\d+% less accurate than) its backtest promised/);
   await expect(page.getByRole("region", { name: "Forecast vs actual" }).getByText("drifting", { exact: true })).toBeVisible();
   const runRow = page.getByRole("row", { name: `Run #${runId}`, exact: true });
