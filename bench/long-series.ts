@@ -141,7 +141,8 @@ for (const name of wanted) {
   const file = path.join(work, `${name}.csv`);
   fs.writeFileSync(file, "date,value\n" + c.dates.slice(0, n).map((d, i) => `${d},${c.values[i]}`).join("\n") + "\n");
   const out = path.join(work, `${name}.forecast.csv`);
-  const args = ["tsx", "scripts/cli.ts", "forecast", file, "--model", "auto", "--horizon", String(c.horizon), "--out", out, "--quiet"];
+  // What `npm run cli -- forecast …` runs (package.json), without npm's own start.
+  const args = ["--import", "tsx", "scripts/cli.ts", "forecast", file, "--model", "auto", "--horizon", String(c.horizon), "--out", out, "--quiet"];
   if (opt.threads) args.push("--threads", opt.threads);
   const load = os.loadavg()[0];
   const started = process.hrtime.bigint();
@@ -149,8 +150,8 @@ for (const name of wanted) {
   // they say what the wall time would be on a quiet one (one series trains on one thread).
   const timed = fs.existsSync("/usr/bin/time");
   const run = timed
-    ? spawnSync("/usr/bin/time", ["-f", "TIDECAST_CPU %U %S", "npx", ...args], { cwd: root, stdio: ["ignore", "inherit", "pipe"], encoding: "utf8" })
-    : spawnSync("npx", args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+    ? spawnSync("/usr/bin/time", ["-f", "TIDECAST_CPU %U %S", process.execPath, ...args], { cwd: root, stdio: ["ignore", "inherit", "pipe"], encoding: "utf8" })
+    : spawnSync(process.execPath, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   let cpu: number | null = null;
   // The CLI warns (even under --quiet) when seasonal naive beat the forecast on its held-out window.

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { openPostgres } from "./postgres";
 import { openPrisma, type PrismaClient } from "./prisma";
+import { closeDb, setSharedDb, sharedDb } from "./shared";
 import { openSqlite } from "./sqlite";
 import type { Db } from "./types";
 import { databaseFile, databaseKind, databaseUrl } from "./url";
@@ -63,28 +64,15 @@ export function prismaFor(database: Db): Promise<PrismaClient> {
   return meta.prisma;
 }
 
-interface Shared {
-  url: string;
-  db: Db;
-}
-
-const globalForDb = globalThis as typeof globalThis & { __tidecastDb?: Shared };
-
 /** The process's shared Db for DATABASE_URL (re-opened when DATABASE_URL changes, as tests do). */
 export function db(): Db {
   const url = databaseUrl();
-  const current = globalForDb.__tidecastDb;
+  const current = sharedDb();
   if (current && current.url === url) return current.db;
   if (current) void current.db.close();
   const next = { url, db: openDb(url) };
-  globalForDb.__tidecastDb = next;
+  setSharedDb(next);
   return next.db;
 }
 
-/** Closes the shared Db (tests, worker and CLI shutdown). */
-export async function closeDb(): Promise<void> {
-  const current = globalForDb.__tidecastDb;
-  if (!current) return;
-  globalForDb.__tidecastDb = undefined;
-  await current.db.close();
-}
+export { closeDb };

@@ -50,8 +50,8 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   } finally {
     // A database command leaves the shared connection (a PostgreSQL pool) open: close it so the
-    // process can exit.
-    const { closeDb } = await import("../../lib/db/client");
+    // process can exit (lib/db/shared.ts: without loading the database modules when none was opened).
+    const { closeDb } = await import("../../lib/db/shared");
     await closeDb();
   }
 }

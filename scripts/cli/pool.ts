@@ -1,7 +1,9 @@
 /**
  * A tiny worker_threads pool for the CLI: runs tasks on up to `size` threads (default: the
  * machine's cores) and relays progress messages. Each thread runs `forecast-worker.ts`, which
- * imports the pure engine; tsx's loader is inherited through execArgv, so TypeScript just works.
+ * imports the pure engine through tsx's loader (see `bootstrap`). With one thread to use (one
+ * task, or --threads 1) the tasks run on the calling thread instead: a thread would only add its
+ * start and a second load of the engine's modules (about half a second) to a short forecast.
  */
 import { Worker } from "node:worker_threads";
 import os from "node:os";
@@ -37,10 +39,11 @@ export async function runPool<T>(
 ): Promise<void> {
   // Before the first forecasting thread: relaxed SIMD (the faster kernels) for this process and its threads (lib/tensor/relaxed-simd.ts).
   enableRelaxedSimd();
+  const threads = Math.max(1, Math.min(size, tasks.length));
+  if (threads === 1) return runInline(tasks, onProgress, onResult);
   const url = new URL("./forecast-worker.ts", import.meta.url);
   let next = 0;
   let failure: Error | null = null;
-  const threads = Math.max(1, Math.min(size, tasks.length));
   const workers: Worker[] = [];
   const loop = async (worker: Worker) => {
     while (next < tasks.length && !failure) {
@@ -77,6 +80,22 @@ export async function runPool<T>(
     await Promise.all(workers.map((w) => w.terminate()));
   }
   if (failure) throw failure;
+}
+
+/** The tasks one after another on this thread, with the same messages a worker would send. */
+async function runInline<T>(tasks: WorkerRequest[], onProgress: (text: string) => void, onResult: (index: number, result: T) => void): Promise<void> {
+  const { runTask } = await import("./forecast-task");
+  for (let i = 0; i < tasks.length; i++) {
+    let outcome: WorkerMessage | null = null;
+    runTask(tasks[i], (m) => {
+      if (m.type === "progress") onProgress(m.text);
+      else outcome = m;
+    });
+    const m = outcome as WorkerMessage | null;
+    if (m === null || m.type === "progress") throw new Error(`task ${i} ended without a result`);
+    if (m.type === "error") throw new TaskError(m.name, m.message, m.code);
+    onResult(i, m.result as T);
+  }
 }
 
 /**

@@ -43,6 +43,17 @@ describe("forecast CLI", () => {
     expect(comp.slice(1).map((l) => l.split(",")[4])).toEqual(lines.slice(1).map((l) => l.split(",")[3]));
   });
 
+  it("forecasts the same on worker threads as on the calling thread (--threads 1 runs the tasks inline)", () => {
+    const args = ["forecast", csv, "--horizon", "3", "--model", "gru", "--epochs", "2", "--hidden", "4", "--seed", "7"];
+    const inline = path.join(dir, "inline.csv"), threaded = path.join(dir, "threaded.csv");
+    const a = cli([...args, "--threads", "1", "--out", inline]);
+    expect(a.status, a.stderr).toBe(0);
+    const b = cli([...args, "--threads", "2", "--out", threaded]);
+    expect(b.status, b.stderr).toBe(0);
+    expect(fs.readFileSync(inline, "utf8").trim().split("\n")).toHaveLength(1 + 2 * 3);
+    expect(fs.readFileSync(threaded, "utf8")).toBe(fs.readFileSync(inline, "utf8"));
+  });
+
   it("fails with exit code 2 and a plain message on bad arguments or input", () => {
     const missing = cli(["forecast", csv, "--out", path.join(dir, "x.csv")]);
     expect(missing.status).toBe(2);
