@@ -4,7 +4,7 @@
  * the PyTorch peer (../shared/bench/torch, Debian's python3-torch on OpenBLAS) and TensorFlow.js
  * 4.22 on its wasm and cpu backends. Prints a table, or with --json one object per line.
  *
- *   npm run bench -- [--cells lstm,gru] [--hidden 64,128] [--peers ours,torch,tfjs-wasm,tfjs-cpu]
+ *   npm run bench -- [--cells lstm,gru] [--hidden 64,128] [--peers ours,torch,tfjs-wasm,tfjs-cpu,copies]
  *                    [--threads 1,2] [--repeats 3] [--epochs 3] [--max-seconds 20] [--long 256]
  *                    [--kernel auto|wasm-relaxed|wasm-simd|typescript] [--quick] [--json]
  *
@@ -13,17 +13,21 @@
  * compare figures from this run only. `--long L` also times a window of L steps (ours and
  * PyTorch, one thread, one epoch): its "steps × w/s" is compared with the workload's window, so
  * the time per step must not grow with the window. Windows/s is wall-clock; the *PerCpuSec fields
- * (ours and TensorFlow.js) divide by this process's CPU time instead.
+ * (ours and TensorFlow.js) divide by this process's CPU time instead. The `copies` peer runs as
+ * many independent one-thread copies of ours at once as a threads figure has (child processes):
+ * their summed windows/s is the machine's own ceiling for that many threads under its current
+ * load, and "train ×copies" reads the data-parallel trainer against it (bench/kernel/copies.ts).
  */
 import os from "node:os";
 import { flopsPerWindow, loadWorkload, makeWindows, withLookback, workloadPath, type Workload } from "./kernel/workload";
+import { runCopies } from "./kernel/copies";
 import { runOurs, runOursParallel, type RunResult } from "./kernel/ours";
 import { TORCH_INSTALL_HINT, findTorch, runTorch, type TorchSetup } from "./kernel/torch";
 import { enableRelaxedSimd, kernels, useKernels, type KernelName } from "../lib/tensor";
 import { relaxedSimdFlag } from "../lib/tensor/relaxed-simd";
 
-type Peer = "ours" | "torch" | "tfjs-wasm" | "tfjs-cpu";
-const PEERS: Peer[] = ["ours", "torch", "tfjs-wasm", "tfjs-cpu"];
+type Peer = "ours" | "torch" | "tfjs-wasm" | "tfjs-cpu" | "copies";
+const PEERS: Peer[] = ["ours", "torch", "tfjs-wasm", "tfjs-cpu", "copies"];
 const KERNELS = ["auto", "wasm-relaxed", "wasm-simd", "typescript"] as const;
 
 interface Args {
@@ -39,7 +43,7 @@ interface Args {
   kernel: KernelName | "auto";
 }
 
-const USAGE = "npm run bench -- [--cells lstm,gru] [--hidden 64,128] [--peers ours,torch,tfjs-wasm,tfjs-cpu] [--threads 1,2] [--repeats N] [--epochs N] [--max-seconds S] [--long STEPS|0] [--kernel auto|wasm-relaxed|wasm-simd|typescript] [--quick] [--json]";
+const USAGE = "npm run bench -- [--cells lstm,gru] [--hidden 64,128] [--peers ours,torch,tfjs-wasm,tfjs-cpu,copies] [--threads 1,2] [--repeats N] [--epochs N] [--max-seconds S] [--long STEPS|0] [--kernel auto|wasm-relaxed|wasm-simd|typescript] [--quick] [--json]";
 
 function parseArgs(argv: string[]): Args {
   const a: Args = { cells: null, hidden: null, peers: ["ours", "torch", "tfjs-wasm"], threads: [1, 2], repeats: null, epochs: null, maxSeconds: null, long: 256, json: false, kernel: "auto" };
@@ -173,6 +177,10 @@ async function main(): Promise<void> {
           if (p === "ours") for (const t of threads) {
             variants.push({ key: `ours/${t}@${L}`, peer: p, threads: t, lookback: L, backend: t === 1 ? kernel : `${kernel} ×${t} worker_threads`,
               run: () => (t === 1 ? runOurs(wl, data, cell, H, o) : runOursParallel(wl, data, cell, H, t, o)) });
+          } else if (p === "copies") {
+            for (const t of threads.filter((n) => n > 1))
+              variants.push({ key: `copies/${t}@${L}`, peer: p, threads: t, lookback: L, backend: `${kernel}, ${t} one-thread copies at once`,
+                run: () => runCopies(wl, data, cell, H, t, o) });
           } else if (p === "torch") {
             if (torch !== null) for (const t of threads) {
               const setup = torch;
@@ -212,11 +220,13 @@ function ratios(g: Row, rows: Row[], w: Workload) {
   const find = (peer: Peer, threads: number, lookback = g.lookback) =>
     rows.find((r) => r.cell === g.cell && r.hidden === g.hidden && r.lookback === lookback && r.peer === peer && r.threads === threads);
   const torch1 = find("torch", 1), wasm = find("tfjs-wasm", 1), ours1 = find("ours", 1), base = find(g.peer, g.threads, w.lookback);
+  const copies = g.peer === "ours" && g.threads > 1 ? find("copies", g.threads) : undefined;
   const div = (a: number, b: number | undefined) => (b === undefined || !Number.isFinite(b) || b === 0 ? null : a / b);
   return {
     trainVsTorch1: div(g.trainWindowsPerSec, torch1?.trainWindowsPerSec), inferVsTorch1: div(g.inferWindowsPerSec, torch1?.inferWindowsPerSec),
     trainVsTfjsWasm: div(g.trainWindowsPerSec, wasm?.trainWindowsPerSec), inferVsTfjsWasm: div(g.inferWindowsPerSec, wasm?.inferWindowsPerSec),
-    trainVsOurs1: g.peer === "ours" && g.threads > 1 ? div(g.trainWindowsPerSec, ours1?.trainWindowsPerSec) : null,
+    trainVsOurs1: (g.peer === "ours" || g.peer === "copies") && g.threads > 1 ? div(g.trainWindowsPerSec, ours1?.trainWindowsPerSec) : null,
+    trainVsCopies: div(g.trainWindowsPerSec, copies?.trainWindowsPerSec),
     stepsTrainVsWindow: g.lookback !== w.lookback && base ? div(g.trainWindowsPerSec * g.lookback, base.trainWindowsPerSec * base.lookback) : null,
   };
 }
@@ -239,14 +249,14 @@ function report(rows: Row[], w: Workload, args: Args, repeats: number, load0: nu
     return;
   }
   const x = (v: number | null): string => (v === null ? "–" : `${v.toFixed(2)}×`);
-  const header = ["cell", "hidden", "window", "peer", "threads", "train w/s", "infer w/s", "train ×torch-1", "infer ×torch-1", "train ×ours-1", "steps·w/s ×window", "train ×tfjs-wasm", "infer ×tfjs-wasm", "GFLOP/s", "train w/cpu-s", "RSS MB"];
+  const header = ["cell", "hidden", "window", "peer", "threads", "train w/s", "infer w/s", "train ×torch-1", "infer ×torch-1", "train ×ours-1", "train ×copies", "steps·w/s ×window", "train ×tfjs-wasm", "infer ×tfjs-wasm", "GFLOP/s", "train w/cpu-s", "RSS MB"];
   console.log("");
   console.log(`| ${header.join(" | ")} |`);
   console.log(`|${header.map(() => "---").join("|")}|`);
   for (const g of rows) {
     const r = ratios(g, rows, w);
     console.log(`| ${[g.cell, g.hidden, g.lookback, g.peer, g.threads, fmt(g.trainWindowsPerSec), fmt(g.inferWindowsPerSec),
-      x(r.trainVsTorch1), x(r.inferVsTorch1), x(r.trainVsOurs1), x(r.stepsTrainVsWindow), x(r.trainVsTfjsWasm), x(r.inferVsTfjsWasm),
+      x(r.trainVsTorch1), x(r.inferVsTorch1), x(r.trainVsOurs1), x(r.trainVsCopies), x(r.stepsTrainVsWindow), x(r.trainVsTfjsWasm), x(r.inferVsTfjsWasm),
       g.trainGflops.toFixed(2), fmt(g.trainWindowsPerCpuSec), fmt(g.peakRssMB)].join(" | ")} |`);
   }
   console.log(`\nload average now ${load1()} (was ${load0} at start); ratios compare rows of this run only.`);
