@@ -3,7 +3,7 @@ import type { Dialect } from "./types";
 /**
  * Everything SQL-level that differs between SQLite and PostgreSQL, in one place. The drivers
  * (sqlite.ts, postgres.ts) use these; code above lib/db only ever reads `db.dialect.forUpdate`,
- * `db.dialect.skipLocked` and `db.dialect.isTransient`.
+ * `db.dialect.skipLocked`, `db.dialect.transactionLock` and `db.dialect.isTransient`.
  */
 
 const code = (err: unknown): string | undefined => {
@@ -15,6 +15,7 @@ export const sqliteDialect: Dialect = {
   kind: "sqlite",
   forUpdate: "",
   skipLocked: "",
+  transactionLock: null,
   /** SQLITE_BUSY / SQLITE_LOCKED after the busy timeout: another connection holds a long write. */
   isTransient(err) {
     const c = code(err);
@@ -31,6 +32,8 @@ export const postgresDialect: Dialect = {
   kind: "postgresql",
   forUpdate: " FOR UPDATE",
   skipLocked: " FOR UPDATE SKIP LOCKED",
+  // An advisory lock on the name's 32-bit hash, released at COMMIT or ROLLBACK.
+  transactionLock: `SELECT pg_advisory_xact_lock(hashtext(?))`,
   /** Serialization failures, deadlocks, lock timeouts, server restarts, lost or timed-out connections. */
   isTransient(err) {
     const c = code(err);

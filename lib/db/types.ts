@@ -41,6 +41,12 @@ export interface Dialect {
   readonly forUpdate: string;
   /** Appended to a queue's SELECT of candidate rows: other transactions' locked rows are skipped ("" on SQLite). */
   readonly skipLocked: string;
+  /**
+   * A statement that takes an exclusive lock named by its one parameter until the transaction
+   * ends, for a decision that depends on rows no row lock covers (a count over a whole table);
+   * null on SQLite, whose write transactions are exclusive anyway.
+   */
+  readonly transactionLock: string | null;
   /** A transient error (busy or locked database, lost connection, serialization failure): retrying later can succeed. */
   isTransient(err: unknown): boolean;
 }

@@ -36,13 +36,16 @@ const UNFINISHED = `"status" IN ('queued', 'running') AND "cancelRequested" = FA
 
 /**
  * Whether one more run of `seriesId` would pass a limit. Call inside the transaction that queues
- * the run, with the series row locked: the per-series count is then exact on both databases; the
- * overall count is exact on SQLite (one writer at a time) and may be passed by as many runs as
- * are requested at the same instant on PostgreSQL.
+ * the run, with the series row locked: the per-series count is then exact on both databases. The
+ * overall count is exact on SQLite (one writer at a time); on PostgreSQL the transaction first
+ * takes the queue's named lock, so that requests for different series at the same instant count
+ * one after another, each seeing the runs the others queued (READ COMMITTED: every statement
+ * reads what was committed before it started).
  */
 export async function queueFull(tx: Db, seriesId: number, limits: RunQueueLimits): Promise<QueueFull | null> {
   const mine = (await tx.get<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "Run" WHERE "seriesId" = ? AND ${UNFINISHED}`, [seriesId]))!.n;
   if (mine >= limits.perSeries) return { scope: "series", limit: limits.perSeries, queued: mine };
+  if (tx.dialect.transactionLock !== null) await tx.run(tx.dialect.transactionLock, ["tidecast.run-queue"]);
   const all = (await tx.get<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "Run" WHERE ${UNFINISHED}`))!.n;
   if (all >= limits.total) return { scope: "all", limit: limits.total, queued: all };
   return null;

@@ -60,6 +60,16 @@ describe(`the caps on queued runs and schedules on ${TEST_DATABASE}`, () => {
     expect(await count(t.db, `SELECT COUNT(*) AS "n" FROM "Job"`)).toBe(3);
   });
 
+  it("holds the server's limit when requests for many series arrive at the same instant", async () => {
+    process.env.TIDECAST_MAX_QUEUED_RUNS = "3";
+    const series = [a, b];
+    for (let i = 0; i < 6; i++) series.push(await seedSeries(t.db, `c${i}`));
+    const answers = await Promise.all(series.map((id) => run(id, 2)));
+    expect(answers.map((r) => r.status).sort()).toEqual([202, 202, 202, 429, 429, 429, 429, 429]);
+    expect(await count(t.db, `SELECT COUNT(*) AS "n" FROM "Run"`)).toBe(3);
+    expect(await count(t.db, `SELECT COUNT(*) AS "n" FROM "Job"`)).toBe(3);
+  });
+
   it("a due schedule skips its tick while the queue is full, and queues again once there is room", async () => {
     process.env.TIDECAST_MAX_QUEUED_PER_SERIES = "1";
     const s = await scheduleForSeries(post(`http://localhost/api/series/${a}/schedules`, { cron: "0 6 * * *", config: { epochs: 2, horizon: 5 } }), ctx(a));
