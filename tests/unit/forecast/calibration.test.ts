@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { globalCalibrationScores, proxyKind, proxyRatio, type CalibrationSeries } from "../../../lib/forecast/calibration";
+import {
+  globalCalibrationScores,
+  levelScale,
+  proxyKind,
+  proxyRatio,
+  seriesCalibration,
+  seriesCalibrationScores,
+  type CalibrationSeries,
+  type OriginForecast,
+} from "../../../lib/forecast/calibration";
+import type { CleanSeries } from "../../../lib/forecast/input";
 import { combine, statForecasts } from "../../../lib/forecast/combination";
 import { applyConformal, conformalTable } from "../../../lib/forecast/intervals";
 import { mulberry32, normal } from "../../../lib/tensor/random";
@@ -120,5 +130,82 @@ describe("global calibration scores", () => {
     expect(inside[0] / points).toBeLessThan(0.84);
     expect(inside[1] / points).toBeGreaterThan(0.93);
     expect(inside[1] / points).toBeLessThan(0.975);
+  });
+});
+
+function yearly(values: number[]): CleanSeries {
+  const y = Float64Array.from(values);
+  return {
+    name: "s",
+    y,
+    missing: new Uint8Array(y.length),
+    phase: 0,
+    frequency: "yearly",
+    positive: values.every((v) => v > 0),
+    timestamps: Float64Array.from(values.map((_, i) => Date.UTC(1950 + i, 0, 1))),
+    stepMs: null,
+    covariates: [],
+  };
+}
+
+describe("single-series calibration scores", () => {
+  // 16 yearly points, H = 3: the own (out-of-sample) forecasts start at origin 12, so origins
+  // 2H before the end (15 - 6 = 9) to 11 come from the stand-in.
+  const values = [20, 22, 21, 25, 24, 28, 27, 31, 30, 34, 33, 37, 36, 40, 39, 43];
+  const s = yearly(values);
+  const H = 3;
+  const own: OriginForecast[] = [12, 13, 14].map((origin) => ({ origin, forecast: [values[origin] + 1, values[origin] + 1, values[origin] + 1] }));
+
+  it("measure errors in the series' level at the origin (the mean of its last 4 points for a yearly series)", () => {
+    expect(levelScale(s, 12)).toBe((34 + 33 + 37 + 36) / 4);
+    // two points of history: their mean
+    expect(levelScale(s, 1)).toBe(21);
+    expect(levelScale(yearly([-1, 2, 3, 4]), 3)).toBe(1);
+  });
+
+  it("reach back to 2H origins before the end with the stand-in, scaled by the own-to-stand-in error ratio", () => {
+    // naive2 (the last value) is its own stand-in: the earlier forecasts are y[o] at every step.
+    const naive = seriesCalibration(s, own, "naive2", H);
+    expect(naive.earlier.map((f) => f.origin)).toEqual([9, 10, 11]);
+    expect(naive.earlier.map((f) => f.forecast)).toEqual([[34, 34, 34], [33, 33, 33], [37, 37, 37]]);
+    expect(naive.standInAtOwn).toEqual([]);
+    const scores = seriesCalibrationScores(s, naive, H, s.y.length);
+    // step 1: the own origins 12, 13, 14 (|y[o+1] - y[o] - 1|) and the earlier 9, 10, 11 (|y[o+1] - y[o]|), each over levelScale(o)
+    const byHand = (o: number, shift: number) => Math.abs(values[o + 1] - values[o] - shift) / levelScale(s, o);
+    expect(sorted(scores[0])).toEqual(sorted([byHand(12, 1), byHand(13, 1), byHand(14, 1), byHand(9, 0), byHand(10, 0), byHand(11, 0)]));
+    // step 3 needs origin + 3 < 16: own origin 12, earlier 9, 10, 11
+    expect(scores[2]).toHaveLength(4);
+
+    // a networks' forecast: the stand-in is the classical combination, and its earlier scores are
+    // multiplied by the own errors over the stand-in's at the own origins (targets before `to` only)
+    const hybrid = seriesCalibration(s, own, "hybrid", H);
+    expect(hybrid.standInAtOwn.map((f) => f.origin)).toEqual([12, 13, 14]);
+    const classical = seriesCalibration(s, own, "classical", H);
+    for (const to of [16, 15]) {
+      const total = (fs: OriginForecast[]) => {
+        let sum = 0;
+        for (const f of fs) for (let k = 1; k <= H && f.origin + k < to; k++) sum += Math.abs(values[f.origin + k] - f.forecast[k - 1]) / levelScale(s, f.origin);
+        return sum;
+      };
+      const ratio = total(own) / total(hybrid.standInAtOwn);
+      const a = seriesCalibrationScores(s, hybrid, H, to);
+      const b = seriesCalibrationScores(s, classical, H, to);
+      for (let k = 0; k < H; k++) {
+        const ownCount = own.filter((f) => f.origin + k + 1 < to).length;
+        expect(a[k].slice(0, ownCount)).toEqual(b[k].slice(0, ownCount));
+        a[k].slice(ownCount).forEach((v, i) => expect(v).toBeCloseTo(ratio * b[k][ownCount + i], 12));
+        expect(a[k].length).toBe(b[k].length);
+      }
+    }
+  });
+
+  it("add nothing when the own forecasts already span 2H origins, nor before two seasons or six points", () => {
+    const long = [9, 10, 11, 12, 13, 14].map((origin) => ({ origin, forecast: [0, 0, 0] }));
+    expect(seriesCalibration(s, long, "hybrid", H)).toEqual({ own: long, standInAtOwn: [], earlier: [], neural: true });
+    // 10 points: 2H before the end is origin 3, but six points of history start at origin 5
+    const short = yearly(values.slice(0, 10));
+    const cal = seriesCalibration(short, [7, 8].map((origin) => ({ origin, forecast: [1, 1, 1] })), "theta", H);
+    expect(cal.earlier.map((f) => f.origin)).toEqual([5, 6]);
+    expect(cal.neural).toBe(false);
   });
 });
