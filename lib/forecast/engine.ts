@@ -6,7 +6,8 @@
  * strategy, lookback, preparation and the combination) and scores its forecast of the held-out
  * test window against the baselines. Early stopping ignores the first WARMUP_EPOCHS epochs: on one
  * short validation window an undertrained network often scores best by luck. The conformal
- * intervals come from Phase A's out-of-sample residuals over the validation and test windows.
+ * intervals come from Phase A's out-of-sample residuals over the validation and test windows
+ * (on a short series also from the classical stand-in's before them, see `seriesCalibration`).
  * Phase B refits each chosen member on all the data (preparations fitted on all of it, no
  * validation split) for a fixed number of epochs, its Phase A best epoch (at least
  * REFIT_MIN_EPOCHS), at Phase A's learning rates, and forecasts the future (as fitGlobal's refit).
@@ -22,6 +23,7 @@ import { combine, statForecasts, usesNetworks } from "./combination";
 import { featuresFor, neuralForecasts, trainSettingsFrom, type MemberRun } from "./ensemble";
 import { ForecastCancelled, ForecastError } from "./errors";
 import { cleanSeries, usableCovariates, type CleanSeries, type SeriesInput } from "./input";
+import { levelScale, seriesCalibration, seriesCalibrationScores, type OriginForecast } from "./calibration";
 import { applyConformal, conformalTable, type ConformalTable } from "./intervals";
 import { buildNote, combinationLabel, covariateNotes, neuralLabel } from "./labels";
 import { trainMember, type TrainSettings } from "./member";
@@ -155,12 +157,6 @@ function forecastsFrom(
   return origins.map((o, i) => combine(phase.selection.combination, neural[i], statForecasts(s.y.subarray(0, o + 1), H, m), s.positive));
 }
 
-/** A forecast from an origin (index of its last point) over the full horizon. */
-interface OriginForecast {
-  origin: number;
-  forecast: number[];
-}
-
 /** Phase A's combined forecasts from every origin in [first, last]. */
 function phaseForecasts(s: CleanSeries, phase: PhaseResult, H: number, first: number, last: number): OriginForecast[] {
   const origins: number[] = [];
@@ -168,30 +164,6 @@ function phaseForecasts(s: CleanSeries, phase: PhaseResult, H: number, first: nu
   if (origins.length === 0) return [];
   const fc = forecastsFrom(s, phase, origins, H);
   return origins.map((origin, i) => ({ origin, forecast: fc[i] }));
-}
-
-/**
- * The scale a single series' conformity scores are measured in at an origin: for a positive
- * series its level then (the mean of its last season, at least 4 points), so that errors made when
- * the series was at another level count in proportion (errors of positive series scale with their
- * level); 1 otherwise.
- */
-function levelScale(s: CleanSeries, origin: number): number {
-  if (!s.positive) return 1;
-  const w = Math.min(origin + 1, Math.max(SEASON_LENGTH[s.frequency], 4));
-  let sum = 0;
-  for (let t = origin - w + 1; t <= origin; t++) sum += s.y[t];
-  return sum / w > 0 ? sum / w : 1;
-}
-
-/** Conformity scores per horizon step (absolute residuals in `levelScale` units) of the forecasts whose targets lie before `to`. */
-function residualScores(s: CleanSeries, forecasts: OriginForecast[], H: number, to: number): number[][] {
-  const scores: number[][] = Array.from({ length: H }, () => []);
-  for (const { origin, forecast } of forecasts) {
-    const scale = levelScale(s, origin);
-    for (let k = 1; k <= H && origin + k < to; k++) scores[k - 1].push(Math.abs(s.y[origin + k] - forecast[k - 1]) / scale);
-  }
-  return scores;
 }
 
 /**
@@ -234,9 +206,10 @@ export function fitForecast(series: SeriesInput, configInput: ModelConfigInput, 
   const testSteps = Math.min(H, hold);
   // Calibration: Phase A's forecasts from every origin of its validation and test regions; the
   // holdout's intervals use those whose targets lie before the test region.
-  const calibration = phaseForecasts(s, phaseA, H, trainEndA - 1, n - 2);
-  const valTable = conformalTable(residualScores(s, calibration, H, endA), levels);
-  const fullTable = conformalTable(residualScores(s, calibration, H, n), levels);
+  // A short series' windows reach back further with the classical stand-in (see calibration.ts).
+  const calibration = seriesCalibration(s, phaseForecasts(s, phaseA, H, trainEndA - 1, n - 2), phaseA.selection.combination, H);
+  const valTable = conformalTable(seriesCalibrationScores(s, calibration, H, endA), levels);
+  const fullTable = conformalTable(seriesCalibrationScores(s, calibration, H, n), levels);
   const testFc = forecastsFrom(s, phaseA, [endA - 1], H)[0].slice(0, testSteps);
   const history = s.y.subarray(0, endA);
   const stats = statForecasts(history, testSteps, m);

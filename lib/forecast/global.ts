@@ -11,8 +11,9 @@
  *
  * For each series the last H points are the validation window: members stop early on it, the
  * combination is chosen on it (the hybrid unless another combination beats it clearly across the
- * series, see `chooseCombination`), and the conformal intervals come from its residuals (scaled by
- * each series' in-sample seasonal-naive MAE). Each series gets a note on how its forecast did on
+ * series, see `chooseCombination`), and the conformal intervals come from its residuals and those
+ * of rolling origins before it (scaled by each series' in-sample seasonal-naive MAE, see
+ * `globalCalibrationScores`). Each series gets a note on how its forecast did on
  * its window against seasonal naive. The final forecast is made from the end of each series by the
  * members refitted on all of it.
  *
@@ -33,9 +34,10 @@ import { buildNote, combinationLabel, globalNeuralLabel, globalNote, worseThan }
 import { makeVariant } from "./variants";
 import { parseConfig, type EpochProgress, type FitOptions, type IntervalSet, type PositionFeatures } from "./engine";
 import { ForecastError } from "./errors";
+import { globalCalibrationScores } from "./calibration";
 import { conformalTable } from "./intervals";
 import { memberForecast, trainMember, type MemberSpec, type StrategyKind } from "./member";
-import { computeMetrics, maseScale, owa as owaOf, type Metrics } from "./metrics";
+import { computeMetrics, owa as owaOf, type Metrics } from "./metrics";
 import { writeModel, MODEL_FILE_VERSION, type GlobalModelHeader } from "./modelfile";
 import { globalSeriesForecast } from "./predict";
 import { fitPrep, type PrepSpec, type WindowNorm } from "./prep";
@@ -256,14 +258,9 @@ export function finishGlobal(plan: GlobalPlan, memberResults: GlobalMemberResult
   const scores = choice.scores;
   // What each series' validation forecast was (the classical combination where no member fits it).
   const validationForecast = (p: (typeof perSeries)[number]) => combine(combination, p.valNeural, p.valStats!, p.s.positive);
-  // Conformal scores: validation residuals of the chosen combination, scaled per series.
-  const scoresByStep: number[][] = Array.from({ length: H }, () => []);
-  for (const p of scorable) {
-    const f = validationForecast(p);
-    const scale = maseScale(p.history, m) ?? 1;
-    for (let k = 0; k < H; k++) scoresByStep[k].push(Math.abs(p.actual[k] - f[k]) / scale);
-  }
-  const table = conformalTable(scoresByStep, plan.levels);
+  // Conformal scores: the chosen combination's validation residuals and rolling origins before them (see calibration.ts).
+  const calibration = scorable.map((p) => ({ y: p.s.y, positive: p.s.positive, validation: validationForecast(p), neural: usesNetworks(combination) && p.valNeural !== null }));
+  const table = conformalTable(globalCalibrationScores(calibration, combination, H, m).scoresByStep, plan.levels);
   const lookbacks = [...new Set(plan.members.map((mm) => mm.lookback))];
   const label = combinationLabel(combination, globalNeuralLabel(plan.members.map((mm) => mm.cell), plan.members.length, lookbacks));
   // The model file, and the final forecasts made from it exactly as predictFromModel will.

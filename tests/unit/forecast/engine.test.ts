@@ -99,6 +99,9 @@ describe("fitGlobal", () => {
     }
     expect(out.chosen.members).toBeGreaterThan(0);
     expect(out.chosen.model.length).toBeGreaterThan(0);
+    // The intervals are calibrated on each series' validation origin (54 points of history) and
+    // the 6 origins before it (48..53 points, all above the two-season minimum of 24): 4 x 7 scores a step.
+    expect(loadModel(out.modelBlob).header.conformal.counts).toEqual([28, 28, 28, 28, 28, 28]);
   });
 });
 
