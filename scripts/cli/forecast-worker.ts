@@ -11,7 +11,7 @@ port.on("message", (req: WorkerRequest) => {
   try {
     if (req.kind === "global-member") {
       const plan = req.plan as GlobalPlan;
-      const spec = plan.members[req.index];
+      const { spec } = plan.members[req.index];
       const started = Date.now();
       const result = runGlobalMember(plan, req.index, {
         onEpoch: (epoch, trainLoss, valLoss) =>
