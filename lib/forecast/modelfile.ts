@@ -14,6 +14,11 @@
  * forecasts a series too short for its members with "classical". Older files load with their
  * hybrid renamed "legacyHybrid" (networks, Theta and Comb) and keep Theta for too-short series,
  * so they reproduce the forecasts they were written with.
+ *
+ * Version 4 (written now) lets a global model's members train on different preparations: its
+ * header lists `variants` (was one `prepSpec`), each member names its variant, and each training
+ * series stores one fitted preparation per variant (`preps`, was `prep`). Older global files load
+ * as a model of one variant.
  */
 import { deserializeNetwork, serializeNetwork, type Network } from "../nn";
 import type { ModelConfig } from "./config";
@@ -23,8 +28,8 @@ import type { ConformalTable } from "./intervals";
 import type { MemberSpec } from "./member";
 import type { FittedPrep, PrepSpec } from "./prep";
 
-export const MODEL_FILE_VERSION = 3;
-const SUPPORTED_VERSIONS = [1, 2, 3];
+export const MODEL_FILE_VERSION = 4;
+const SUPPORTED_VERSIONS = [1, 2, 3, 4];
 const MAGIC = [0x54, 0x43, 0x46, 0x4d]; // "TCFM"
 
 /** A single-series model (fitForecast). */
@@ -64,17 +69,26 @@ export interface GlobalModelHeader {
   horizon: number;
   levels: number[];
   combination: Combination;
-  /** The one preparation every series gets (each fitted on its own values). */
-  prepSpec: PrepSpec;
+  /** The preparations the members train on (each series fitted on its own values for each). */
+  variants: PrepSpec[];
   members: { spec: MemberSpec; variant: number }[];
-  /** The fitted preparation of each training series, as its final forecast used it. */
-  series: { name: string; prep: FittedPrep }[];
+  /** The fitted preparations (one per variant) of each training series, as its final forecast used them. */
+  series: { name: string; preps: FittedPrep[] }[];
   /** Conformal half-widths in units of a series' in-sample seasonal-naive MAE (MASE scale). */
   conformal: ConformalTable;
   label: string;
 }
 
 export type AnyModelHeader = ModelHeader | GlobalModelHeader;
+
+/** A global model's header as files up to version 3 held it: one preparation for every member. */
+type GlobalHeaderV3 = Omit<GlobalModelHeader, "variants" | "series"> & { prepSpec: PrepSpec; series: { name: string; prep: FittedPrep }[] };
+
+/** A version 1-3 global header as a version 4 one: one variant, which every member trains on. */
+function upgradeGlobalHeader(old: GlobalHeaderV3): GlobalModelHeader {
+  const { prepSpec, series, ...rest } = old;
+  return { ...rest, variants: [prepSpec], series: series.map(({ name, prep }) => ({ name, preps: [prep] })) };
+}
 
 export interface LoadedModel {
   header: AnyModelHeader;
@@ -109,7 +123,8 @@ export function loadModel(blob: Uint8Array): LoadedModel {
   if (!SUPPORTED_VERSIONS.includes(version)) throw bad(`version ${version} is not supported (expected ${SUPPORTED_VERSIONS.join(" or ")})`);
   const len = view.getUint32(8, true);
   if (12 + len > blob.length) throw bad("truncated header");
-  const header = JSON.parse(new TextDecoder().decode(blob.subarray(12, 12 + len))) as AnyModelHeader;
+  const parsed = JSON.parse(new TextDecoder().decode(blob.subarray(12, 12 + len))) as AnyModelHeader;
+  const header = parsed.kind === "global" && version <= 3 ? upgradeGlobalHeader(parsed as unknown as GlobalHeaderV3) : parsed;
   if (header.kind !== undefined && header.kind !== "series" && header.kind !== "global") throw bad(`unknown model kind "${String(header.kind)}"`);
   header.version = version;
   if (version <= 2 && (header.combination as string) === "hybrid") header.combination = "legacyHybrid";

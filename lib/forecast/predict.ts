@@ -92,6 +92,18 @@ function seriesModelForecast(h: ModelHeader, nets: Network[], s: CleanSeries): O
 }
 
 /**
+ * A series prepared by each variant of a global model: a training series with its stored
+ * preparations, another series with preparations fitted on its own points.
+ */
+export function globalVariantData(h: GlobalModelHeader, s: CleanSeries) {
+  const stored = h.series.find((x) => x.name === s.name)?.preps;
+  return h.variants.map((spec, vi) => {
+    const prep = stored?.[vi] ?? fitPrep(spec, s.y, h.season);
+    return { prepared: [preparedWith({ ...s, covariates: [] }, prep, [], spec, h.horizon)], preps: [prep], season: h.season, horizon: h.horizon, prepSpec: spec };
+  });
+}
+
+/**
  * A global model's forecast of one series: the median of the members whose lookback fits the
  * series, combined as the model says (the classical combination when no member fits), with conformal intervals scaled
  * by the series' in-sample seasonal-naive MAE.
@@ -101,11 +113,10 @@ export function globalSeriesForecast(h: GlobalModelHeader, nets: Network[], s: C
   const H = h.horizon;
   let neural: number[] | null = null;
   {
-    const prep = h.series.find((x) => x.name === s.name)?.prep ?? fitPrep(h.prepSpec, s.y, h.season);
-    const data = { prepared: [preparedWith({ ...s, covariates: [] }, prep, [], h.prepSpec, H)], preps: [prep], season: h.season, horizon: H, prepSpec: h.prepSpec };
+    const data = globalVariantData(h, s);
     const paths: number[][] = [];
     h.members.forEach((mm, i) => {
-      if (n >= mm.spec.lookback) paths.push(memberForecast(nets[i], mm.spec, data, [0], [n - 1])[0]);
+      if (n >= mm.spec.lookback) paths.push(memberForecast(nets[i], mm.spec, data[mm.variant], [0], [n - 1])[0]);
     });
     neural = medianPaths(paths);
   }

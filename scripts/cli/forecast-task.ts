@@ -10,7 +10,7 @@ export function runTask(req: WorkerRequest, post: (m: WorkerMessage) => void): v
   try {
     if (req.kind === "global-member") {
       const plan = req.plan as GlobalPlan;
-      const spec = plan.members[req.index];
+      const { spec } = plan.members[req.index];
       const started = Date.now();
       const result = runGlobalMember(plan, req.index, {
         onEpoch: (epoch, trainLoss, valLoss) =>

@@ -173,7 +173,7 @@ async function run(args: string[]): Promise<number> {
     const global = !opt.covariates && (opt.mode === "global" || (opt.mode === "auto" && group.length >= 10));
     if (global) {
       const plan = planGlobal(group, opt.config, opt.seed, { levels: opt.levels });
-      log(`${frequency}: one global model over ${group.length} series, ${plan.members.length} members (${plan.members.map((m) => `${m.cell}/${m.lookback}`).join(", ")})`);
+      log(`${frequency}: one global model over ${group.length} series, ${plan.members.length} members (${plan.members.map((m) => `${m.spec.cell}/${m.spec.lookback}`).join(", ")})`);
       globals.push({ plan, firstTask: tasks.length, results: [] });
       plan.members.forEach((_, index) => tasks.push({ kind: "global-member", plan, index }));
     } else {

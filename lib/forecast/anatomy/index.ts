@@ -205,11 +205,12 @@ function resolveMember(model: LoadedModel, s: CleanSeries, id: string | undefine
   const index = Number(found.id);
   const mm = h.members[index];
   const net = model.nets[index];
-  if (h.kind === "global") {
-    const prep = h.series.find((x) => x.name === s.name)?.prep ?? fitPrep(h.prepSpec, s.y, h.season);
-    return { index, spec: mm.spec, net, prep, prepSpec: h.prepSpec, covPreps: [], covariateNames: [], season: h.season, horizon: h.horizon, defaultOrigin: s.y.length - 1 };
-  }
   const vi = mm.variant;
+  if (h.kind === "global") {
+    const prepSpec = h.variants[vi];
+    const prep = h.series.find((x) => x.name === s.name)?.preps[vi] ?? fitPrep(prepSpec, s.y, h.season);
+    return { index, spec: mm.spec, net, prep, prepSpec, covPreps: [], covariateNames: [], season: h.season, horizon: h.horizon, defaultOrigin: s.y.length - 1 };
+  }
   return {
     index,
     spec: mm.spec,

@@ -10,6 +10,7 @@ import {
   runGlobalMember,
   type SeriesInput,
 } from "../../../lib/forecast";
+import { WARMUP_EPOCHS } from "../../../lib/forecast/selection";
 import { cleanSeries } from "../../../lib/forecast/input";
 import { ensembleMedian, trainSettingsFrom } from "../../../lib/forecast/ensemble";
 import { combine, statForecasts } from "../../../lib/forecast/combination";
@@ -87,6 +88,46 @@ describe("global model file", () => {
     expect(short.forecast).toEqual(combine("classical", null, stats, true));
   });
 
+  it("trains its members on two preparations in turn, the second standardising each series' logged, seasonally adjusted values", () => {
+    const model = loadModel(out.modelBlob);
+    if (model.header.kind !== "global") throw new Error("unreachable");
+    const h = model.header;
+    expect(h.variants.map((v) => v.scaler)).toEqual(["none", "standard"]);
+    expect(h.variants.every((v) => v.log && v.deseasonalize && v.windowNorm === "season")).toBe(true);
+    expect(h.members.map((m) => m.variant)).toEqual([0, 1, 0, 1]);
+    expect(h.members.every((m) => m.spec.strategy === "seq2seq")).toBe(true);
+    many.forEach((series, i) => {
+      const [logSeasonal, standard] = h.series[i].preps;
+      expect(standard.seasonalIndices).toEqual(logSeasonal.seasonalIndices);
+      // the standardised variant's shift and scale, by hand: mean and (population) sd of log(y / index) over all points (refit)
+      const v = Array.from(series.values, (y, t) => Math.log(y / logSeasonal.seasonalIndices[t % 12]));
+      const mean = v.reduce((a, b) => a + b, 0) / v.length;
+      const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+      expect(standard.scaler.shift).toBeCloseTo(mean, 12);
+      expect(standard.scaler.scale).toBeCloseTo(sd, 12);
+      expect(logSeasonal.scaler).toEqual({ kind: "none", shift: 0, scale: 1 });
+    });
+  });
+
+  it("trains an explicit model's members on the first preparation only", () => {
+    const gru = planGlobal(many, { model: "gru", horizon: 6, hiddenSize: 4, epochs: 2 }, 9);
+    expect(gru.variants).toHaveLength(1);
+    expect(gru.variants[0].scaler).toBe("none");
+    expect(gru.members.every((m) => m.variant === 0)).toBe(true);
+  });
+
+  it("lets its members choose their best epoch only after the warm-up epochs", () => {
+    // A high learning rate: here the validation loss is at its lowest in an early epoch, which the member must not choose.
+    const epochs = WARMUP_EPOCHS + 4;
+    const longer = planGlobal(many, { model: "gru", horizon: 6, hiddenSize: 4, epochs, learningRate: 0.3 }, 9, { patience: epochs, refit: false });
+    const val: number[] = [];
+    const r = runGlobalMember(longer, 0, { onEpoch: (_e, _t, v) => val.push(v!) });
+    expect(val).toHaveLength(epochs);
+    const argmin = (from: number) => from + val.slice(from).indexOf(Math.min(...val.slice(from)));
+    expect(argmin(0) + 1).toBeLessThan(WARMUP_EPOCHS);
+    expect(r.bestEpoch).toBe(argmin(WARMUP_EPOCHS - 1) + 1);
+  });
+
   it("refuses incomplete results and covariates", () => {
     expect(() => finishGlobal(plan, results.slice(1))).toThrow(ForecastError);
     const withCov = [{ ...many[0], covariates: [{ name: "c", timestamps: many[1].timestamps, values: many[1].values }] }, many[1]];
@@ -114,8 +155,8 @@ describe("model file versions", () => {
     return outBlob;
   }
 
-  it("writes version 3 and still reads version 2 and 1 single-series files", () => {
-    expect(loadModel(out.modelBlob).header).toMatchObject({ version: 3, kind: "series" });
+  it("writes version 4 and still reads version 2 and 1 single-series files", () => {
+    expect(loadModel(out.modelBlob).header).toMatchObject({ version: 4, kind: "series" });
     const v1 = rewrite(out.modelBlob, 1, (h) => {
       h.version = 1;
       delete h.kind;
@@ -142,8 +183,26 @@ describe("model file versions", () => {
     expect(p2.forecast).not.toEqual(p3.forecast);
   });
 
+  it("reads a version 3 global file (one preparation for every member) as a model of one variant", () => {
+    const many = [1, 2, 3].map((s) => monthly(54 + 6 * s, s, `g${s}`));
+    const plan = planGlobal(many, { model: "lstm", horizon: 6, hiddenSize: 4, epochs: 2 }, 2);
+    const global = finishGlobal(plan, plan.members.map((_, i) => runGlobalMember(plan, i)));
+    // As version 3 wrote it: `prepSpec` and each series' `prep` instead of `variants` and `preps`.
+    const v3 = rewrite(global.modelBlob, 3, (h) => {
+      const variants = h.variants as PrepSpec[];
+      h.prepSpec = variants[0];
+      delete h.variants;
+      h.series = (h.series as { name: string; preps: unknown[] }[]).map((x) => ({ name: x.name, prep: x.preps[0] }));
+    });
+    const old = loadModel(v3);
+    if (old.header.kind !== "global") throw new Error("unreachable");
+    expect(old.header.variants).toEqual([plan.variants[0]]);
+    expect(old.header.series.map((x) => x.preps.length)).toEqual([1, 1, 1]);
+    many.forEach((s, i) => expect(predictFromModel(old, s).forecast).toEqual(global.series[i].forecast));
+  });
+
   it("rejects unknown versions and kinds with a clear error", () => {
-    expect(() => loadModel(rewrite(out.modelBlob, 4, () => {}))).toThrow(/version 4 is not supported/);
+    expect(() => loadModel(rewrite(out.modelBlob, 5, () => {}))).toThrow(/version 5 is not supported/);
     expect(() => loadModel(rewrite(out.modelBlob, 3, (h) => (h.kind = "ensemble")))).toThrow(/unknown model kind/);
     expect(() => loadModel(new Uint8Array([1, 2, 3]))).toThrow(ForecastError);
   });
