@@ -14,6 +14,7 @@ import {
   type CellKind, type DType, type LayerActivations,
 } from "../../../lib/nn";
 import { enableRelaxedSimd, kernels, useKernels, type KernelName } from "../../../lib/tensor";
+import { relativeError as err } from "../../helpers/compare";
 
 // Every kernel set, the relaxed SIMD one included: turn it on in this test process (its own,
 // forked by vitest) as the worker and the CLI do in theirs.
@@ -88,16 +89,6 @@ function recompute(f: Fixture, b: number): RefLayer[] {
     inputs = layer.h;
   }
   return out;
-}
-
-/** err(a, b) = max|a - b| / max(1, max|b|), the fixtures' README measure. */
-function err(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0, m = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return d / Math.max(1, m);
 }
 
 const TOL: Record<DType, number> = { float32: 1e-4, float64: 1e-9 };

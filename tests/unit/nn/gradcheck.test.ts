@@ -16,32 +16,50 @@ import { enableRelaxedSimd, kernels, mulberry32, normal, useKernels, type Kernel
 // (its own, forked by vitest) as the worker and the CLI do in theirs.
 if (!enableRelaxedSimd()) throw new Error("relaxed SIMD could not be enabled (needs Node 20 with V8's flag, or Node 22+)");
 
-const EPS = 1e-6;
-
 function randn(n: number, rng: Rng, s = 1): Float64Array {
   const a = new Float64Array(n);
   for (let i = 0; i < n; i++) a[i] = s * normal(rng);
   return a;
 }
 
-/** Central differences of f wrt every element of `a`, compared with `analytic` (README metric). */
-function checkAll(label: string, a: Float64Array, analytic: ArrayLike<number>, f: () => number, tol = 1e-6): void {
+/** Finite-difference step and the smallest gradient a check accepts as not trivially zero, per precision. */
+const STEP = { float64: { h: 1e-6, minRef: 1e-4 }, float32: { h: 4e-3, minRef: 1e-2 } };
+
+/**
+ * Central differences of f wrt every element of `a`, compared with `analytic` (README metric). In
+ * float32 the step is large enough that float32 rounding of the loss (about 1e-7 relative) stays
+ * well below the step's effect; the step actually taken (after rounding) is what is divided by.
+ */
+function checkAll(label: string, a: Float64Array | Float32Array, analytic: ArrayLike<number>, f: () => number, tol = 1e-6, precision: keyof typeof STEP = "float64"): void {
+  const { h, minRef } = STEP[precision];
   expect(analytic.length, `${label} length`).toBe(a.length);
   let maxDiff = 0, maxRef = 0;
   for (let i = 0; i < a.length; i++) {
     const old = a[i];
-    a[i] = old + EPS;
-    const fp = f();
-    a[i] = old - EPS;
-    const fm = f();
+    a[i] = old + h;
+    const up = a[i], fp = f();
+    a[i] = old - h;
+    const down = a[i], fm = f();
     a[i] = old;
-    const num = (fp - fm) / (2 * EPS);
+    const num = (fp - fm) / (up - down);
     maxDiff = Math.max(maxDiff, Math.abs(num - analytic[i]));
     maxRef = Math.max(maxRef, Math.abs(num));
   }
-  expect(maxRef, `${label}: gradient is not trivially zero`).toBeGreaterThan(1e-4);
+  expect(maxRef, `${label}: gradient is not trivially zero`).toBeGreaterThan(minRef);
   const e = maxDiff / Math.max(1, maxRef);
   expect(e, `${label}: finite-difference error ${e.toExponential(2)}`).toBeLessThan(tol);
+}
+
+/** The stack's outputs and final states projected on fixed random directions: a scalar whose gradient is backward's given those directions. */
+function projectedLoss(stack: RecurrentStack, x: Float64Array | Float32Array, B: number, T: number, h0: Float64Array, c0: Float64Array | null, dirs: { out: Float64Array; hN: Float64Array; cN: Float64Array }): () => number {
+  return () => {
+    const r = stack.forwardBatchFirst(x, B, T, h0, c0);
+    let s = 0;
+    for (let i = 0; i < r.output.length; i++) s += r.output[i] * dirs.out[i];
+    for (let i = 0; i < r.hN.length; i++) s += r.hN[i] * dirs.hN[i];
+    if (r.cN) for (let i = 0; i < r.cN.length; i++) s += r.cN[i] * dirs.cN[i];
+    return s;
+  };
 }
 
 const stackCases: { name: string; spec: RecurrentSpec }[] = [
@@ -64,14 +82,7 @@ describe("recurrent stack gradients (float64, finite differences)", () => {
       const x = randn(B * T * I, rng), h0 = randn(L * B * H, rng, 0.5), c0 = randn(L * B * H, rng, 0.5);
       const gOut = randn(B * T * H, rng), gHN = randn(L * B * H, rng), gCN = randn(L * B * H, rng);
       const isLstm = spec.cell === "lstm";
-      const loss = (): number => {
-        const r = stack.forwardBatchFirst(x, B, T, h0, isLstm ? c0 : null);
-        let s = 0;
-        for (let i = 0; i < r.output.length; i++) s += r.output[i] * gOut[i];
-        for (let i = 0; i < r.hN.length; i++) s += r.hN[i] * gHN[i];
-        if (r.cN) for (let i = 0; i < r.cN.length; i++) s += r.cN[i] * gCN[i];
-        return s;
-      };
+      const loss = projectedLoss(stack, x, B, T, h0, isLstm ? c0 : null, { out: gOut, hN: gHN, cN: gCN });
       loss();
       params.zeroGrad();
       const g = stack.backwardBatchFirst(gOut, gHN, isLstm ? gCN : null);
@@ -84,29 +95,6 @@ describe("recurrent stack gradients (float64, finite differences)", () => {
     });
   }
 });
-
-/**
- * Central differences in float32: h large enough that float32 rounding of the loss (about 1e-7
- * relative) stays well below the step's effect; the step actually taken is what is divided by.
- */
-function checkAll32(label: string, a: Float32Array, analytic: ArrayLike<number>, f: () => number, tol: number): void {
-  expect(analytic.length, `${label} length`).toBe(a.length);
-  let maxDiff = 0, maxRef = 0;
-  for (let i = 0; i < a.length; i++) {
-    const old = a[i];
-    a[i] = old + 4e-3;
-    const up = a[i], fp = f();
-    a[i] = old - 4e-3;
-    const down = a[i], fm = f();
-    a[i] = old;
-    const num = (fp - fm) / (up - down);
-    maxDiff = Math.max(maxDiff, Math.abs(num - analytic[i]));
-    maxRef = Math.max(maxRef, Math.abs(num));
-  }
-  expect(maxRef, `${label}: gradient is not trivially zero`).toBeGreaterThan(1e-2);
-  const e = maxDiff / Math.max(1, maxRef);
-  expect(e, `${label}: finite-difference error ${e.toExponential(2)}`).toBeLessThan(tol);
-}
 
 const float32Cases: { name: string; spec: RecurrentSpec }[] = [
   { name: "lstm, 2 layers", spec: { cell: "lstm", inputSize: 3, hiddenSize: 6, numLayers: 2 } },
@@ -128,20 +116,13 @@ describe.each(["typescript", "wasm-simd", "wasm-relaxed"] as KernelName[])("recu
       const stack = new RecurrentStack(spec, params);
       const x = Float32Array.from(randn(B * T * I, rng)), h0 = randn(L * B * H, rng, 0.5), c0 = randn(L * B * H, rng, 0.5);
       const gOut = randn(B * T * H, rng), gHN = randn(L * B * H, rng), gCN = randn(L * B * H, rng);
-      const loss = (): number => {
-        const r = stack.forwardBatchFirst(x, B, T, h0, isLstm ? c0 : null);
-        let s = 0;
-        for (let i = 0; i < r.output.length; i++) s += r.output[i] * gOut[i];
-        for (let i = 0; i < r.hN.length; i++) s += r.hN[i] * gHN[i];
-        if (r.cN) for (let i = 0; i < r.cN.length; i++) s += r.cN[i] * gCN[i];
-        return s;
-      };
+      const loss = projectedLoss(stack, x, B, T, h0, isLstm ? c0 : null, { out: gOut, hN: gHN, cN: gCN });
       loss();
       params.zeroGrad();
       const g = stack.backwardBatchFirst(gOut, gHN, isLstm ? gCN : null);
       // observed errors are 1e-5 … 1e-4 on every set; a wrong term in any gradient is far above 1e-3
-      checkAll32("params", params.data as Float32Array, Float64Array.from(params.grad), loss, 1e-3);
-      checkAll32("input", x, Float64Array.from(g.dx), loss, 1e-3);
+      checkAll("params", params.data as Float32Array, Float64Array.from(params.grad), loss, 1e-3, "float32");
+      checkAll("input", x, Float64Array.from(g.dx), loss, 1e-3, "float32");
     });
   }
 });

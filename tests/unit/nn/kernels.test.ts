@@ -6,19 +6,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { RecurrentNetwork, mseLoss, type NetworkConfig } from "../../../lib/nn";
 import { enableRelaxedSimd, kernels, mulberry32, normal, useKernels, wasmSimdAvailable, type KernelName } from "../../../lib/tensor";
+import { relativeError as rel } from "../../helpers/compare";
 
 // This file runs every kernel set, the relaxed SIMD one included: turn it on in this test process
 // (its own, forked by vitest) as the worker and the CLI do in theirs.
 if (!enableRelaxedSimd()) throw new Error("relaxed SIMD could not be enabled (needs Node 20 with V8's flag, or Node 22+)");
-
-function rel(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0, m = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return d / Math.max(1, m);
-}
 
 function run(config: NetworkConfig, dtype: "float32" | "float64") {
   const net = new RecurrentNetwork(config, dtype);

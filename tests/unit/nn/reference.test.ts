@@ -12,6 +12,7 @@ import {
   type CellKind, type DType, type Floats, type RecurrentNetwork,
 } from "../../../lib/nn";
 import { enableRelaxedSimd, mulberry32, useKernels, kernels, type KernelName } from "../../../lib/tensor";
+import { relativeError as err } from "../../helpers/compare";
 
 // This file runs every kernel set, the relaxed SIMD one included: turn it on in this test process
 // (its own, forked by vitest) as the worker and the CLI do in theirs.
@@ -45,15 +46,6 @@ const TOL: Record<DType, { out: number; grad: number }> = {
   float32: { out: 1e-4, grad: 1e-3 },
   float64: { out: 1e-9, grad: 1e-9 },
 };
-
-function err(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0, m = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return d / Math.max(1, m);
-}
 
 function expectClose(label: string, actual: ArrayLike<number> | null | undefined, ref: Tensor, tol: number): void {
   const n = ref.shape.reduce((a, b) => a * b, 1);

@@ -11,6 +11,7 @@ import {
   type GatedCell, type GatedLayerKernel, type GatedLayerSpec,
 } from "../../../lib/tensor";
 import { createEngine, getEngine } from "../../../lib/tensor/wasm/module";
+import { relativeError as err } from "../../helpers/compare";
 
 // Both builds are tested: turn relaxed SIMD on in this test process (its own, forked by vitest).
 if (!enableRelaxedSimd()) throw new Error("relaxed SIMD could not be enabled (needs Node 20 with V8's flag, or Node 22+)");
@@ -18,16 +19,6 @@ if (!enableRelaxedSimd()) throw new Error("relaxed SIMD could not be enabled (ne
 function randn(n: number, seed: number, s = 1): Float32Array {
   const rng = mulberry32(seed);
   return Float32Array.from({ length: n }, () => s * normal(rng));
-}
-
-/** max |a - b| / max(1, max |b|) */
-function err(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0, m = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return d / Math.max(1, m);
 }
 
 function maxAbs(a: ArrayLike<number>): number {

@@ -67,18 +67,13 @@ describe("choosing between relaxed SIMD and plain SIMD", () => {
     expect(relaxedSimdSupported(null)).toBe(false);
   });
 
-  it("a process without relaxed SIMD runs the plain SIMD kernels, with the reference's results", () => {
-    const r = child("--no-experimental-wasm-relaxed-simd", "");
-    expect(r.supported).toBe(false);
-    expect(r.name).toBe("wasm-simd");
-    expect(r.predErr).toBeLessThan(1e-5);
-    expect(r.gradErr).toBeLessThan(1e-4);
-  });
-
-  it("a process started with relaxed SIMD runs the relaxed kernels, with the reference's results", () => {
-    const r = child("--experimental-wasm-relaxed-simd", "");
-    expect(r.supported).toBe(true);
-    expect(r.name).toBe("wasm-relaxed");
+  it.each([
+    { process: "without relaxed SIMD", flag: "--no-experimental-wasm-relaxed-simd", supported: false, name: "wasm-simd" },
+    { process: "started with relaxed SIMD", flag: "--experimental-wasm-relaxed-simd", supported: true, name: "wasm-relaxed" },
+  ])("a process $process runs the $name kernels, with the reference's results", ({ flag, supported, name }) => {
+    const r = child(flag, "");
+    expect(r.supported).toBe(supported);
+    expect(r.name).toBe(name);
     expect(r.predErr).toBeLessThan(1e-5);
     expect(r.gradErr).toBeLessThan(1e-4);
   });
