@@ -207,10 +207,12 @@ export function fitForecast(series: SeriesInput, configInput: ModelConfigInput, 
   // Calibration: Phase A's forecasts from every origin of its validation and test regions; the
   // holdout's intervals use those whose targets lie before the test region.
   // A short series' windows reach back further with the classical stand-in (see calibration.ts).
-  const calibration = seriesCalibration(s, phaseForecasts(s, phaseA, H, trainEndA - 1, n - 2), phaseA.selection.combination, H);
+  // The test forecast is the calibration's own from the test origin (endA - 1 lies in that range).
+  const own = phaseForecasts(s, phaseA, H, trainEndA - 1, n - 2);
+  const calibration = seriesCalibration(s, own, phaseA.selection.combination, H);
   const valTable = conformalTable(seriesCalibrationScores(s, calibration, H, endA), levels);
   const fullTable = conformalTable(seriesCalibrationScores(s, calibration, H, n), levels);
-  const testFc = forecastsFrom(s, phaseA, [endA - 1], H)[0].slice(0, testSteps);
+  const testFc = own.find((f) => f.origin === endA - 1)!.forecast.slice(0, testSteps);
   const history = s.y.subarray(0, endA);
   const stats = statForecasts(history, testSteps, m);
   const actual = Array.from(s.y.subarray(endA, endA + testSteps));
