@@ -1,5 +1,5 @@
 /** Our kernel on the workload: training windows/s (Adam, MSE, float32) and inference windows/s. */
-import { Adam, createNetwork, mseLoss, type Network } from "../../lib/nn";
+import { Adam, createNetwork, mseLoss, type AdamOptions, type Network } from "../../lib/nn";
 import { DataParallelTrainer } from "../../lib/nn/parallel";
 import { mulberry32 } from "../../lib/tensor";
 import { measure, type RunOptions, type RunResult } from "./measure";
@@ -13,9 +13,9 @@ export function makeNetwork(w: Workload, cell: "lstm" | "gru", H: number): Netwo
   return createNetwork({ kind: "many-to-one", cell, inputSize: w.inputSize, hiddenSize: H, numLayers: w.layers, outputSize: w.horizon }, mulberry32(1234));
 }
 
-function adamFor(w: Workload, net: Network): Adam {
+function adamOptions(w: Workload): AdamOptions {
   const o = w.optimizer;
-  return new Adam(net.params, { lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps });
+  return { lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps };
 }
 
 /** Batch b of the windows: inputs [size, lookback, inputSize] and targets [size]. */
@@ -27,7 +27,7 @@ function batchOf(w: Workload, data: Data, size: number, b: number): { x: Float32
 /** One repeat on one thread. */
 export function runOurs(w: Workload, data: Data, cell: "lstm" | "gru", H: number, opts: RunOptions): Promise<RunResult> {
   const net = makeNetwork(w, cell, H);
-  const opt = adamFor(w, net);
+  const opt = new Adam(net.params, adamOptions(w));
   const grad = new Float32Array(w.batch * w.horizon);
   return measure(w, opts, {
     trainStep: (b) => {
@@ -42,17 +42,19 @@ export function runOurs(w: Workload, data: Data, cell: "lstm" | "gru", H: number
   });
 }
 
-/** One repeat with data-parallel training across `threads` worker threads (shared-memory gradients). */
+/**
+ * One repeat with data-parallel training across `threads` worker threads (shared-memory
+ * gradients; each thread sums and runs Adam on its share of the parameters).
+ */
 export async function runOursParallel(w: Workload, data: Data, cell: "lstm" | "gru", H: number, threads: number, opts: RunOptions): Promise<RunResult> {
-  const trainer = await DataParallelTrainer.create(makeNetwork(w, cell, H), { threads, maxBatch: Math.max(w.batch, w.inferBatch), maxSeqLen: w.lookback });
+  const trainer = await DataParallelTrainer.create(makeNetwork(w, cell, H), {
+    threads, maxBatch: Math.max(w.batch, w.inferBatch), maxSeqLen: w.lookback, adam: adamOptions(w),
+  });
   try {
-    const opt = adamFor(w, trainer.network);
     return await measure(w, opts, {
       trainStep: (b) => {
         const { x, y } = batchOf(w, data, w.batch, b);
-        const loss = trainer.step({ size: w.batch, seqLen: w.lookback, x }, y);
-        opt.step();
-        return loss;
+        return trainer.step({ size: w.batch, seqLen: w.lookback, x }, y);
       },
       inferStep: (b) => void trainer.predict({ size: w.inferBatch, seqLen: w.lookback, x: batchOf(w, data, w.inferBatch, b).x }),
     });

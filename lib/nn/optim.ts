@@ -15,6 +15,58 @@ export interface AdamOptions {
   decoupled?: boolean;
 }
 
+/** What one Adam step applies to every parameter: the bias corrections of step t folded in. */
+export interface AdamCoefficients {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** lr / (1 - β1^t) */
+  stepSize: number;
+  /** √(1 - β2^t) */
+  sqrtBc2: number;
+  /** L2 penalty added to the gradient (Adam's weight decay), 0 for AdamW */
+  l2: number;
+  /** p ← p·shrink before the step (AdamW's decoupled decay), 1 for Adam */
+  shrink: number;
+}
+
+/** The coefficients of step t (1-based) for these settings. */
+export function adamCoefficients(o: Required<AdamOptions>, t: number): AdamCoefficients {
+  return {
+    beta1: o.beta1, beta2: o.beta2, eps: o.eps,
+    stepSize: o.lr / (1 - Math.pow(o.beta1, t)),
+    sqrtBc2: Math.sqrt(1 - Math.pow(o.beta2, t)),
+    l2: o.decoupled ? 0 : o.weightDecay,
+    shrink: o.decoupled ? 1 - o.lr * o.weightDecay : 1,
+  };
+}
+
+/**
+ * One Adam update of every element of p from its gradient g and moments m, v (all the same
+ * length): the optimizer's whole arithmetic, so that a slice of the parameters (the data-parallel
+ * trainer gives each thread one) is updated exactly as the whole would be.
+ */
+export function adamUpdate(p: Floats, g: Floats, m: Floats, v: Floats, c: AdamCoefficients): void {
+  const b1 = c.beta1, b2 = c.beta2, eps = c.eps, stepSize = c.stepSize, sqrtBc2 = c.sqrtBc2, l2 = c.l2, shrink = c.shrink;
+  for (let i = 0, n = p.length; i < n; i++) {
+    let gi = g[i];
+    if (l2 !== 0) gi += l2 * p[i];
+    const mi = b1 * m[i] + (1 - b1) * gi;
+    const vi = b2 * v[i] + (1 - b2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = p[i] * shrink - (stepSize * mi) / (Math.sqrt(vi) / sqrtBc2 + eps);
+  }
+}
+
+/** The options with their defaults filled in (PyTorch's, except lr). */
+export function adamDefaults(opts: AdamOptions = {}): Required<AdamOptions> {
+  return {
+    lr: opts.lr ?? 1e-3, beta1: opts.beta1 ?? 0.9, beta2: opts.beta2 ?? 0.999, eps: opts.eps ?? 1e-8,
+    weightDecay: opts.weightDecay ?? 0, decoupled: opts.decoupled ?? false,
+  };
+}
+
 /**
  * Adam / AdamW as torch.optim.Adam(W) (amsgrad off):
  *   m ← β1 m + (1-β1) g;  v ← β2 v + (1-β2) g²
@@ -33,13 +85,14 @@ export class Adam {
   private t = 0;
 
   constructor(params: ParamStore, opts: AdamOptions = {}) {
+    const o = adamDefaults(opts);
     this.params = params;
-    this.lr = opts.lr ?? 1e-3;
-    this.beta1 = opts.beta1 ?? 0.9;
-    this.beta2 = opts.beta2 ?? 0.999;
-    this.eps = opts.eps ?? 1e-8;
-    this.weightDecay = opts.weightDecay ?? 0;
-    this.decoupled = opts.decoupled ?? false;
+    this.lr = o.lr;
+    this.beta1 = o.beta1;
+    this.beta2 = o.beta2;
+    this.eps = o.eps;
+    this.weightDecay = o.weightDecay;
+    this.decoupled = o.decoupled;
     this.m = allocFloats(params.dtype, params.size);
     this.v = allocFloats(params.dtype, params.size);
   }
@@ -50,22 +103,7 @@ export class Adam {
 
   step(): void {
     this.t++;
-    const p = this.params.data, g = this.params.grad, m = this.m, v = this.v;
-    const b1 = this.beta1, b2 = this.beta2, lr = this.lr, eps = this.eps, wd = this.weightDecay;
-    const bc1 = 1 - Math.pow(b1, this.t);
-    const sqrtBc2 = Math.sqrt(1 - Math.pow(b2, this.t));
-    const stepSize = lr / bc1;
-    const l2 = this.decoupled ? 0 : wd;
-    const shrink = this.decoupled ? 1 - lr * wd : 1;
-    for (let i = 0, n = p.length; i < n; i++) {
-      let gi = g[i];
-      if (l2 !== 0) gi += l2 * p[i];
-      const mi = b1 * m[i] + (1 - b1) * gi;
-      const vi = b2 * v[i] + (1 - b2) * gi * gi;
-      m[i] = mi;
-      v[i] = vi;
-      p[i] = p[i] * shrink - (stepSize * mi) / (Math.sqrt(vi) / sqrtBc2 + eps);
-    }
+    adamUpdate(this.params.data, this.params.grad, this.m, this.v, adamCoefficients(this, this.t));
   }
 }
 

@@ -1,24 +1,43 @@
 /**
  * Worker side of the data-parallel trainer (see parallel.ts): a network replica over the shared
  * parameter buffer, waiting on its control word for a shard, writing its gradient into its slice of
- * the shared gradient buffer.
+ * the shared gradient buffer, and (when the trainer runs Adam) updating its share of the parameters.
  */
 import { workerData } from "node:worker_threads";
 import { floatsView, useKernels, type Floats } from "../tensor";
 import { lossWithGrad } from "./lossKind";
 import { RecurrentNetwork, networkParamSpecs } from "./network";
-import { CTRL, CTRL_STRIDE, MODE, STATE, type WorkerInit } from "./parallel";
+import { AdamShare, Barrier, CTRL, CTRL_STRIDE, MODE, STATE, barrierAt, readCoefficients, shareOf, type WorkerInit } from "./parallel";
 import { ParamStore } from "./params";
+
+/** Blocks until `ctrl[at]` moves off `seen`; returns the new value. */
+function waitChange(ctrl: Int32Array, at: number, seen: number): number {
+  for (;;) {
+    Atomics.wait(ctrl, at, seen);
+    const now = Atomics.load(ctrl, at);
+    if (now !== seen) return now;
+  }
+}
+
+function signal(ctrl: Int32Array, at: number, value: number): void {
+  Atomics.store(ctrl, at, value);
+  Atomics.notify(ctrl, at);
+}
 
 function run(init: WorkerInit): void {
   useKernels(init.kernel);
-  const { dtype, size } = init;
-  const data = floatsView(dtype, init.paramsBuffer, 0, size);
-  const grad = floatsView(dtype, init.gradBuffer, init.gradByteOffset, size);
-  const params = new ParamStore(networkParamSpecs(init.config), dtype, { data, grad });
+  const { dtype, size: P, threads } = init;
+  const bytes = dtype === "float64" ? 8 : 4;
+  const data = floatsView(dtype, init.paramsBuffer, 0, P);
+  const grads: Floats[] = [];
+  for (let t = 0; t < threads; t++) grads.push(floatsView(dtype, init.gradBuffer, t * P * bytes, P));
+  const params = new ParamStore(networkParamSpecs(init.config), dtype, { data, grad: grads[init.index + 1] });
   const net = new RecurrentNetwork(init.config, dtype, params, init.seed);
   const ctrl = new Int32Array(init.ctrl);
   const losses = new Float64Array(init.lossBuffer);
+  const coef = init.coefBuffer ? new Float64Array(init.coefBuffer) : null;
+  const [shareStart, shareCount] = shareOf(P, threads, init.index + 1);
+  const share = coef ? new AdamShare(data, grads, shareStart, shareCount) : null;
   const O = init.config.outputSize, I = init.config.inputSize, F = init.config.futureSize ?? 1;
   const x = floatsView(dtype, init.xBuffer, 0, init.maxBatch * init.maxSeqLen * I);
   const y = floatsView(dtype, init.yBuffer, 0, init.maxBatch * O);
@@ -27,44 +46,56 @@ function run(init: WorkerInit): void {
   const gradPred: Floats = dtype === "float64" ? new Float64Array(init.maxBatch * O) : new Float32Array(init.maxBatch * O);
   const base = init.index * CTRL_STRIDE;
   let seen = Atomics.load(ctrl, base + CTRL.CMD);
+  const barrier = new Barrier(ctrl, barrierAt(threads - 1), threads);
   init.port.postMessage({ ready: true });
+  const fail = (e: unknown): void => {
+    Atomics.store(ctrl, base + CTRL.STATE, STATE.ERROR);
+    init.port.postMessage({ error: e instanceof Error ? e.stack ?? e.message : String(e) });
+  };
   for (;;) {
-    Atomics.wait(ctrl, base + CTRL.CMD, seen);
-    const cmd = Atomics.load(ctrl, base + CTRL.CMD);
-    if (cmd === seen) continue;
-    seen = cmd;
+    seen = waitChange(ctrl, base + CTRL.CMD, seen);
     if (Atomics.load(ctrl, base + CTRL.STATE) === STATE.EXIT) break;
+    const mode = Atomics.load(ctrl, base + CTRL.MODE);
+    let ok = true;
     try {
       const n = Atomics.load(ctrl, base + CTRL.N), T = Atomics.load(ctrl, base + CTRL.T), start = Atomics.load(ctrl, base + CTRL.OFFSET);
       const training = Atomics.load(ctrl, base + CTRL.TRAINING) === 1;
-      const mode = Atomics.load(ctrl, base + CTRL.MODE);
+      const shard = {
+        size: n, seqLen: T, x: x.subarray(start * T * I, (start + n) * T * I),
+        future: f ? f.subarray(start * O * F, (start + n) * O * F) : undefined,
+      };
       let loss = 0;
       if (mode === MODE.PREDICT) {
-        if (n > 0) {
-          const pred = net.forward({
-            size: n, seqLen: T, x: x.subarray(start * T * I, (start + n) * T * I),
-            future: f ? f.subarray(start * O * F, (start + n) * O * F) : undefined,
-          }, false);
-          out.set(pred, start * O);
-        }
-      } else if (n > 0) {
+        if (n > 0) out.set(net.forward(shard, false), start * O);
+      } else {
         params.zeroGrad();
-        const B = Atomics.load(ctrl, base + CTRL.TOTAL); // the whole batch: each shard's loss is its share of the mean
-        const pred = net.forward({
-          size: n, seqLen: T, x: x.subarray(start * T * I, (start + n) * T * I),
-          future: f ? f.subarray(start * O * F, (start + n) * O * F) : undefined,
-        }, training);
-        const g = gradPred.subarray(0, n * O);
-        loss = lossWithGrad(init.loss, init.lossParam, pred, y, start * O, g, B * O);
-        net.backward(g);
-      } else params.zeroGrad();
+        if (n > 0) {
+          const B = Atomics.load(ctrl, base + CTRL.TOTAL); // the whole batch: each shard's loss is its share of the mean
+          const pred = net.forward(shard, training);
+          const g = gradPred.subarray(0, n * O);
+          loss = lossWithGrad(init.loss, init.lossParam, pred, y, start * O, g, B * O);
+          net.backward(g);
+        }
+      }
       losses[init.index] = loss;
     } catch (e) {
-      Atomics.store(ctrl, base + CTRL.STATE, STATE.ERROR);
-      init.port.postMessage({ error: e instanceof Error ? e.stack ?? e.message : String(e) });
+      ok = false;
+      fail(e);
     }
-    Atomics.store(ctrl, base + CTRL.DONE, seen);
-    Atomics.notify(ctrl, base + CTRL.DONE);
+    if (mode !== MODE.TRAIN_UPDATE || share === null || coef === null) {
+      signal(ctrl, base + CTRL.DONE, seen);
+      continue;
+    }
+    // Every thread's gradient is ready once all have met; a failed worker still arrives, so no one waits forever.
+    barrier.arriveAndWait();
+    if (Atomics.load(ctrl, base + CTRL.STATE) === STATE.EXIT) break;
+    if (!ok) continue;
+    try {
+      share.update(readCoefficients(coef));
+    } catch (e) {
+      fail(e);
+    }
+    signal(ctrl, base + CTRL.UPDATED, seen);
   }
 }
 

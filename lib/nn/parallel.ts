@@ -2,10 +2,17 @@
  * Data-parallel training across worker_threads: every thread holds a replica of the network whose
  * parameter values live in one SharedArrayBuffer; each step the batch is split into one shard per
  * thread (the calling thread computes shard 0), each thread runs forward/backward on its shard into
- * its own gradient buffer, and the calling thread sums the gradients. The result equals a
- * one-thread step on the whole batch up to float rounding (the loss gradient of each shard is
- * scaled by its share of the batch). The caller clips and runs the optimizer on `network.params`
- * as usual; the workers see the new values on the next step through the shared memory.
+ * its own gradient buffer. The result equals a one-thread step on the whole batch up to float
+ * rounding (the loss gradient of each shard is scaled by its share of the batch).
+ *
+ * Two ways to update the parameters:
+ * - without `adam`, the calling thread sums the gradients into `network.params.grad`, and the
+ *   caller clips and runs its optimizer on `network.params` as usual;
+ * - with `adam`, the update is parallel too: after a barrier each thread sums the gradients of
+ *   its own share of the parameters and runs Adam on that share (keeping that share's moments), so
+ *   no thread waits for a serial reduction and optimizer step. `network.params.grad` still ends
+ *   up holding the summed gradient.
+ * Either way the workers see the new values on the next step through the shared memory.
  *
  * Synchronisation is by Atomics on a small shared Int32Array (no message passing in the hot path).
  * Node only (worker_threads): import from "lib/nn/parallel", not re-exported by lib/nn/index.
@@ -15,9 +22,10 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
-import { allocSharedFloats, floatsView, kernels, type DType, type Floats, type KernelName } from "../tensor";
+import { allocFloats, allocSharedFloats, dtypeOf, floatsView, kernels, type DType, type Floats, type KernelName } from "../tensor";
 import { lossWithGrad, type LossKind } from "./lossKind";
 import { RecurrentNetwork, type Batch, type Network, type NetworkConfig } from "./network";
+import { adamCoefficients, adamDefaults, adamUpdate, type AdamCoefficients, type AdamOptions } from "./optim";
 import { ParamStore } from "./params";
 
 export type { LossKind } from "./lossKind";
@@ -33,13 +41,69 @@ export interface DataParallelOptions {
   lossParam?: number;
   /** dropout seed base (each thread derives its own stream) */
   seed?: number;
+  /** when set, step() also runs Adam, each thread on its share of the parameters */
+  adam?: AdamOptions;
 }
 
 /** Control words in the shared Int32Array, per worker w at base w·CTRL_STRIDE. */
-export const CTRL = { CMD: 0, DONE: 1, N: 2, T: 3, OFFSET: 4, STATE: 5, TRAINING: 6, TOTAL: 7, MODE: 8 } as const;
+export const CTRL = { CMD: 0, DONE: 1, N: 2, T: 3, OFFSET: 4, STATE: 5, TRAINING: 6, TOTAL: 7, MODE: 8, UPDATED: 9 } as const;
 export const CTRL_STRIDE = 16;
-/** MODE: a training step (forward, loss, backward) or forward only (predictions into the shared output). */
-export const MODE = { TRAIN: 0, PREDICT: 1 } as const;
+/** Where the barrier's two words live: after every worker's control words. */
+export const barrierAt = (workers: number): number => workers * CTRL_STRIDE;
+/**
+ * MODE: a training step (forward, loss, backward), forward only (predictions into the shared
+ * output), or a training step followed by the update of the worker's share: every thread meets
+ * at the barrier once its gradient is ready, then sums and updates its share; a worker then signals
+ * UPDATED.
+ */
+export const MODE = { TRAIN: 0, PREDICT: 1, TRAIN_UPDATE: 2 } as const;
+/** Adam's coefficients of the current step in the shared Float64Array, in this order. */
+export const COEF = ["beta1", "beta2", "eps", "stepSize", "sqrtBc2", "l2", "shrink"] as const satisfies readonly (keyof AdamCoefficients)[];
+
+/** Share s of n items split over `parts` ([start, count)): the batch's rows, or the parameters. */
+export function shareOf(n: number, parts: number, s: number): [number, number] {
+  const base = Math.floor(n / parts), extra = n % parts;
+  return [s * base + Math.min(s, extra), base + (s < extra ? 1 : 0)];
+}
+
+/**
+ * A reusable barrier of `parties` threads over two words of a shared Int32Array (arrivals,
+ * generation). The last to arrive goes on without sleeping and wakes the rest, so a step pays one
+ * wake-up, as a plain "wait for the workers" would.
+ */
+export class Barrier {
+  constructor(private readonly words: Int32Array, private readonly at: number, private readonly parties: number) {}
+
+  /** Blocks until every party has arrived; false if `timeoutMs` passed first (the barrier is then broken). */
+  arriveAndWait(timeoutMs = Infinity): boolean {
+    const gen = Atomics.load(this.words, this.at + 1);
+    if (Atomics.add(this.words, this.at, 1) === this.parties - 1) {
+      Atomics.store(this.words, this.at, 0);
+      this.release();
+      return true;
+    }
+    while (Atomics.load(this.words, this.at + 1) === gen) {
+      if (Atomics.wait(this.words, this.at + 1, gen, timeoutMs) === "timed-out") return false;
+    }
+    return true;
+  }
+
+  /** Opens the current generation: everyone waiting goes on (also used to stop the workers). */
+  release(): void {
+    Atomics.add(this.words, this.at + 1, 1);
+    Atomics.notify(this.words, this.at + 1);
+  }
+}
+
+/** grad[start, start+count) ← the sum of every thread's gradient there (grads[0] is grad's own buffer). */
+export function sumShare(grads: readonly Floats[], start: number, count: number): void {
+  const g0 = grads[0];
+  for (let t = 1; t < grads.length; t++) {
+    const gt = grads[t];
+    for (let i = start, end = start + count; i < end; i++) g0[i] += gt[i];
+  }
+}
+
 export const STATE = { OK: 0, ERROR: 1, EXIT: 2 } as const;
 
 export interface WorkerInit {
@@ -47,9 +111,12 @@ export interface WorkerInit {
   dtype: DType;
   index: number;
   paramsBuffer: SharedArrayBuffer;
+  /** every thread's gradient, P values each: thread 0 (the calling one) first, worker w at w+1 */
   gradBuffer: SharedArrayBuffer;
-  gradByteOffset: number;
+  threads: number;
   size: number;
+  /** Adam's coefficients of the current step (COEF order), when the trainer runs Adam */
+  coefBuffer: SharedArrayBuffer | null;
   ctrl: SharedArrayBuffer;
   lossBuffer: SharedArrayBuffer;
   xBuffer: SharedArrayBuffer;
@@ -86,6 +153,37 @@ function workerEntryCode(): string {
   return `(async () => { const { tsImport } = await import(${JSON.stringify(api)}); await tsImport(${JSON.stringify(entry)}, ${JSON.stringify(here)}); })().catch((e) => { console.error(e); process.exit(1); });`;
 }
 
+/**
+ * One thread's share of the parallel update: parameters [start, start + count), whose gradient
+ * it sums over every thread's buffer and which it alone updates, so it alone holds their moments.
+ */
+export class AdamShare {
+  private readonly m: Floats;
+  private readonly v: Floats;
+
+  constructor(private readonly data: Floats, private readonly grads: readonly Floats[], readonly start: number, readonly count: number) {
+    this.m = allocFloats(dtypeOf(data), count);
+    this.v = allocFloats(dtypeOf(data), count);
+  }
+
+  update(c: AdamCoefficients): void {
+    const { start, count } = this, end = start + count;
+    sumShare(this.grads, start, count);
+    adamUpdate(this.data.subarray(start, end), this.grads[0].subarray(start, end), this.m, this.v, c);
+  }
+}
+
+/** The coefficients the calling thread wrote for this step. */
+export function readCoefficients(coef: Float64Array): AdamCoefficients {
+  const c = {} as Record<(typeof COEF)[number], number>;
+  COEF.forEach((k, i) => (c[k] = coef[i]));
+  return c;
+}
+
+function writeCoefficients(coef: Float64Array, c: AdamCoefficients): void {
+  COEF.forEach((k, i) => (coef[i] = c[k]));
+}
+
 export class DataParallelTrainer {
   /** The calling thread's replica; its params.data is the shared parameter buffer. */
   readonly network: RecurrentNetwork;
@@ -94,7 +192,7 @@ export class DataParallelTrainer {
   private readonly ports: MessagePort[] = [];
   private readonly ctrl: Int32Array;
   private readonly losses: Float64Array; // per worker: loss · elements of its shard
-  private readonly workerGrads: Floats[];
+  private readonly grads: Floats[]; // every thread's gradient; grads[0] is network.params.grad
   private readonly x: Floats;
   private readonly y: Floats;
   private readonly f: Floats | null;
@@ -104,17 +202,20 @@ export class DataParallelTrainer {
   private readonly maxSeqLen: number;
   private readonly loss: LossKind;
   private readonly lossParam: number;
+  private readonly adam: { options: Required<AdamOptions>; share: AdamShare; coef: Float64Array } | null;
+  private readonly barrier: Barrier;
+  private adamSteps = 0;
   private seq = 0;
   private closed = false;
 
   private constructor(net: RecurrentNetwork, threads: number, opts: DataParallelOptions, shared: {
-    ctrl: Int32Array; losses: Float64Array; workerGrads: Floats[]; x: Floats; y: Floats; f: Floats | null; out: Floats;
+    ctrl: Int32Array; losses: Float64Array; grads: Floats[]; x: Floats; y: Floats; f: Floats | null; out: Floats; coef: Float64Array | null;
   }) {
     this.network = net;
     this.threads = threads;
     this.ctrl = shared.ctrl;
     this.losses = shared.losses;
-    this.workerGrads = shared.workerGrads;
+    this.grads = shared.grads;
     this.x = shared.x;
     this.y = shared.y;
     this.f = shared.f;
@@ -123,7 +224,12 @@ export class DataParallelTrainer {
     this.maxSeqLen = opts.maxSeqLen;
     this.loss = opts.loss ?? "mse";
     this.lossParam = opts.lossParam ?? (this.loss === "pinball" ? 0.5 : 1);
+    this.barrier = new Barrier(shared.ctrl, barrierAt(threads - 1), threads);
     this.gradPred = net.dtype === "float64" ? new Float64Array(opts.maxBatch * net.config.outputSize) : new Float32Array(opts.maxBatch * net.config.outputSize);
+    const [start, count] = shareOf(net.params.size, threads, 0);
+    this.adam = opts.adam !== undefined && shared.coef !== null
+      ? { options: adamDefaults(opts.adam), share: new AdamShare(net.params.data, shared.grads, start, count), coef: shared.coef }
+      : null;
   }
 
   /** Starts threads-1 workers with replicas of `net` (its current parameter values are copied). */
@@ -134,21 +240,22 @@ export class DataParallelTrainer {
     const P = net.params.size, bytes = dtype === "float64" ? 8 : 4;
     const data = allocSharedFloats(dtype, P);
     data.set(net.params.data);
-    const params = new ParamStore(net.params.entries.map((e) => ({ name: e.name, shape: [...e.shape] })), dtype, { data });
+    const gradSab = new SharedArrayBuffer(threads * P * bytes);
+    const grads: Floats[] = [];
+    for (let t = 0; t < threads; t++) grads.push(floatsView(dtype, gradSab, t * P * bytes, P));
+    const params = new ParamStore(net.params.entries.map((e) => ({ name: e.name, shape: [...e.shape] })), dtype, { data, grad: grads[0] });
     const main = new RecurrentNetwork(config, dtype, params, (opts.seed ?? 1) >>> 0);
     const nw = threads - 1;
-    const gradSab = new SharedArrayBuffer(Math.max(1, nw * P * bytes));
-    const workerGrads: Floats[] = [];
-    for (let w = 0; w < nw; w++) workerGrads.push(floatsView(dtype, gradSab, w * P * bytes, P));
-    const ctrlSab = new SharedArrayBuffer(Math.max(1, nw) * CTRL_STRIDE * 4);
+    const ctrlSab = new SharedArrayBuffer((nw + 1) * CTRL_STRIDE * 4);
     const lossSab = new SharedArrayBuffer(Math.max(1, nw) * 8);
+    const coefSab = opts.adam !== undefined ? new SharedArrayBuffer(COEF.length * 8) : null;
     const O = config.outputSize, I = config.inputSize, F = config.futureSize ?? 1;
     const x = allocSharedFloats(dtype, opts.maxBatch * opts.maxSeqLen * I);
     const y = allocSharedFloats(dtype, opts.maxBatch * O);
     const f = config.kind === "seq2seq" ? allocSharedFloats(dtype, opts.maxBatch * O * F) : null;
     const out = allocSharedFloats(dtype, opts.maxBatch * O);
     const trainer = new DataParallelTrainer(main, threads, opts, {
-      ctrl: new Int32Array(ctrlSab), losses: new Float64Array(lossSab), workerGrads, x, y, f, out,
+      ctrl: new Int32Array(ctrlSab), losses: new Float64Array(lossSab), grads, x, y, f, out, coef: coefSab && new Float64Array(coefSab),
     });
     const code = workerEntryCode();
     const ready: Promise<void>[] = [];
@@ -156,7 +263,7 @@ export class DataParallelTrainer {
       const { port1, port2 } = new MessageChannel();
       const init: WorkerInit = {
         config: main.config, dtype, index: w, paramsBuffer: data.buffer as SharedArrayBuffer,
-        gradBuffer: gradSab, gradByteOffset: w * P * bytes, size: P, ctrl: ctrlSab, lossBuffer: lossSab,
+        gradBuffer: gradSab, threads, size: P, coefBuffer: coefSab, ctrl: ctrlSab, lossBuffer: lossSab,
         xBuffer: x.buffer as SharedArrayBuffer, yBuffer: y.buffer as SharedArrayBuffer, predBuffer: out.buffer as SharedArrayBuffer, fBuffer: f ? (f.buffer as SharedArrayBuffer) : null,
         maxBatch: opts.maxBatch, maxSeqLen: opts.maxSeqLen, loss: trainer.loss, lossParam: trainer.lossParam,
         seed: ((opts.seed ?? 1) + 7919 * (w + 1)) >>> 0, kernel: kernels.name, port: port2,
@@ -185,16 +292,15 @@ export class DataParallelTrainer {
     return trainer;
   }
 
-  /** Shard s of a batch of n: [start, start + count). */
-  private shard(n: number, s: number): [number, number] {
-    const base = Math.floor(n / this.threads), extra = n % this.threads;
-    const start = s * base + Math.min(s, extra);
-    return [start, base + (s < extra ? 1 : 0)];
+  /** Adam steps taken (with the `adam` option). */
+  get stepCount(): number {
+    return this.adamSteps;
   }
 
   /**
-   * One data-parallel forward/backward over the batch: zeroes network.params.grad and leaves there
-   * the gradient of the mean loss over the whole batch. Returns that loss. Run the optimizer after.
+   * One data-parallel forward/backward over the batch: leaves in network.params.grad the gradient
+   * of the mean loss over the whole batch, and returns that loss. With the `adam` option the
+   * parameters are then updated too; without it, run the optimizer after.
    */
   step(batch: Batch, target: ArrayLike<number>, training = true): number {
     if (this.closed) throw new Error("trainer is closed");
@@ -203,8 +309,10 @@ export class DataParallelTrainer {
     if (batch.x.length !== B * T * I) throw new Error(`batch.x has ${batch.x.length} values, expected ${B * T * I}`);
     if (target.length !== B * O) throw new Error(`target has ${target.length} values, expected ${B * O}`);
     const nw = this.threads - 1;
-    const [, n0] = this.shard(B, 0);
-    this.dispatch(batch, target, MODE.TRAIN, training);
+    const [, n0] = shareOf(B, this.threads, 0);
+    // The coefficients are written before the workers start, so they can read them after the barrier.
+    const coefficients = this.adam !== null ? this.nextCoefficients(this.adam) : null;
+    this.dispatch(batch, target, coefficients !== null ? MODE.TRAIN_UPDATE : MODE.TRAIN, training);
     // Shard 0 on this thread.
     net.params.zeroGrad();
     let lossSum = 0;
@@ -215,21 +323,28 @@ export class DataParallelTrainer {
       };
       const pred = net.forward(shard, training);
       const g = this.gradPred.subarray(0, n0 * O);
-      const l = lossWithGrad(this.loss, this.lossParam, pred, target, 0, g, B * O);
-      lossSum += l;
+      lossSum += lossWithGrad(this.loss, this.lossParam, pred, target, 0, g, B * O);
       net.backward(g);
     }
-    // Gather: wait for each worker, then add its gradient.
-    const grad = net.params.grad;
-    for (let w = 0; w < nw; w++) {
-      this.await(w);
-      const [, count] = this.shard(B, w + 1);
-      if (count === 0) continue;
-      const wg = this.workerGrads[w];
-      for (let i = 0, n = grad.length; i < n; i++) grad[i] += wg[i];
-      lossSum += this.losses[w];
+    if (this.adam !== null && coefficients !== null) {
+      // Every gradient is ready once all threads have met: each then updates its own share.
+      if (!this.barrier.arriveAndWait(60_000)) throw new Error("parallel workers did not reach the barrier within 60 s");
+      for (let w = 0; w < nw; w++) this.checkWorker(w);
+      this.adam.share.update(coefficients);
+      for (let w = 0; w < nw; w++) this.await(w, CTRL.UPDATED);
+    } else {
+      for (let w = 0; w < nw; w++) this.await(w, CTRL.DONE);
+      sumShare(this.grads, 0, net.params.size);
     }
+    for (let w = 0; w < nw; w++) lossSum += this.losses[w];
     return lossSum;
+  }
+
+  /** Adam's coefficients of the next step, also written to shared memory for the workers. */
+  private nextCoefficients(adam: { options: Required<AdamOptions>; coef: Float64Array }): AdamCoefficients {
+    const c = adamCoefficients(adam.options, ++this.adamSteps);
+    writeCoefficients(adam.coef, c);
+    return c;
   }
 
   /**
@@ -241,7 +356,7 @@ export class DataParallelTrainer {
     const net = this.network, c = net.config, B = batch.size, T = batch.seqLen, I = c.inputSize, O = c.outputSize, F = c.futureSize ?? 1;
     if (B > this.maxBatch || T > this.maxSeqLen) throw new Error(`batch ${B}×${T} exceeds the trainer's capacity ${this.maxBatch}×${this.maxSeqLen}`);
     if (batch.x.length !== B * T * I) throw new Error(`batch.x has ${batch.x.length} values, expected ${B * T * I}`);
-    const [, n0] = this.shard(B, 0);
+    const [, n0] = shareOf(B, this.threads, 0);
     this.dispatch(batch, null, MODE.PREDICT, false);
     if (n0 > 0) {
       const pred = net.forward({
@@ -250,7 +365,7 @@ export class DataParallelTrainer {
       }, false);
       this.out.set(pred);
     }
-    for (let w = 0; w < this.threads - 1; w++) this.await(w);
+    for (let w = 0; w < this.threads - 1; w++) this.await(w, CTRL.DONE);
     return this.out.subarray(0, B * O);
   }
 
@@ -259,7 +374,7 @@ export class DataParallelTrainer {
     const nw = this.threads - 1;
     if (nw === 0) return;
     const c = this.network.config, B = batch.size, T = batch.seqLen, I = c.inputSize, O = c.outputSize, F = c.futureSize ?? 1;
-    const [, n0] = this.shard(B, 0);
+    const [, n0] = shareOf(B, this.threads, 0);
     for (let i = n0 * T * I, n = B * T * I; i < n; i++) this.x[i] = batch.x[i];
     if (target !== null) for (let i = n0 * O; i < B * O; i++) this.y[i] = target[i];
     if (this.f !== null) {
@@ -268,7 +383,7 @@ export class DataParallelTrainer {
     }
     this.seq = (this.seq + 1) | 0;
     for (let w = 0; w < nw; w++) {
-      const [start, count] = this.shard(B, w + 1);
+      const [start, count] = shareOf(B, this.threads, w + 1);
       const base = w * CTRL_STRIDE;
       Atomics.store(this.ctrl, base + CTRL.N, count);
       Atomics.store(this.ctrl, base + CTRL.T, T);
@@ -281,21 +396,26 @@ export class DataParallelTrainer {
     }
   }
 
-  /** Blocks until worker w has finished the current command; rethrows its error. */
-  private await(w: number): void {
-    const base = w * CTRL_STRIDE;
+  /** Blocks until worker w has written the current command's number to `word` (DONE or UPDATED); rethrows its error. */
+  private await(w: number, word: number): void {
+    const at = w * CTRL_STRIDE + word;
     for (;;) {
-      const done = Atomics.load(this.ctrl, base + CTRL.DONE);
-      if (done === this.seq) break;
-      if (Atomics.wait(this.ctrl, base + CTRL.DONE, done, 60_000) === "timed-out") throw new Error(`parallel worker ${w} did not answer within 60 s`);
+      const seen = Atomics.load(this.ctrl, at);
+      if (seen === this.seq) break;
+      if (Atomics.wait(this.ctrl, at, seen, 60_000) === "timed-out") throw new Error(`parallel worker ${w} did not answer within 60 s`);
     }
-    if (Atomics.load(this.ctrl, base + CTRL.STATE) === STATE.ERROR) {
+    this.checkWorker(w);
+  }
+
+  /** Rethrows worker w's error of the current command. */
+  private checkWorker(w: number): void {
+    if (Atomics.load(this.ctrl, w * CTRL_STRIDE + CTRL.STATE) === STATE.ERROR) {
       const msg = receiveMessageOnPort(this.ports[w])?.message as { error?: string } | undefined;
       throw new Error(`parallel worker ${w} failed: ${msg?.error ?? "unknown error"}`);
     }
   }
 
-  /** Stops the workers. */
+  /** Stops the workers (also those waiting at the barrier after another's failure). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -305,6 +425,7 @@ export class DataParallelTrainer {
       Atomics.store(this.ctrl, base + CTRL.CMD, (this.seq + 1) | 0);
       Atomics.notify(this.ctrl, base + CTRL.CMD);
     }
+    this.barrier.release();
     await Promise.all(this.workers.map((w) => w.terminate()));
     for (const p of this.ports) p.close();
   }

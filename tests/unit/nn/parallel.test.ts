@@ -54,6 +54,35 @@ describe("DataParallelTrainer", () => {
     expect(rel(par.params.data, ref.params.data)).toBeLessThan(1e-10);
   });
 
+  it("with the adam option, each thread updating its share: 8 steps equal one-thread Adam (float64, 3 threads, AdamW)", async () => {
+    const config: NetworkConfig = { kind: "many-to-one", cell: "gru", inputSize: 3, hiddenSize: 5, numLayers: 2, outputSize: 2 };
+    const ref = new RecurrentNetwork(config, "float64");
+    ref.initialize(mulberry32(3));
+    const adam = { lr: 0.02, weightDecay: 0.1, decoupled: true };
+    const trainer = await DataParallelTrainer.create(ref, { threads: 3, maxBatch: 16, maxSeqLen: 10, adam });
+    trainers.push(trainer);
+    const optRef = new Adam(ref.params, adam);
+    const B = 11, T = 4;
+    for (let step = 0; step < 8; step++) {
+      const { x, y } = data(config, B, T, 200 + step);
+      const batch: Batch = { size: B, seqLen: T, x };
+      const g = new Float64Array(B * config.outputSize);
+      const l1 = mseLoss(ref.forward(batch, true), y, g);
+      ref.params.zeroGrad();
+      ref.backward(g);
+      optRef.step();
+      const l2 = trainer.step(batch, y);
+      expect(Math.abs(l2 - l1) / l1).toBeLessThan(1e-12);
+      expect(rel(trainer.network.params.grad, ref.params.grad)).toBeLessThan(1e-12);
+      expect(rel(trainer.network.params.data, ref.params.data)).toBeLessThan(1e-10);
+    }
+    expect(trainer.stepCount).toBe(8);
+    // The workers' replicas read the updated parameters: their shards of a prediction match too.
+    const { x } = data(config, B, T, 999);
+    const batch: Batch = { size: B, seqLen: T, x };
+    expect(rel(trainer.predict(batch), ref.forward(batch, false))).toBeLessThan(1e-10);
+  });
+
   it("seq2seq GRU with pinball loss, float32, 3 threads", async () => {
     const config: NetworkConfig = { kind: "seq2seq", cell: "gru", inputSize: 1, hiddenSize: 6, numLayers: 1, outputSize: 3, futureSize: 2 };
     const ref = new RecurrentNetwork(config, "float32");
