@@ -140,7 +140,8 @@ export function residualScores(s: CleanSeries, forecasts: OriginForecast[], H: n
  * `validationWindows`). Every origin keeps 60% of the series as history: forecasts from much less
  * history err more than the final forecast will (on the 60-month `mdeaths`, the classical
  * combination from origins in the first half of the series erred 2.4 to 4.4 MASE units on average,
- * from the last 30% 0.5 to 1.1), and a short series' 2H origins already reach below that.
+ * from the last 30% 0.5 to 1.1), and a short series' 2H origins already reach below that. Only a
+ * series whose own forecasts span fewer than 4H origins reaches back (see `seriesCalibration`).
  */
 export function calibrationReach(n: number, H: number): number {
   return Math.max(2 * H, Math.min(Math.floor(0.4 * n), 8 * H));
@@ -172,7 +173,11 @@ export function seriesCalibration(s: CleanSeries, own: OriginForecast[], kind: C
   const firstOwn = own.reduce((a, f) => Math.min(a, f.origin), n - 1);
   const lowest = Math.max(n - 1 - calibrationReach(n, H), Math.max(2 * m, MIN_CALIBRATION_HISTORY) - 1);
   const neural = usesNetworks(kind);
-  if (lowest >= firstOwn) return { own, standInAtOwn: [], earlier: [], neural };
+  // A series that holds out two validation windows or more (50H points and up) has 4H origins of
+  // its own, 3H scores per step at least; reaching further would cost up to 8H classical fits
+  // on histories of thousands of points (20 ms each on 2,000 hourly points) for little.
+  const ownSpan = n - 1 - firstOwn;
+  if (lowest >= firstOwn || ownSpan >= 4 * H) return { own, standInAtOwn: [], earlier: [], neural };
   const proxy = proxyKind(kind);
   const at = (origin: number): OriginForecast => ({ origin, forecast: combine(proxy, null, statForecasts(s.y.subarray(0, origin + 1), H, m), s.positive) });
   const earlier: OriginForecast[] = [];

@@ -255,5 +255,11 @@ describe("single-series calibration scores", () => {
     const cal = seriesCalibration(short, [7, 8].map((origin) => ({ origin, forecast: [1, 1, 1] })), "theta", H);
     expect(cal.earlier.map((f) => f.origin)).toEqual([5, 6]);
     expect(cal.neural).toBe(false);
+    // 200 points, H = 3: the reach is 8H = 24 origins (199 - 24 = 175 and up); own forecasts from
+    // 4H = 12 origins (187..198) are enough on their own, from 11 (188..198) they are not
+    const many = yearly(Array.from({ length: 200 }, (_, t) => 50 + (t % 7)));
+    const from = (first: number) => Array.from({ length: 199 - first }, (_, i) => ({ origin: first + i, forecast: [50, 50, 50] }));
+    expect(seriesCalibration(many, from(187), "theta", H).earlier).toEqual([]);
+    expect(seriesCalibration(many, from(188), "theta", H).earlier.map((f) => f.origin)).toEqual(Array.from({ length: 13 }, (_, i) => 175 + i));
   });
 });
