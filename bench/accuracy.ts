@@ -8,10 +8,11 @@
  * "tidecast auto" is the forecast the CLI writes; "networks alone" is the neural ensemble's own
  * forecast before any combination with the statistical components (the CLI's --components file).
  *
- *   npm run bench:accuracy [-- --set m3-quarterly-dev[,seasonal-dev]] [--seed S] [--threads N] [--limit N] [--json] [--detail]
+ *   npm run bench:accuracy [-- --set m3-quarterly-dev[,seasonal-dev]] [--seed S] [--threads N] [--limit N] [--mode M] [--json] [--detail]
  *
  * --limit N keeps every k-th series of an M3 set so that N remain (for quick iterations; report
- * only full runs). --detail prints one row per series.
+ * only full runs). --detail prints one row per series. --mode (auto | global | local) is passed to
+ * the CLI: `--mode local` fits every series on its own, as a user's single upload is.
  *
  * Metrics (README of each set): sMAPE = 200/h Σ|y−f|/(|y|+|f|); MASE = MAE / in-sample MAE of the
  * seasonal naive (lag m) on the training part; OWA = ½ (sMAPE/sMAPE_naive2 + MASE/MASE_naive2) on
@@ -53,6 +54,7 @@ const { values: opt } = parseArgs({
     seed: { type: "string", default: "42" },
     threads: { type: "string" },
     limit: { type: "string" },
+    mode: { type: "string" },
     json: { type: "boolean", default: false },
     detail: { type: "boolean", default: false },
   },
@@ -160,6 +162,7 @@ function runCli(trainFile: string, h: number, outDir: string): { out: string; co
   const components = path.join(outDir, "components.csv");
   const args = ["tsx", "scripts/cli.ts", "forecast", trainFile, "--model", "auto", "--horizon", String(h), "--seed", opt.seed!, "--out", out, "--components", components, "--quiet"];
   if (opt.threads) args.push("--threads", opt.threads);
+  if (opt.mode) args.push("--mode", opt.mode);
   const started = process.hrtime.bigint();
   const run = spawnSync("npx", args, { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;

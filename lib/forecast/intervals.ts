@@ -1,9 +1,10 @@
 /**
  * Split-conformal prediction intervals per horizon step. The conformity score of a calibration
  * forecast is |actual - forecast| / scale (scale = 1 for one series; the series' MASE scale when
- * residuals of many series are pooled). For level a and n scores the half-width is the
- * ceil((n + 1) a)-th smallest score, which covers with probability >= a on exchangeable data.
- * When a step has too few scores for that rank, neighbouring steps are pooled in.
+ * residuals of many series are pooled). For level a and n scores the half-width is the score at
+ * position (n + 1) a among them in increasing order, interpolated between its neighbours
+ * (`conformalQuantile`). When a step has too few scores for that position, neighbouring steps
+ * are pooled in.
  */
 
 export interface ConformalTable {
@@ -14,12 +15,24 @@ export interface ConformalTable {
   counts: number[];
 }
 
-function conformalRank(sorted: number[], level: number): number {
+/**
+ * The score at position (n + 1) a of the sorted scores (1-based), linearly interpolated: on
+ * exchangeable scores the k-th smallest covers a new one with probability k / (n + 1), so this
+ * position covers with probability a on average (the Hyndman-Fan type 6 quantile). The textbook
+ * split-conformal rank, ceil((n + 1) a), guarantees at least a and gives up to 1 / (n + 1) more,
+ * which on the 12 to 24 scores per step of a single series is up to 8 points (at 80%, a step of
+ * 12 scores took the 11th: it covers 11 / 13 = 85% on average). Pooled over many series (a
+ * global model's hundreds of scores per step) the two differ by a fraction of a point.
+ */
+export function conformalQuantile(sorted: number[], level: number): number {
   const n = sorted.length;
   if (n === 0) return NaN;
-  const rank = Math.ceil((n + 1) * level);
-  // Not enough scores for a finite-sample guarantee: the largest score is the honest best we have.
-  return sorted[Math.min(n, rank) - 1];
+  const position = (n + 1) * level;
+  // Not enough scores to place the position inside them: the largest score is the honest best we have.
+  if (position >= n) return sorted[n - 1];
+  if (position <= 1) return sorted[0];
+  const below = Math.floor(position);
+  return sorted[below - 1] + (position - below) * (sorted[below] - sorted[below - 1]);
 }
 
 /** scoresByStep[k] holds the conformity scores observed at horizon step k (0-based). */
@@ -36,7 +49,7 @@ export function conformalTable(scoresByStep: number[][], levels: number[]): Conf
         if (k + w < H) pool = pool.concat(scoresByStep[k + w].filter(Number.isFinite));
       }
       pool.sort((a, b) => a - b);
-      halfWidth[li][k] = conformalRank(pool, level);
+      halfWidth[li][k] = conformalQuantile(pool, level);
     }
     // Uncertainty does not shrink with the horizon: the least-squares non-decreasing fit of the
     // per-step widths (pool adjacent violators, weighted by the scores behind each step). A running

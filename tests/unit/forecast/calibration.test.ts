@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  calibrationReach,
   globalCalibrationScores,
   levelScale,
   proxyKind,
@@ -199,7 +200,54 @@ describe("single-series calibration scores", () => {
     }
   });
 
-  it("add nothing when the own forecasts already span 2H origins, nor before two seasons or six points", () => {
+  it("reach back over the last 40% of the series, at least 2H origins and at most 8H", () => {
+    expect(calibrationReach(16, 3)).toBe(6); // 40% is 6.4 points: 6 = 2H
+    expect(calibrationReach(20, 6)).toBe(12); // 2H: more than 40% of a short series
+    expect(calibrationReach(180, 12)).toBe(72); // 40% of 180
+    expect(calibrationReach(1973, 6)).toBe(48); // 8H
+  });
+
+  it("narrow a long series' bands that a break in its last 2H origins widened", () => {
+    // 60 series of 150 yearly points around 100 (sd 1) that shift to 106 at t = 143, and go on
+    // there; H = 6, the forecast is the last value (naive2, its own stand-in), the own forecasts
+    // come from the last 2H origins (137..148, as a series this long holds out). Every own origin
+    // before the shift misses the points after it by about 6: at step 6 all six own scores. The
+    // reach (40% of 150 = 60, at most 8H = 48 origins) dilutes them with 36 origins from before
+    // the break; its misses are still a seventh of the step-6 scores, so the band stays wide there.
+    const rng = mulberry32(17);
+    const H = 6;
+    const n = 150;
+    const inside = { own: 0, reach: 0 };
+    let points = 0;
+    for (let r = 0; r < 60; r++) {
+      const level = (t: number) => (t >= 143 ? 106 : 100);
+      const values = Array.from({ length: n }, (_, t) => level(t) + normal(rng));
+      const s = yearly(values);
+      const own: OriginForecast[] = [];
+      for (let o = n - 1 - 2 * H; o < n - 1; o++) own.push({ origin: o, forecast: Array(H).fill(values[o]) });
+      const cal = seriesCalibration(s, own, "naive2", H);
+      expect(cal.earlier.map((f) => f.origin)).toEqual(Array.from({ length: 36 }, (_, i) => 101 + i));
+      const onlyOwn = conformalTable(seriesCalibrationScores(s, { ...cal, earlier: [] }, H, n), [80]);
+      const reach = conformalTable(seriesCalibrationScores(s, cal, H, n), [80]);
+      const forecast = Array(H).fill(values[n - 1]);
+      const future = Array.from({ length: H }, () => 106 + normal(rng));
+      const count = (t: typeof reach) => {
+        const band = applyConformal(t, forecast, levelScale(s, n - 1), true)[0];
+        return future.filter((v, k) => v >= band.lo[k] && v <= band.hi[k]).length;
+      };
+      inside.own += count(onlyOwn);
+      inside.reach += count(reach);
+      points += H;
+    }
+    // the break's misses in the own scores: the 80% band held nearly every later point (98.6%)
+    expect(inside.own / points).toBeGreaterThan(0.96);
+    // with the earlier origins: 90.6%, still above 80% (the break's share at the later steps) but
+    // not the whole future
+    expect(inside.reach / points).toBeGreaterThan(0.8);
+    expect(inside.reach / points).toBeLessThan(0.93);
+  });
+
+  it("add nothing when the own forecasts already span the reach, nor before two seasons or six points", () => {
     const long = [9, 10, 11, 12, 13, 14].map((origin) => ({ origin, forecast: [0, 0, 0] }));
     expect(seriesCalibration(s, long, "hybrid", H)).toEqual({ own: long, standInAtOwn: [], earlier: [], neural: true });
     // 10 points: 2H before the end is origin 3, but six points of history start at origin 5
@@ -207,5 +255,11 @@ describe("single-series calibration scores", () => {
     const cal = seriesCalibration(short, [7, 8].map((origin) => ({ origin, forecast: [1, 1, 1] })), "theta", H);
     expect(cal.earlier.map((f) => f.origin)).toEqual([5, 6]);
     expect(cal.neural).toBe(false);
+    // 200 points, H = 3: the reach is 8H = 24 origins (199 - 24 = 175 and up); own forecasts from
+    // 4H = 12 origins (187..198) are enough on their own, from 11 (188..198) they are not
+    const many = yearly(Array.from({ length: 200 }, (_, t) => 50 + (t % 7)));
+    const from = (first: number) => Array.from({ length: 199 - first }, (_, i) => ({ origin: first + i, forecast: [50, 50, 50] }));
+    expect(seriesCalibration(many, from(187), "theta", H).earlier).toEqual([]);
+    expect(seriesCalibration(many, from(188), "theta", H).earlier.map((f) => f.origin)).toEqual(Array.from({ length: 13 }, (_, i) => 175 + i));
   });
 });

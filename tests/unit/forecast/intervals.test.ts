@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { applyConformal, conformalTable, isotonic, normalQuantile } from "../../../lib/forecast/intervals";
+import { applyConformal, conformalQuantile, conformalTable, isotonic, normalQuantile } from "../../../lib/forecast/intervals";
 import { seasonalNaive } from "../../../lib/forecast/baselines";
 import { mulberry32, normal } from "../../../lib/tensor/random";
 
 describe("conformal intervals", () => {
-  it("use the ceil((n+1)a)-th score and widen with the level and the horizon", () => {
+  it("take the score at position (n + 1) a, interpolated, and widen with the level and the horizon", () => {
     const scores = [Array.from({ length: 9 }, (_, i) => i + 1), Array.from({ length: 9 }, (_, i) => (i + 1) / 2)];
     const t = conformalTable(scores, [80, 95]);
-    // n = 9: rank ceil(10 * 0.8) = 8 -> 8 at step 1 and 4 at step 2; made non-decreasing by their
+    // n = 9: position 10 * 0.8 = 8 -> 8 at step 1 and 4 at step 2; made non-decreasing by their
     // least-squares monotone fit (equal weights): both 6
     expect(t.halfWidth[0]).toEqual([6, 6]);
     // 95% needs 19 scores: the two steps are pooled (18), then the largest: 9 at both
@@ -15,6 +15,40 @@ describe("conformal intervals", () => {
     const bands = applyConformal(t, [100, 100], 2, false);
     expect(bands[0].lo[0]).toBe(88);
     expect(bands[0].hi[0]).toBe(112);
+  });
+
+  it("interpolate between the scores around position (n + 1) a, and fall back to the largest beyond them", () => {
+    const twelve = Array.from({ length: 12 }, (_, i) => 10 * (i + 1)); // 10, 20, ..., 120
+    // 13 * 0.8 = 10.4: 100 + 0.4 * (110 - 100); the conformal rank ceil(10.4) = 11 would give 110
+    expect(conformalQuantile(twelve, 0.8)).toBeCloseTo(104, 12);
+    // 13 * 0.5 = 6.5: halfway between the 6th and 7th
+    expect(conformalQuantile(twelve, 0.5)).toBeCloseTo(65, 12);
+    // 13 * 0.95 = 12.35 lies beyond the 12th: the largest
+    expect(conformalQuantile(twelve, 0.95)).toBe(120);
+    // 13 * 0.05 = 0.65 lies before the 1st: the smallest
+    expect(conformalQuantile(twelve, 0.05)).toBe(10);
+    expect(conformalQuantile([], 0.8)).toBeNaN();
+  });
+
+  it("cover a new exchangeable score with probability close to the level on average, where the rank over-covers", () => {
+    // 12 calibration scores and one new score, all |N(0, 1)|, 20,000 times: the new score falls
+    // inside the k-th smallest of 12 with probability k / 13, so the width at position 10.4 covers
+    // about 10.4 / 13 = 80% of them (80.4% here: interpolating on a skewed distribution adds a
+    // little), and the 11th score (the conformal rank ceil(13 * 0.8)) 11 / 13 = 84.6%.
+    const rng = mulberry32(5);
+    let inside = 0;
+    let insideRank = 0;
+    const trials = 20000;
+    for (let i = 0; i < trials; i++) {
+      const cal = Array.from({ length: 12 }, () => Math.abs(normal(rng))).sort((a, b) => a - b);
+      const next = Math.abs(normal(rng));
+      if (next <= conformalQuantile(cal, 0.8)) inside++;
+      if (next <= cal[10]) insideRank++;
+    }
+    expect(inside / trials).toBeGreaterThan(0.79);
+    expect(inside / trials).toBeLessThan(0.812);
+    expect(insideRank / trials).toBeGreaterThan(0.835);
+    expect(insideRank / trials).toBeLessThan(0.857);
   });
 
   it("keep increasing steps as they are and pool a decrease with its neighbour, weighted by counts", () => {
