@@ -16,20 +16,34 @@ export interface Case {
   values: number[];
   horizon: number;
   season: number;
+  /**
+   * Synthetic cases: the forecast the process itself makes from the first `n` values (its known
+   * deterministic part, plus the last deviation from it decayed by the AR(1) coefficient), the
+   * ceiling a forecaster can reach on average. Computed from the rounded values, as a user sees them.
+   */
+  processForecast?: (n: number, h: number) => number[];
 }
 
-function synthetic(n: number, stepMs: number, start: number, value: (i: number, noise: number) => number, seed: number): { dates: string[]; values: number[] } {
+/** AR(1) coefficient of the synthetic cases' noise. */
+const PHI = 0.7;
+
+/** signal(i) + scale × AR(1) noise with unit innovations, rounded to 3 decimals. */
+function synthetic(n: number, stepMs: number, start: number, signal: (i: number) => number, scale: number, seed: number): Pick<Case, "dates" | "values" | "processForecast"> {
   const rng = mulberry32(seed);
   let ar = 0;
   const dates: string[] = [];
   const values: number[] = [];
   for (let i = 0; i < n; i++) {
-    ar = 0.7 * ar + normal(rng);
+    ar = PHI * ar + normal(rng);
     const d = new Date(start + i * stepMs).toISOString();
     dates.push(stepMs < 86_400_000 ? d.slice(0, 19) : d.slice(0, 10));
-    values.push(Number(value(i, ar).toFixed(3)));
+    values.push(Number((signal(i) + scale * ar).toFixed(3)));
   }
-  return { dates, values };
+  const processForecast = (m: number, h: number) => {
+    const last = values[m - 1] - signal(m - 1);
+    return Array.from({ length: h }, (_, k) => signal(m + k) + PHI ** (k + 1) * last);
+  };
+  return { dates, values, processForecast };
 }
 
 function hourly10k(): Case {
@@ -39,13 +53,14 @@ function hourly10k(): Case {
     10_024,
     3_600_000,
     Date.UTC(2020, 0, 1),
-    (i, noise) => {
+    (i) => {
       const hour = i % 24;
       const day = Math.floor(i / 24) % 7;
       const daily = 18 * Math.sin((tau * (hour - 6)) / 24) + 7 * Math.sin((2 * tau * hour) / 24);
       const weekly = day >= 5 ? -12 : 0;
-      return 300 + 0.004 * i + daily + weekly + 4 * noise;
+      return 300 + 0.004 * i + daily + weekly;
     },
+    4,
     11,
   );
   return { name: "hourly-10k", ...s, horizon: 24, season: 24 };
@@ -57,7 +72,8 @@ function daily5k(): Case {
     5_014,
     86_400_000,
     Date.UTC(2008, 0, 1),
-    (i, noise) => 1000 + 0.05 * i + 60 * Math.sin((tau * i) / 365.25) + [0, 10, 12, 11, 14, 30, -40][i % 7] + 15 * noise,
+    (i) => 1000 + 0.05 * i + 60 * Math.sin((tau * i) / 365.25) + [0, 10, 12, 11, 14, 30, -40][i % 7],
+    15,
     12,
   );
   return { name: "daily-5k", ...s, horizon: 14, season: 7 };
