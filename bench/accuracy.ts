@@ -8,7 +8,9 @@
  * "tidecast auto" is the forecast the CLI writes; "networks alone" is the neural ensemble's own
  * forecast before any combination with the statistical components (the CLI's --components file).
  *
- *   npm run bench:accuracy [-- --set m3-quarterly-dev[,seasonal-dev]] [--seed S] [--threads N] [--limit N] [--mode M] [--json] [--detail]
+ *   npm run bench:accuracy [-- --set m3-quarterly-dev[,seasonal-dev]] [--seed S] [--threads N] [--limit N] [--mode M] [--root DIR] [--json] [--detail]
+ *
+ * --root DIR runs the CLI of another checkout on the same data (a same-sitting comparison).
  *
  * --limit N keeps every k-th series of an M3 set so that N remain (for quick iterations; report
  * only full runs). --detail prints one row per series. --mode (auto | global | local) is passed to
@@ -57,8 +59,11 @@ const { values: opt } = parseArgs({
     mode: { type: "string" },
     json: { type: "boolean", default: false },
     detail: { type: "boolean", default: false },
+    root: { type: "string" },
   },
 });
+/** The checkout whose CLI runs (--root: another one, e.g. an older commit unpacked with its node_modules linked, for a same-sitting comparison on the same data). */
+const CLI_ROOT = opt.root ? path.resolve(opt.root) : ROOT;
 
 interface Row {
   date: string;
@@ -164,7 +169,7 @@ function runCli(trainFile: string, h: number, outDir: string): { out: string; co
   if (opt.threads) args.push("--threads", opt.threads);
   if (opt.mode) args.push("--mode", opt.mode);
   const started = process.hrtime.bigint();
-  const run = spawnSync("npx", args, { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+  const run = spawnSync("npx", args, { cwd: CLI_ROOT, stdio: ["ignore", "inherit", "inherit"] });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (run.status !== 0) throw new Error(`forecast exited with ${run.status} on ${trainFile}`);
   return { out, components, seconds };

@@ -13,7 +13,13 @@
  * - monthly-120: the first 120 months of M3 series N2074 (../shared/data/m3-monthly-dev, train
  *   and test parts joined), scored on the next 12.
  *
- *   npm run bench:long [-- --case hourly-10k,daily-5k] [--threads N] [--root DIR] [--json]
+ *   npm run bench:long [-- --case hourly-10k,daily-5k] [--origins N] [--threads N] [--root DIR] [--json]
+ *
+ * --origins N (default 1) scores each case from N origins, one horizon apart: origin k (0 = the
+ * last) fits all but the last (k + 1) horizons and scores the next horizon, so origin 0 is the
+ * single run above and the others are earlier held-out days (weeks, years) of the same series. One
+ * test window is one draw of its noise; the mean over several origins, and the number of them on
+ * which the forecast beat seasonal naive, say far more about accuracy than one window does.
  *
  * A run whose CLI warned that seasonal naive beat its forecast on the held-out window (the run's
  * note) is marked "warned".
@@ -28,7 +34,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { mulberry32, normal } from "../lib/tensor/random";
+import { CASES, mase, type Case } from "./long-cases";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const { values: opt } = parseArgs({
@@ -36,95 +42,10 @@ const { values: opt } = parseArgs({
     case: { type: "string" },
     threads: { type: "string" },
     root: { type: "string" },
+    origins: { type: "string", default: "1" },
     json: { type: "boolean", default: false },
   },
 });
-
-interface Case {
-  name: string;
-  /** ISO dates (or datetimes) and values, oldest first. */
-  dates: string[];
-  values: number[];
-  horizon: number;
-  season: number;
-}
-
-function synthetic(n: number, stepMs: number, start: number, value: (i: number, noise: number) => number, seed: number): { dates: string[]; values: number[] } {
-  const rng = mulberry32(seed);
-  let ar = 0;
-  const dates: string[] = [];
-  const values: number[] = [];
-  for (let i = 0; i < n; i++) {
-    ar = 0.7 * ar + normal(rng);
-    const d = new Date(start + i * stepMs).toISOString();
-    dates.push(stepMs < 86_400_000 ? d.slice(0, 19) : d.slice(0, 10));
-    values.push(Number(value(i, ar).toFixed(3)));
-  }
-  return { dates, values };
-}
-
-function hourly10k(): Case {
-  const tau = 2 * Math.PI;
-  // 10,000 points to fit and the next 24 to score
-  const s = synthetic(
-    10_024,
-    3_600_000,
-    Date.UTC(2020, 0, 1),
-    (i, noise) => {
-      const hour = i % 24;
-      const day = Math.floor(i / 24) % 7;
-      const daily = 18 * Math.sin((tau * (hour - 6)) / 24) + 7 * Math.sin((2 * tau * hour) / 24);
-      const weekly = day >= 5 ? -12 : 0;
-      return 300 + 0.004 * i + daily + weekly + 4 * noise;
-    },
-    11,
-  );
-  return { name: "hourly-10k", ...s, horizon: 24, season: 24 };
-}
-
-function daily5k(): Case {
-  const tau = 2 * Math.PI;
-  const s = synthetic(
-    5_014,
-    86_400_000,
-    Date.UTC(2008, 0, 1),
-    (i, noise) => 1000 + 0.05 * i + 60 * Math.sin((tau * i) / 365.25) + [0, 10, 12, 11, 14, 30, -40][i % 7] + 15 * noise,
-    12,
-  );
-  return { name: "daily-5k", ...s, horizon: 14, season: 7 };
-}
-
-function seattleHourly(): Case {
-  const file = path.join(ROOT, "node_modules/vega-datasets/data/seattle-weather-hourly-normals.csv");
-  const rows = fs.readFileSync(file, "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
-  return { name: "seattle-hourly", dates: rows.map((r) => r[0]), values: rows.map((r) => Number(r[2])), horizon: 24, season: 24 };
-}
-
-function monthly120(): Case {
-  const rows = ["train.csv", "test.csv"].flatMap((f) =>
-    fs
-      .readFileSync(path.join(ROOT, "../shared/data/m3-monthly-dev", f), "utf8")
-      .trim()
-      .split("\n")
-      .slice(1)
-      .map((l) => l.split(","))
-      .filter((r) => r[0] === "N2074"),
-  );
-  // 120 points to fit and the next 12 to score
-  const kept = rows.slice(0, 132);
-  return { name: "monthly-120", dates: kept.map((r) => r[1]), values: kept.map((r) => Number(r[2])), horizon: 12, season: 12 };
-}
-
-const CASES: Record<string, () => Case> = { "hourly-10k": hourly10k, "daily-5k": daily5k, "seattle-hourly": seattleHourly, "monthly-120": monthly120 };
-
-function mase(train: number[], actual: number[], forecast: number[], m: number): number {
-  let scale = 0;
-  for (let t = m; t < train.length; t++) scale += Math.abs(train[t] - train[t - m]);
-  scale /= train.length - m;
-  let e = 0;
-  for (let k = 0; k < actual.length; k++) e += Math.abs(actual[k] - forecast[k]);
-  return e / actual.length / scale;
-}
 
 const wanted = opt.case ? opt.case.split(",") : Object.keys(CASES);
 for (const w of wanted)
@@ -132,15 +53,33 @@ for (const w of wanted)
     console.error(`Unknown case ${w}; the cases are ${Object.keys(CASES).join(", ")}.`);
     process.exit(2);
   }
+const origins = Number(opt.origins);
+if (!Number.isInteger(origins) || origins < 1) {
+  console.error(`--origins must be a whole number of at least 1 (got ${opt.origins}).`);
+  process.exit(2);
+}
 const root = opt.root ? path.resolve(opt.root) : ROOT;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "tidecast-long-"));
-if (!opt.json) console.log(`load before: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} (1, 5, 15 min) on ${os.availableParallelism()} cores; CLI of ${root}`);
-for (const name of wanted) {
-  const c = CASES[name]();
-  const n = c.values.length - c.horizon;
-  const file = path.join(work, `${name}.csv`);
+
+interface Row {
+  case: string;
+  /** 0 = the last horizon held out, k = k horizons before it */
+  origin: number;
+  points: number;
+  horizon: number;
+  seconds: number;
+  cpuSeconds: number | null;
+  mase: number;
+  seasonalNaiveMase: number;
+  warned: boolean;
+  load1: number;
+}
+
+/** One CLI forecast of the case's first `n` points, scored on the next horizon. */
+function runOne(c: Case, n: number, origin: number): Row {
+  const file = path.join(work, `${c.name}-${origin}.csv`);
   fs.writeFileSync(file, "date,value\n" + c.dates.slice(0, n).map((d, i) => `${d},${c.values[i]}`).join("\n") + "\n");
-  const out = path.join(work, `${name}.forecast.csv`);
+  const out = path.join(work, `${c.name}-${origin}.forecast.csv`);
   // What `npm run cli -- forecast …` runs (package.json), without npm's own start.
   const args = ["--import", "tsx", "scripts/cli.ts", "forecast", file, "--model", "auto", "--horizon", String(c.horizon), "--out", out, "--quiet"];
   if (opt.threads) args.push("--threads", opt.threads);
@@ -163,7 +102,7 @@ for (const name of wanted) {
     process.stderr.write(err.replace(/^TIDECAST_CPU.*$/m, ""));
   }
   if (run.status !== 0) {
-    console.error(`${name}: forecast exited with ${run.status}`);
+    console.error(`${c.name}: forecast exited with ${run.status}`);
     process.exit(1);
   }
   const forecast = fs
@@ -173,12 +112,40 @@ for (const name of wanted) {
     .slice(1)
     .map((l) => Number(l.split(",")[3]));
   const train = c.values.slice(0, n);
-  const actual = c.values.slice(n);
+  const actual = c.values.slice(n, n + c.horizon);
   const snaive = actual.map((_, k) => train[n - c.season + (k % c.season)]);
-  const r = { case: name, points: n, horizon: c.horizon, seconds, cpuSeconds: cpu, mase: mase(train, actual, forecast, c.season), seasonalNaiveMase: mase(train, actual, snaive, c.season), warned, load1: load };
-  if (opt.json) console.log(JSON.stringify(r));
-  else
-    console.log(
-      `${name.padEnd(15)} ${String(n).padStart(6)} points  h=${String(c.horizon).padStart(2)}  ${seconds.toFixed(1).padStart(6)} s wall${cpu === null ? "" : `, ${cpu.toFixed(1).padStart(6)} s CPU`}  MASE ${r.mase.toFixed(3)} (seasonal naive ${r.seasonalNaiveMase.toFixed(3)})${warned ? " [warned: lost to seasonal naive on its held-out window]" : ""}  load ${load.toFixed(2)}`,
-    );
+  return { case: c.name, origin, points: n, horizon: c.horizon, seconds, cpuSeconds: cpu, mase: mase(train, actual, forecast, c.season), seasonalNaiveMase: mase(train, actual, snaive, c.season), warned, load1: load };
+}
+
+function printRow(r: Row): void {
+  const cpu = r.cpuSeconds === null ? "" : `, ${r.cpuSeconds.toFixed(1).padStart(6)} s CPU`;
+  const at = origins > 1 ? ` origin ${r.origin}` : "";
+  const warned = r.warned ? " [warned: lost to seasonal naive on its held-out window]" : "";
+  console.log(
+    `${(r.case + at).padEnd(24)} ${String(r.points).padStart(6)} points  h=${String(r.horizon).padStart(2)}  ${r.seconds.toFixed(1).padStart(6)} s wall${cpu}  MASE ${r.mase.toFixed(3)} (seasonal naive ${r.seasonalNaiveMase.toFixed(3)})${warned}  load ${r.load1.toFixed(2)}`,
+  );
+}
+
+/** The case over all its origins: mean MASE beside seasonal naive's, wins, mean and largest CPU seconds. */
+function printSummary(rows: Row[]): void {
+  const avg = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const cpus = rows.map((r) => r.cpuSeconds).filter((v): v is number => v !== null);
+  const wins = rows.filter((r) => r.mase < r.seasonalNaiveMase).length;
+  const cpu = cpus.length ? `, CPU s mean ${avg(cpus).toFixed(1)} max ${Math.max(...cpus).toFixed(1)}` : "";
+  console.log(
+    `${(rows[0].case + " mean").padEnd(24)} ${rows.length} origins: MASE ${avg(rows.map((r) => r.mase)).toFixed(3)} (seasonal naive ${avg(rows.map((r) => r.seasonalNaiveMase)).toFixed(3)}), beat seasonal naive on ${wins}/${rows.length}, wall s max ${Math.max(...rows.map((r) => r.seconds)).toFixed(1)}${cpu}`,
+  );
+}
+
+if (!opt.json) console.log(`load before: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} (1, 5, 15 min) on ${os.availableParallelism()} cores; CLI of ${root}`);
+for (const name of wanted) {
+  const c = CASES[name]();
+  const rows: Row[] = [];
+  for (let k = 0; k < origins; k++) {
+    const r = runOne(c, c.values.length - (k + 1) * c.horizon, k);
+    rows.push(r);
+    if (opt.json) console.log(JSON.stringify(r));
+    else printRow(r);
+  }
+  if (origins > 1 && !opt.json) printSummary(rows);
 }

@@ -3,8 +3,9 @@
  *
  * Phase A (evaluation) fits the whole procedure on the series without its last `hold` points
  * (training part + validation window, which chooses the number of epochs by early stopping, the
- * strategy, lookback, preparation and the combination) and scores its forecast of the held-out
- * test window against the baselines. Early stopping ignores the first WARMUP_EPOCHS epochs: on one
+ * strategy, lookback, preparation and the combination; on a long series the validation region is
+ * longer than the test region, see `holdouts`) and scores its forecast of the held-out test window
+ * against the baselines. Early stopping ignores the first WARMUP_EPOCHS epochs: on one
  * short validation window an undertrained network often scores best by luck. The conformal
  * intervals come from Phase A's out-of-sample residuals over the validation and test windows
  * (on a short series also from the classical stand-in's before them, see `seriesCalibration`).
@@ -167,18 +168,39 @@ function phaseForecasts(s: CleanSeries, phase: PhaseResult, H: number, first: nu
 }
 
 /**
- * Validation (and test) windows of H points a series of n points holds out: one, and more for long
- * series (one per 25 horizons of data, at most 4), so that choosing the combination on a long
- * series rests on several windows rather than one.
+ * Test windows of H points a series of n points holds out (and validation windows, but on a long
+ * series, see `selectionWindows`): one, and more for long series (one per 25 horizons of data, at
+ * most 4), so that choosing the combination on a long series rests on several windows rather than one.
  */
 export function validationWindows(n: number, H: number): number {
   return Math.max(1, Math.min(4, Math.floor(n / (25 * H))));
 }
 
-function holdLength(n: number, H: number, lookback: number): number {
-  // Two regions of whole windows of H (validation, test) when the series allows it; otherwise shorter ones.
-  if (n - 2 * H >= Math.min(lookback, 12) + H + 4) return H * validationWindows(n, H);
-  return Math.max(1, Math.min(H, Math.floor((n - Math.min(lookback, 6) - 5) / 2)));
+/** See `selectionWindows`. */
+export const SELECTION_WINDOWS = 8;
+
+/**
+ * Validation windows the selection scores on a long series: one per 25 horizons of data as above,
+ * but up to SELECTION_WINDOWS. The selection is what reads them: early stopping (on four windows,
+ * four days of an hourly series, it stopped the networks after a pass or two over the data, on
+ * noise) and the combination's paired t-test (with four windows it has three degrees of freedom
+ * and kept the hybrid where the networks were far better). The test region and the calibration
+ * keep `validationWindows`: the intervals and their cost do not change.
+ */
+export function selectionWindows(n: number, H: number): number {
+  return Math.max(validationWindows(n, H), Math.min(SELECTION_WINDOWS, Math.floor(n / (25 * H))));
+}
+
+/**
+ * The points Phase A holds out at the end of a series: `test` (the test region, scored against
+ * the baselines) and before it `validation` (what the selection scores on). Whole windows of H
+ * when the series allows it (the validation region longer on a long series, see
+ * `selectionWindows`); otherwise two shorter regions of one length.
+ */
+export function holdouts(n: number, H: number, lookback: number): { test: number; validation: number } {
+  if (n - 2 * H >= Math.min(lookback, 12) + H + 4) return { test: H * validationWindows(n, H), validation: H * selectionWindows(n, H) };
+  const hold = Math.max(1, Math.min(H, Math.floor((n - Math.min(lookback, 6) - 5) / 2)));
+  return { test: hold, validation: hold };
 }
 
 export function fitForecast(series: SeriesInput, configInput: ModelConfigInput, rngSeed?: number, options: FitOptions = {}): ForecastOutcome {
@@ -192,23 +214,23 @@ export function fitForecast(series: SeriesInput, configInput: ModelConfigInput, 
   const config = resolveModelConfig(explicit, s.frequency, n);
   const seed = rngSeed ?? config.seed;
   const H = config.horizon;
-  const hold = holdLength(n, H, config.lookback);
-  if (n - 2 * hold < 7) {
-    throw new ForecastError("too-short", `Series "${s.name}" has ${n} points; at least ${2 * hold + 7} are needed to train, validate and test a forecaster (horizon ${H}).`);
+  const { test: hold, validation: valHold } = holdouts(n, H, config.lookback);
+  if (n - hold - valHold < 7) {
+    throw new ForecastError("too-short", `Series "${s.name}" has ${n} points; at least ${hold + valHold + 7} are needed to train, validate and test a forecaster (horizon ${H}).`);
   }
   const progress: Progress = { done: 0, planned: 0, options, epochs: config.epochs };
   const features = featuresFor(s.frequency, options.features);
   const endA = n - hold;
-  const trainEndA = endA - hold;
 
   // Phase A: fit without the test window, choose, and score on the test window.
-  const phaseA = runSelection(s, config, explicit, endA, hold, seed, progress, features);
+  const phaseA = runSelection(s, config, explicit, endA, valHold, seed, progress, features);
   const testSteps = Math.min(H, hold);
-  // Calibration: Phase A's forecasts from every origin of its validation and test regions; the
+  // Calibration: Phase A's forecasts from every origin of the test region and of as many points
+  // before it (the whole validation region, or its last `hold` points on a long series); the
   // holdout's intervals use those whose targets lie before the test region.
   // A short series' windows reach back further with the classical stand-in (see calibration.ts).
   // The test forecast is the calibration's own from the test origin (endA - 1 lies in that range).
-  const own = phaseForecasts(s, phaseA, H, trainEndA - 1, n - 2);
+  const own = phaseForecasts(s, phaseA, H, endA - hold - 1, n - 2);
   const calibration = seriesCalibration(s, own, phaseA.selection.combination, H);
   const valTable = conformalTable(seriesCalibrationScores(s, calibration, H, endA), levels);
   const fullTable = conformalTable(seriesCalibrationScores(s, calibration, H, n), levels);

@@ -7,7 +7,7 @@ import { train } from "../../../lib/forecast/trainer";
 import { createNetwork } from "../../../lib/nn";
 import type { PrepSpec } from "../../../lib/forecast/prep";
 import { fitForecast, ForecastCancelled, loadModel, predictFromModel, type EpochProgress, type SeriesInput } from "../../../lib/forecast";
-import { REFIT_MIN_EPOCHS, WARMUP_EPOCHS, validationWindows } from "../../../lib/forecast/engine";
+import { REFIT_MIN_EPOCHS, WARMUP_EPOCHS, holdouts, selectionWindows, validationWindows } from "../../../lib/forecast/engine";
 import { planSelection, WINDOWS_PER_EPOCH } from "../../../lib/forecast/selection";
 import { resolveModelConfig } from "../../../lib/forecast/config";
 import { mulberry32, normal } from "../../../lib/tensor/random";
@@ -162,9 +162,27 @@ describe("the selection plan of a long series", () => {
   const plan = (n: number) => {
     const s = cleanSeries(hourly(n), "linear");
     const config = resolveModelConfig({}, "hourly", n);
-    const hold = config.horizon * validationWindows(n, config.horizon);
-    return { hold, plan: planSelection(s, config, {}, n - hold, hold) };
+    const { test: hold, validation } = holdouts(n, config.horizon, config.lookback);
+    return { hold, validation, plan: planSelection(s, config, {}, n - hold, validation) };
   };
+
+  it("validates a long series on up to 8 windows of one horizon, one per 25 horizons of data, and tests it on up to 4", () => {
+    // 12,000 hourly points, horizon 24: 12,000 / (25 × 24) = 20 windows' worth
+    expect([validationWindows(12_000, 24), selectionWindows(12_000, 24)]).toEqual([4, 8]);
+    // 3,000 points: 5 windows' worth; 2,400 points: 4, where the two agree
+    expect([validationWindows(3_000, 24), selectionWindows(3_000, 24)]).toEqual([4, 5]);
+    expect([validationWindows(2_400, 24), selectionWindows(2_400, 24)]).toEqual([4, 4]);
+    // an M3 monthly series (144 points, horizon 18) has one of each
+    expect([validationWindows(144, 18), selectionWindows(144, 18)]).toEqual([1, 1]);
+    // fitForecast holds out 4 test windows and before them 8 validation windows
+    expect(holdouts(12_000, 24, 48)).toEqual({ test: 96, validation: 192 });
+    expect(holdouts(600, 24, 48)).toEqual({ test: 24, validation: 24 });
+    // too short for two whole windows: two equal shorter regions, (30 - 6 - 5) / 2 = 9 points each
+    expect(holdouts(30, 12, 24)).toEqual({ test: 9, validation: 9 });
+    const long = plan(12_000);
+    expect(long.plan.trainEnd).toBe(12_000 - 96 - 192);
+    expect(long.plan.end).toBe(12_000 - 96);
+  });
 
   it("holds out several validation windows and skips the refit when the training part has 10 epochs' worth of windows", () => {
     const long = plan(12_000);
