@@ -7,16 +7,13 @@ import { workerData } from "node:worker_threads";
 import { floatsView, useKernels, type Floats } from "../tensor";
 import { lossWithGrad } from "./lossKind";
 import { RecurrentNetwork, networkParamSpecs } from "./network";
-import { AdamShare, Barrier, CTRL, CTRL_STRIDE, MODE, STATE, barrierAt, readCoefficients, shareOf, type WorkerInit } from "./parallel";
+import { AdamShare, Barrier, CTRL, CTRL_STRIDE, MODE, STATE, barrierAt, readCoefficients, shareOf, waitWhile, type WorkerInit } from "./parallel";
 import { ParamStore } from "./params";
 
 /** Blocks until `ctrl[at]` moves off `seen`; returns the new value. */
 function waitChange(ctrl: Int32Array, at: number, seen: number): number {
-  for (;;) {
-    Atomics.wait(ctrl, at, seen);
-    const now = Atomics.load(ctrl, at);
-    if (now !== seen) return now;
-  }
+  waitWhile(ctrl, at, seen);
+  return Atomics.load(ctrl, at);
 }
 
 function signal(ctrl: Int32Array, at: number, value: number): void {
