@@ -7,8 +7,9 @@
  * longer than the test region, see `holdouts`) and scores its forecast of the held-out test window
  * against the baselines. Early stopping ignores the first WARMUP_EPOCHS epochs: on one
  * short validation window an undertrained network often scores best by luck. The conformal
- * intervals come from Phase A's out-of-sample residuals over the validation and test windows
- * (on a short series also from the classical stand-in's before them, see `seriesCalibration`).
+ * intervals come from Phase A's out-of-sample residuals over the test region and as many origins
+ * before it, and, where those reach back less than `calibrationReach` (the last 40% of the series,
+ * 2H to 8H origins), from the classical stand-in's before them (see `seriesCalibration`).
  * Phase B refits each chosen member on all the data (preparations fitted on all of it, no
  * validation split) for a fixed number of epochs, its Phase A best epoch (at least
  * REFIT_MIN_EPOCHS), at Phase A's learning rates, and forecasts the future (as fitGlobal's refit).
