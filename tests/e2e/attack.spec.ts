@@ -333,15 +333,17 @@ test("a chunked 300 MB upload is refused with 413 while it streams, the server's
     expect(res.sent).toBeLessThan(200 * 1048576); // refused at the 100 MB limit, not after the whole body
     return { before, peak, growth: peak - before, sentMiB: Math.round(res.sent / 1048576) };
   };
-  // The first refusal grows the heap once (V8 sizes itself to the stream's garbage); the second
-  // shows the growth does not scale with what is sent.
+  // V8 grows the heap once to the stream's garbage, in the first refusal or the second (CI saw +20
+  // then +28.8 MiB): what must hold is that the growth does not scale with what is read. Buffering
+  // one body would add its 100 MiB; keeping each would add the 200 MiB the two read.
   const first = await refuse();
   const second = await refuse();
-  const line = `web process RSS ${first.before.toFixed(0)} -> ${first.peak.toFixed(0)} MiB (+${first.growth.toFixed(1)}) refusing the first chunked 300 MB upload (${first.sentMiB} MiB read), +${second.growth.toFixed(1)} MiB the second`;
+  const total = Math.max(first.peak, second.peak) - first.before;
+  const line = `web process RSS ${first.before.toFixed(0)} -> ${first.peak.toFixed(0)} MiB (+${first.growth.toFixed(1)}) refusing the first chunked 300 MB upload (${first.sentMiB} MiB read), +${second.growth.toFixed(1)} MiB the second (${second.sentMiB} MiB read), +${total.toFixed(1)} MiB over both`;
   test.info().annotations.push({ type: "rss", description: line });
   console.log(`[attack] ${line}`);
   expect(first.growth).toBeLessThan(80);
-  expect(second.growth).toBeLessThan(24);
+  expect(total).toBeLessThan(80);
   expect((await request(locked.url, "GET", "/api/datasets", { headers: auth() })).status).toBe(200);
   // A declared oversize body is refused before it is read; a big JSON body at 64 KB.
   const declared = await request(locked.url, "POST", "/api/datasets", { headers: { ...auth(), "content-type": "multipart/form-data; boundary=x", "content-length": String(500 * 1048576) } }).catch(() => null);
