@@ -18,7 +18,7 @@
  * before its origin, as the final forecast's bands are scaled by that of the whole series.
  */
 import { SEASON_LENGTH } from "../series/frequency";
-import { combine, statForecasts, usesNetworks, type Combination } from "./combination";
+import { combine, statForecasts, usesNetworks, type Combination, type StatForecasts } from "./combination";
 import type { CleanSeries } from "./input";
 import { maseScale } from "./metrics";
 
@@ -104,6 +104,8 @@ export function globalCalibrationScores(series: CalibrationSeries[], kind: Combi
 export interface OriginForecast {
   origin: number;
   forecast: number[];
+  /** The classical fits from that origin the forecast was combined with, when it was: the stand-in reuses them. */
+  classical?: StatForecasts;
 }
 
 /**
@@ -179,10 +181,10 @@ export function seriesCalibration(s: CleanSeries, own: OriginForecast[], kind: C
   const ownSpan = n - 1 - firstOwn;
   if (lowest >= firstOwn || ownSpan >= 4 * H) return { own, standInAtOwn: [], earlier: [], neural };
   const proxy = proxyKind(kind);
-  const at = (origin: number): OriginForecast => ({ origin, forecast: combine(proxy, null, statForecasts(s.y.subarray(0, origin + 1), H, m), s.positive) });
+  const at = (origin: number, classical = statForecasts(s.y.subarray(0, origin + 1), H, m)): OriginForecast => ({ origin, forecast: combine(proxy, null, classical, s.positive) });
   const earlier: OriginForecast[] = [];
   for (let o = lowest; o < firstOwn; o++) earlier.push(at(o));
-  return { own, standInAtOwn: neural ? own.map((f) => at(f.origin)) : [], earlier, neural };
+  return { own, standInAtOwn: neural ? own.map((f) => at(f.origin, f.classical)) : [], earlier, neural };
 }
 
 /**

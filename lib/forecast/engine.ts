@@ -145,27 +145,19 @@ function refitPhase(s: CleanSeries, config: ModelConfig, phaseA: PhaseResult, pr
   return { ...phaseA, variants, runs };
 }
 
-/** The combined forecast from each origin (index of the last point used), over the full horizon. */
-function forecastsFrom(
-  s: CleanSeries,
-  phase: PhaseResult,
-  origins: number[],
-  H: number,
-): number[][] {
-  const m = SEASON_LENGTH[s.frequency];
-  const needNeural = usesNetworks(phase.selection.combination);
-  const full = phase.variants.map((v) => extendVariant(v, [s]));
-  const neural = needNeural ? neuralForecasts(phase.runs, full, origins.map(() => 0), origins) : origins.map(() => null);
-  return origins.map((o, i) => combine(phase.selection.combination, neural[i], statForecasts(s.y.subarray(0, o + 1), H, m), s.positive));
-}
-
-/** Phase A's combined forecasts from every origin in [first, last]. */
+/** Phase A's combined forecasts from every origin (index of the last point used) in [first, last], over the full horizon. */
 function phaseForecasts(s: CleanSeries, phase: PhaseResult, H: number, first: number, last: number): OriginForecast[] {
   const origins: number[] = [];
   for (let t = first; t <= last; t++) origins.push(t);
   if (origins.length === 0) return [];
-  const fc = forecastsFrom(s, phase, origins, H);
-  return origins.map((origin, i) => ({ origin, forecast: fc[i] }));
+  const m = SEASON_LENGTH[s.frequency];
+  const needNeural = usesNetworks(phase.selection.combination);
+  const full = phase.variants.map((v) => extendVariant(v, [s]));
+  const neural = needNeural ? neuralForecasts(phase.runs, full, origins.map(() => 0), origins) : origins.map(() => null);
+  return origins.map((origin, i) => {
+    const classical = statForecasts(s.y.subarray(0, origin + 1), H, m);
+    return { origin, forecast: combine(phase.selection.combination, neural[i], classical, s.positive), classical };
+  });
 }
 
 /**

@@ -200,6 +200,21 @@ describe("single-series calibration scores", () => {
     }
   });
 
+
+  it("the stand-in at the own origins reuses the classical fits the own forecasts were combined with", () => {
+    // Fits the own forecasts carry, made on a shorter history on purpose, so that reuse shows: the
+    // stand-in must combine these, not fit again from the origin.
+    const carried = own.map((f) => ({ ...f, classical: statForecasts(s.y.subarray(0, f.origin - 2), H, 1) }));
+    const reused = seriesCalibration(s, carried, "hybrid", H);
+    const fitted = seriesCalibration(s, own, "hybrid", H);
+    carried.forEach((f, i) => {
+      expect(reused.standInAtOwn[i].forecast).toEqual(combine("classical", null, f.classical, s.positive));
+      expect(fitted.standInAtOwn[i].forecast).toEqual(combine("classical", null, statForecasts(s.y.subarray(0, f.origin + 1), H, 1), s.positive));
+      expect(reused.standInAtOwn[i].forecast).not.toEqual(fitted.standInAtOwn[i].forecast);
+    });
+    // the earlier origins carry no fits of their own: the same either way
+    expect(reused.earlier).toEqual(fitted.earlier);
+  });
   it("reach back over the last 40% of the series, at least 2H origins and at most 8H", () => {
     expect(calibrationReach(16, 3)).toBe(6); // 40% is 6.4 points: 6 = 2H
     expect(calibrationReach(20, 6)).toBe(12); // 2H: more than 40% of a short series
