@@ -34,7 +34,8 @@ function run(init: WorkerInit): void {
   const losses = new Float64Array(init.lossBuffer);
   const coef = init.coefBuffer ? new Float64Array(init.coefBuffer) : null;
   const [shareStart, shareCount] = shareOf(P, threads, init.index + 1);
-  const share = coef ? new AdamShare(data, grads, shareStart, shareCount) : null;
+  // This worker's share of the parallel update, and the coefficients object it reads each step into.
+  const update = coef ? { share: new AdamShare(data, grads, shareStart, shareCount), coef, coefficients: readCoefficients(coef) } : null;
   const O = init.config.outputSize, I = init.config.inputSize, F = init.config.futureSize ?? 1;
   const x = floatsView(dtype, init.xBuffer, 0, init.maxBatch * init.maxSeqLen * I);
   const y = floatsView(dtype, init.yBuffer, 0, init.maxBatch * O);
@@ -79,7 +80,7 @@ function run(init: WorkerInit): void {
       ok = false;
       fail(e);
     }
-    if (mode !== MODE.TRAIN_UPDATE || share === null || coef === null) {
+    if (mode !== MODE.TRAIN_UPDATE || update === null) {
       signal(ctrl, base + CTRL.DONE, seen);
       continue;
     }
@@ -88,7 +89,7 @@ function run(init: WorkerInit): void {
     if (Atomics.load(ctrl, base + CTRL.STATE) === STATE.EXIT) break;
     if (!ok) continue;
     try {
-      share.update(readCoefficients(coef));
+      update.share.update(readCoefficients(update.coef, update.coefficients));
     } catch (e) {
       fail(e);
     }

@@ -178,24 +178,27 @@ function workerEntryCode(): string {
 export class AdamShare {
   private readonly m: Floats;
   private readonly v: Floats;
+  // This share's views of the parameters and of the summed gradient (grads[0]), made once.
+  private readonly params: Floats;
+  private readonly grad: Floats;
 
-  constructor(private readonly data: Floats, private readonly grads: readonly Floats[], readonly start: number, readonly count: number) {
+  constructor(data: Floats, private readonly grads: readonly Floats[], readonly start: number, readonly count: number) {
     this.m = allocFloats(dtypeOf(data), count);
     this.v = allocFloats(dtypeOf(data), count);
+    this.params = data.subarray(start, start + count);
+    this.grad = grads[0].subarray(start, start + count);
   }
 
   update(c: AdamCoefficients): void {
-    const { start, count } = this, end = start + count;
-    sumShare(this.grads, start, count);
-    adamUpdate(this.data.subarray(start, end), this.grads[0].subarray(start, end), this.m, this.v, c);
+    sumShare(this.grads, this.start, this.count);
+    adamUpdate(this.params, this.grad, this.m, this.v, c);
   }
 }
 
-/** The coefficients the calling thread wrote for this step. */
-export function readCoefficients(coef: Float64Array): AdamCoefficients {
-  const c = {} as Record<(typeof COEF)[number], number>;
-  COEF.forEach((k, i) => (c[k] = coef[i]));
-  return c;
+/** The coefficients the calling thread wrote for this step, into `into` (a worker reuses one object). */
+export function readCoefficients(coef: Float64Array, into = {} as AdamCoefficients): AdamCoefficients {
+  COEF.forEach((k, i) => (into[k] = coef[i]));
+  return into;
 }
 
 function writeCoefficients(coef: Float64Array, c: AdamCoefficients): void {
@@ -220,7 +223,8 @@ export class DataParallelTrainer {
   private readonly maxSeqLen: number;
   private readonly loss: LossKind;
   private readonly lossParam: number;
-  private readonly adam: { options: Required<AdamOptions>; share: AdamShare; coef: Float64Array } | null;
+  /** With the `adam` option: its settings, this thread's share, and the shared coefficients of the current step. */
+  private readonly adam: { options: Required<AdamOptions>; share: AdamShare; coef: Float64Array; current: AdamCoefficients | null } | null;
   private readonly barrier: Barrier;
   private adamSteps = 0;
   private seq = 0;
@@ -246,7 +250,7 @@ export class DataParallelTrainer {
     this.gradPred = net.dtype === "float64" ? new Float64Array(opts.maxBatch * net.config.outputSize) : new Float32Array(opts.maxBatch * net.config.outputSize);
     const [start, count] = shareOf(net.params.size, threads, 0);
     this.adam = opts.adam !== undefined && shared.coef !== null
-      ? { options: adamDefaults(opts.adam), share: new AdamShare(net.params.data, shared.grads, start, count), coef: shared.coef }
+      ? { options: adamDefaults(opts.adam), share: new AdamShare(net.params.data, shared.grads, start, count), coef: shared.coef, current: null }
       : null;
   }
 
@@ -328,9 +332,10 @@ export class DataParallelTrainer {
     if (target.length !== B * O) throw new Error(`target has ${target.length} values, expected ${B * O}`);
     const nw = this.threads - 1;
     const [, n0] = shareOf(B, this.threads, 0);
+    const adam = this.adam;
     // The coefficients are written before the workers start, so they can read them after the barrier.
-    const coefficients = this.adam !== null ? this.nextCoefficients(this.adam) : null;
-    this.dispatch(batch, target, coefficients !== null ? MODE.TRAIN_UPDATE : MODE.TRAIN, training);
+    if (adam !== null) this.nextCoefficients(adam);
+    this.dispatch(batch, target, adam !== null ? MODE.TRAIN_UPDATE : MODE.TRAIN, training);
     // Shard 0 on this thread.
     net.params.zeroGrad();
     let lossSum = 0;
@@ -344,11 +349,11 @@ export class DataParallelTrainer {
       lossSum += lossWithGrad(this.loss, this.lossParam, pred, target, 0, g, B * O);
       net.backward(g);
     }
-    if (this.adam !== null && coefficients !== null) {
+    if (adam !== null && adam.current !== null) {
       // Every gradient is ready once all threads have met: each then updates its own share.
       if (!this.barrier.arriveAndWait(60_000)) throw new Error("parallel workers did not reach the barrier within 60 s");
       for (let w = 0; w < nw; w++) this.checkWorker(w);
-      this.adam.share.update(coefficients);
+      adam.share.update(adam.current);
       for (let w = 0; w < nw; w++) this.await(w, CTRL.UPDATED);
     } else {
       for (let w = 0; w < nw; w++) this.await(w, CTRL.DONE);
@@ -358,11 +363,10 @@ export class DataParallelTrainer {
     return lossSum;
   }
 
-  /** Adam's coefficients of the next step, also written to shared memory for the workers. */
-  private nextCoefficients(adam: { options: Required<AdamOptions>; coef: Float64Array }): AdamCoefficients {
-    const c = adamCoefficients(adam.options, ++this.adamSteps);
-    writeCoefficients(adam.coef, c);
-    return c;
+  /** Adam's coefficients of the next step, kept as `adam.current` and written to shared memory for the workers. */
+  private nextCoefficients(adam: { options: Required<AdamOptions>; coef: Float64Array; current: AdamCoefficients | null }): void {
+    adam.current = adamCoefficients(adam.options, ++this.adamSteps);
+    writeCoefficients(adam.coef, adam.current);
   }
 
   /**
