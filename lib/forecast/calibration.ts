@@ -151,10 +151,11 @@ export function calibrationReach(n: number, H: number): number {
 
 /**
  * What a single series' intervals are calibrated on: its own out-of-sample forecasts and, where
- * those start after the `calibrationReach` origins before the end (a short series holds out
- * shorter windows, one of fewer than 50H points one validation and one test window), the classical stand-in's from the origins
- * before them back to that reach (with two seasons and six points of history at least), and the
- * stand-in's forecasts from the own origins, to compare the two (see `seriesCalibrationScores`).
+ * those start after the `calibrationReach` origins before the end (a series of fewer than 50H
+ * points holds out one validation and one test window, a short one shorter windows still), the
+ * classical stand-in's from the origins before them back to that reach (with two seasons and six
+ * points of history at least), and the stand-in's forecasts from the own origins, to compare the
+ * two (see `seriesCalibrationScores`).
  * Without the earlier origins a short series' bands rest on a handful of overlapping windows: on
  * the M3 yearly series fitted one by one, with the classical combination as the forecast, they
  * covered 73% / 81% of the test years (MSIS 36.8); reaching back to 2H origins, 87% / 93% (MSIS 26.1).

@@ -21,7 +21,7 @@
  */
 import { SEASON_LENGTH } from "../series/frequency";
 import { modelConfigSchema, resolveModelConfig, type ModelConfig, type ModelConfigInput } from "./config";
-import { combine, statForecasts, usesNetworks } from "./combination";
+import { combine, statForecasts, trimStats, usesNetworks, type StatForecasts } from "./combination";
 import { featuresFor, neuralForecasts, trainSettingsFrom, type MemberRun } from "./ensemble";
 import { ForecastCancelled, ForecastError } from "./errors";
 import { cleanSeries, usableCovariates, type CleanSeries, type SeriesInput } from "./input";
@@ -145,8 +145,8 @@ function refitPhase(s: CleanSeries, config: ModelConfig, phaseA: PhaseResult, pr
   return { ...phaseA, variants, runs };
 }
 
-/** Phase A's combined forecasts from every origin (index of the last point used) in [first, last], over the full horizon. */
-function phaseForecasts(s: CleanSeries, phase: PhaseResult, H: number, first: number, last: number): OriginForecast[] {
+/** Phase A's combined forecasts from every origin (index of the last point used) in [first, last], over the full horizon, with the classical fits they combined. */
+function phaseForecasts(s: CleanSeries, phase: PhaseResult, H: number, first: number, last: number): (OriginForecast & { classical: StatForecasts })[] {
   const origins: number[] = [];
   for (let t = first; t <= last; t++) origins.push(t);
   if (origins.length === 0) return [];
@@ -222,14 +222,16 @@ export function fitForecast(series: SeriesInput, configInput: ModelConfigInput, 
   // before it (the whole validation region, or its last `hold` points on a long series); the
   // holdout's intervals use those whose targets lie before the test region.
   // A short series' windows reach back further with the classical stand-in (see calibration.ts).
-  // The test forecast is the calibration's own from the test origin (endA - 1 lies in that range).
+  // The test forecast is the calibration's own from the test origin (endA - 1 lies in that range),
+  // and the baselines it is scored against come from that origin's classical fits.
   const own = phaseForecasts(s, phaseA, H, endA - hold - 1, n - 2);
   const calibration = seriesCalibration(s, own, phaseA.selection.combination, H);
   const valTable = conformalTable(seriesCalibrationScores(s, calibration, H, endA), levels);
   const fullTable = conformalTable(seriesCalibrationScores(s, calibration, H, n), levels);
-  const testFc = own.find((f) => f.origin === endA - 1)!.forecast.slice(0, testSteps);
+  const testOrigin = own.find((f) => f.origin === endA - 1)!;
+  const testFc = testOrigin.forecast.slice(0, testSteps);
   const history = s.y.subarray(0, endA);
-  const stats = statForecasts(history, testSteps, m);
+  const stats = trimStats(testOrigin.classical, testSteps);
   const actual = Array.from(s.y.subarray(endA, endA + testSteps));
   const testIntervals = applyConformal(valTable, testFc, levelScale(s, endA - 1), s.positive);
   const metricsModel = computeMetrics(actual, testFc, history, m, testIntervals);
