@@ -59,17 +59,15 @@ export async function runOursParallel(w: Workload, data: Data, cell: "lstm" | "g
   const trainer = await DataParallelTrainer.create(makeNetwork(w, cell, H), {
     threads, maxBatch: Math.max(w.batch, w.inferBatch), maxSeqLen: w.lookback, adam: adamOptions(w),
   });
+  const trainStep = (b: number): number => {
+    const { x, y } = batchOf(w, data, w.batch, b);
+    return trainer.step({ size: w.batch, seqLen: w.lookback, x }, y);
+  };
   try {
     const nb = Math.floor(w.windows / w.batch);
-    for (let i = 0; i < PARALLEL_WARMUP_STEPS; i++) {
-      const { x, y } = batchOf(w, data, w.batch, i % nb);
-      trainer.step({ size: w.batch, seqLen: w.lookback, x }, y);
-    }
+    for (let i = 0; i < PARALLEL_WARMUP_STEPS; i++) trainStep(i % nb);
     return await measure(w, opts, {
-      trainStep: (b) => {
-        const { x, y } = batchOf(w, data, w.batch, b);
-        return trainer.step({ size: w.batch, seqLen: w.lookback, x }, y);
-      },
+      trainStep,
       inferStep: (b) => void trainer.predict({ size: w.inferBatch, seqLen: w.lookback, x: batchOf(w, data, w.inferBatch, b).x }),
     });
   } finally {
