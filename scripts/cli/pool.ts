@@ -1,7 +1,7 @@
 /**
  * A tiny worker_threads pool for the CLI: runs tasks on up to `size` threads (default: the
- * machine's cores) and relays progress messages. Each thread runs `forecast-worker.ts`, which
- * imports the pure engine through tsx's loader (see `bootstrap`). With one thread to use (one
+ * machine's cores) and relays progress messages. Each thread runs `forecast-worker.ts`, from the
+ * CLI's bundle or through tsx's loader (see `workerEntry`). With one thread to use (one
  * task, or --threads 1) the tasks run on the calling thread instead: a thread would only add its
  * start and a second load of the engine's modules (about half a second) to a short forecast.
  */
@@ -41,7 +41,6 @@ export async function runPool<T>(
   enableRelaxedSimd();
   const threads = Math.max(1, Math.min(size, tasks.length));
   if (threads === 1) return runInline(tasks, onProgress, onResult);
-  const url = new URL("./forecast-worker.ts", import.meta.url);
   let next = 0;
   let failure: Error | null = null;
   const workers: Worker[] = [];
@@ -74,7 +73,8 @@ export async function runPool<T>(
     }
   };
   try {
-    for (let t = 0; t < threads; t++) workers.push(new Worker(bootstrap(url)));
+    const entry = workerEntry();
+    for (let t = 0; t < threads; t++) workers.push(new Worker(entry));
     await Promise.all(workers.map(loop));
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
@@ -99,11 +99,15 @@ async function runInline<T>(tasks: WorkerRequest[], onProgress: (text: string) =
 }
 
 /**
- * A worker entry that registers tsx's loader inside the thread before importing the TypeScript
- * worker (Node 20 does not carry the parent's --import hooks into worker threads).
+ * The worker thread's entry. From the CLI's bundle (scripts/cli-bundle.mjs) it is the bundle's
+ * forecast-worker.js beside this module. From the TypeScript sources (tsx, vitest) it is a small
+ * module that registers tsx's loader inside the thread before importing forecast-worker.ts (Node 20
+ * does not carry the parent's --import hooks into worker threads).
  */
-function bootstrap(entry: URL): URL {
+function workerEntry(): URL {
+  if (!/\.ts($|\?)/.test(import.meta.url)) return new URL("./forecast-worker.js", import.meta.url);
   const api = import.meta.resolve("tsx/esm/api");
+  const entry = new URL("./forecast-worker.ts", import.meta.url);
   const code = `const { register } = await import(${JSON.stringify(api)}); register(); await import(${JSON.stringify(entry.href)});`;
   return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
 }

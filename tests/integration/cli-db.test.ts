@@ -12,7 +12,7 @@ const db = target.connect();
 const STOCKS = path.join(process.cwd(), "node_modules", "vega-datasets", "data", "stocks.csv");
 
 function cli(...args: string[]) {
-  const result = spawnSync(path.join("node_modules", ".bin", "tsx"), ["scripts/cli.ts", ...args], {
+  const result = spawnSync(process.execPath, ["scripts/run-cli.mjs", ...args], {
     encoding: "utf8",
     env: { ...process.env, DATABASE_URL: target.url },
   });

@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 function cli(...args: string[]) {
-  const r = spawnSync(path.join("node_modules", ".bin", "tsx"), ["scripts/cli.ts", ...args], { encoding: "utf8", env: { ...process.env, DATABASE_URL: source.url } });
+  const r = spawnSync(process.execPath, ["scripts/run-cli.mjs", ...args], { encoding: "utf8", env: { ...process.env, DATABASE_URL: source.url } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -102,7 +102,7 @@ const valuesUpTo = (rows: Row[], ts: number) => rows.filter(([t]) => t <= ts).ma
 function cliImport(dir: string, rows: Row[], append = false): string {
   const file = path.join(dir, "co2.csv");
   fs.writeFileSync(file, csvOf(rows));
-  const r = spawnSync(path.join("node_modules", ".bin", "tsx"), ["scripts/cli.ts", "import", file, "--name", "co2", ...(append ? ["--append"] : [])], { encoding: "utf8", env: process.env });
+  const r = spawnSync(process.execPath, ["scripts/run-cli.mjs", "import", file, "--name", "co2", ...(append ? ["--append"] : [])], { encoding: "utf8", env: process.env });
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
   return r.stdout;

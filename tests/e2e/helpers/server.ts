@@ -111,7 +111,7 @@ export async function startServer(env: Record<string, string>, options: { worker
       return pid;
     },
     cli: (args) => {
-      const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/cli.ts", ...args], { cwd: ROOT, env: fullEnv, encoding: "utf8", timeout: 60_000 });
+      const r = spawnSync(process.execPath, ["scripts/run-cli.mjs", ...args], { cwd: ROOT, env: fullEnv, encoding: "utf8", timeout: 60_000 });
       return { status: r.status, stdout: r.stdout, stderr: r.stderr };
     },
     stop: async () => {

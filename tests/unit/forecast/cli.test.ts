@@ -7,8 +7,13 @@ import { covariatesFor, forecastCsv, parseOptions, type SeriesForecast } from ".
 import type { SeriesInput } from "../../../lib/forecast";
 
 const root = path.resolve(import.meta.dirname, "../../..");
+/** The CLI as `npm run cli` runs it: from its bundle (scripts/run-cli.mjs). */
 function cli(args: string[]) {
-  return spawnSync(path.join(root, "node_modules", ".bin", "tsx"), ["scripts/cli.ts", ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });
+  return spawnSync(process.execPath, ["scripts/run-cli.mjs", ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });
+}
+/** The CLI from its TypeScript sources, through tsx. */
+function cliFromSources(args: string[]) {
+  return spawnSync(process.execPath, ["--import", "tsx", "scripts/cli.ts", ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });
 }
 
 describe("forecast CLI", () => {
@@ -43,15 +48,20 @@ describe("forecast CLI", () => {
     expect(comp.slice(1).map((l) => l.split(",")[4])).toEqual(lines.slice(1).map((l) => l.split(",")[3]));
   });
 
-  it("forecasts the same on worker threads as on the calling thread (--threads 1 runs the tasks inline)", () => {
+  it("forecasts the same on worker threads as on the calling thread (--threads 1 runs the tasks inline), from the bundle and from the sources", () => {
     const args = ["forecast", csv, "--horizon", "3", "--model", "gru", "--epochs", "2", "--hidden", "4", "--seed", "7"];
-    const inline = path.join(dir, "inline.csv"), threaded = path.join(dir, "threaded.csv");
+    const inline = path.join(dir, "inline.csv"), threaded = path.join(dir, "threaded.csv"), sources = path.join(dir, "sources.csv");
     const a = cli([...args, "--threads", "1", "--out", inline]);
     expect(a.status, a.stderr).toBe(0);
     const b = cli([...args, "--threads", "2", "--out", threaded]);
     expect(b.status, b.stderr).toBe(0);
+    // Two series on two threads: each thread loads the worker entry of its kind (pool.ts's workerEntry).
+    expect(b.stderr).toContain("[2/2]");
+    const c = cliFromSources([...args, "--threads", "2", "--out", sources]);
+    expect(c.status, c.stderr).toBe(0);
     expect(fs.readFileSync(inline, "utf8").trim().split("\n")).toHaveLength(1 + 2 * 3);
     expect(fs.readFileSync(threaded, "utf8")).toBe(fs.readFileSync(inline, "utf8"));
+    expect(fs.readFileSync(sources, "utf8")).toBe(fs.readFileSync(inline, "utf8"));
   });
 
   it("fails with exit code 2 and a plain message on bad arguments or input", () => {

@@ -1,0 +1,102 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+// @ts-expect-error -- plain JavaScript (it runs before TypeScript can load), without type declarations
+import { build, cacheDir, ensureBundle, freshBuild } from "../../../scripts/cli-bundle.mjs";
+
+// The CLI's bundle cache (scripts/cli-bundle.mjs) on a small project of its own: the three entry
+// points, one module the CLI imports, and the config files esbuild reads.
+const root = fs.mkdtempSync(path.join(os.tmpdir(), "tidecast-bundle-"));
+const write = (file: string, text: string) => {
+  fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+  fs.writeFileSync(path.join(root, file), text);
+};
+write("package.json", '{ "type": "module" }\n');
+write("tsconfig.json", "{}\n");
+write("node_modules/.keep", "");
+write("scripts/cli.ts", 'import { text } from "./cli/message";\nconst shout = (s: string): string => s.toUpperCase();\nconsole.log(shout(text));\n');
+write("scripts/cli/message.ts", 'export const text: string = "one";\n');
+write("scripts/cli/forecast-worker.ts", "export {};\n");
+write("lib/nn/parallel-worker.ts", "export {};\n");
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const run = (dir: string) => spawnSync(process.execPath, [path.join(dir, "cli.js")], { encoding: "utf8" });
+const builds = () => fs.readdirSync(cacheDir(root)).filter((f) => f !== "manifest.json");
+/**
+ * Rewrites a source. Its mtime is set explicitly, a moment before the next build starts, so that it
+ * differs from the one recorded even on a file system with coarse timestamps.
+ */
+const edit = (file: string, text: string, at = Date.now() / 1000 - 2) => {
+  write(file, text);
+  fs.utimesSync(path.join(root, file), at, at);
+};
+
+describe("the CLI's bundle", () => {
+  let first = "";
+
+  it("is built on the first run and runs without tsx", async () => {
+    expect(freshBuild(root)).toBeNull();
+    first = await ensureBundle(root);
+    const r = run(first);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("ONE\n");
+    for (const entry of ["cli.js", "forecast-worker.js", "parallel-worker.js"]) expect(fs.existsSync(path.join(first, entry)), entry).toBe(true);
+  });
+
+  it("is reused while its sources are unchanged", async () => {
+    const marker = path.join(first, "marker");
+    fs.writeFileSync(marker, "");
+    expect(freshBuild(root)).toBe(first);
+    expect(await ensureBundle(root)).toBe(first);
+    expect(fs.existsSync(marker)).toBe(true);
+  });
+
+  it("is rebuilt when a module it bundles changes, even to the same size", async () => {
+    edit("scripts/cli/message.ts", 'export const text: string = "two";\n');
+    expect(freshBuild(root)).toBeNull();
+    const second = await ensureBundle(root);
+    expect(second).not.toBe(first);
+    expect(run(second).stdout).toBe("TWO\n");
+    expect(freshBuild(root)).toBe(second);
+  });
+
+  it("is rebuilt when tsconfig.json changes", async () => {
+    const before = freshBuild(root);
+    edit("tsconfig.json", '{ "compilerOptions": {} }\n');
+    expect(freshBuild(root)).toBeNull();
+    const after = await ensureBundle(root);
+    expect(after).not.toBe(before);
+    expect(freshBuild(root)).toBe(after);
+  });
+
+  it("is not recorded as current when a source was edited while it was built", async () => {
+    // An mtime at or after the build's start is what an edit during the build leaves.
+    edit("scripts/cli/message.ts", 'export const text: string = "three";\n', Date.now() / 1000 + 60);
+    const dir = await build(root);
+    expect(run(dir).stdout).toBe("THREE\n");
+    expect(freshBuild(root)).toBeNull();
+    edit("scripts/cli/message.ts", 'export const text: string = "four";\n');
+    expect(run(await ensureBundle(root)).stdout).toBe("FOUR\n");
+  });
+
+  it("survives two CLI processes building it at once: both get the same complete build, no temporary folder is left", async () => {
+    edit("scripts/cli/message.ts", 'export const text: string = "five";\n');
+    const [a, b] = await Promise.all([build(root), build(root)]);
+    expect(a).toBe(b);
+    expect(run(a).stdout).toBe("FIVE\n");
+    expect(builds().filter((f) => f.startsWith("tmp-"))).toEqual([]);
+    expect(freshBuild(root)).toBe(a);
+  });
+
+  it("fails on a syntax error without leaving a temporary folder, and does not pass off the last build as current", async () => {
+    const last = freshBuild(root);
+    expect(last).not.toBeNull();
+    edit("scripts/cli/message.ts", 'export const text: string = "six;\n');
+    await expect(ensureBundle(root)).rejects.toThrow(/Unterminated string/);
+    expect(builds().filter((f) => f.startsWith("tmp-"))).toEqual([]);
+    expect(freshBuild(root)).toBeNull();
+    expect(fs.existsSync(path.join(last as string, "cli.js"))).toBe(true);
+  });
+});
