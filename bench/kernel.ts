@@ -6,7 +6,7 @@
  *
  *   npm run bench -- [--cells lstm,gru] [--hidden 64,128] [--peers ours,torch,tfjs-wasm,tfjs-cpu,copies]
  *                    [--threads 1,2] [--repeats 3] [--epochs 3] [--max-seconds 20] [--long 256]
- *                    [--kernel auto|wasm-relaxed|wasm-simd|typescript] [--quick] [--json]
+ *                    [--pairs 8] [--kernel auto|wasm-relaxed|wasm-simd|typescript] [--quick] [--json]
  *
  * Each figure is the best of `repeats` runs; repeats rotate through the contenders (ours, then
  * PyTorch, then TensorFlow.js, …) so that background load hits all of them alike, and ratios
@@ -17,11 +17,16 @@
  * many independent one-thread copies of ours at once as a threads figure has (child processes):
  * their summed windows/s is the machine's own ceiling for that many threads under its current
  * load, and "train ×copies" reads the data-parallel trainer against it (bench/kernel/copies.ts).
+ *
+ * "train ×ours-1" divides the best of the data-parallel trainer's repeats by the best of the
+ * one-thread ones, which ran minutes apart. `--pairs N` (default 8, 0 to skip) also measures that
+ * speed-up in N pairs of short slices that alternate the two, both warm (pairedSpeedups in
+ * bench/kernel/ours.ts): "paired" is the median of the pairs, with their range.
  */
 import os from "node:os";
 import { flopsPerWindow, loadWorkload, makeWindows, withLookback, workloadPath, type Workload } from "./kernel/workload";
 import { runCopies } from "./kernel/copies";
-import { runOurs, runOursParallel, type RunResult } from "./kernel/ours";
+import { pairedSpeedups, runOurs, runOursParallel, type RunResult } from "./kernel/ours";
 import { TORCH_INSTALL_HINT, findTorch, runTorch, type TorchSetup } from "./kernel/torch";
 import { enableRelaxedSimd, kernels, useKernels, type KernelName } from "../lib/tensor";
 import { relaxedSimdFlag } from "../lib/tensor/relaxed-simd";
@@ -39,14 +44,15 @@ interface Args {
   epochs: number | null;
   maxSeconds: number | null;
   long: number;
+  pairs: number | null;
   json: boolean;
   kernel: KernelName | "auto";
 }
 
-const USAGE = "npm run bench -- [--cells lstm,gru] [--hidden 64,128] [--peers ours,torch,tfjs-wasm,tfjs-cpu,copies] [--threads 1,2] [--repeats N] [--epochs N] [--max-seconds S] [--long STEPS|0] [--kernel auto|wasm-relaxed|wasm-simd|typescript] [--quick] [--json]";
+const USAGE = "npm run bench -- [--cells lstm,gru] [--hidden 64,128] [--peers ours,torch,tfjs-wasm,tfjs-cpu,copies] [--threads 1,2] [--repeats N] [--epochs N] [--max-seconds S] [--long STEPS|0] [--pairs N|0] [--kernel auto|wasm-relaxed|wasm-simd|typescript] [--quick] [--json]";
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { cells: null, hidden: null, peers: ["ours", "torch", "tfjs-wasm"], threads: [1, 2], repeats: null, epochs: null, maxSeconds: null, long: 256, json: false, kernel: "auto" };
+  const a: Args = { cells: null, hidden: null, peers: ["ours", "torch", "tfjs-wasm"], threads: [1, 2], repeats: null, epochs: null, maxSeconds: null, long: 256, pairs: null, json: false, kernel: "auto" };
   const positive = (k: string, s: string): number => {
     const n = Number(s);
     if (!Number.isInteger(n) || n < 1) throw new Error(`${k}: ${s} is not a positive integer`);
@@ -73,7 +79,8 @@ function parseArgs(argv: string[]): Args {
       case "--epochs": a.epochs = positive(k, v()); break;
       case "--max-seconds": a.maxSeconds = Number(v()); break;
       case "--long": { const s = v(); a.long = s === "0" ? 0 : positive(k, s); break; }
-      case "--quick": a.repeats ??= 1; a.epochs ??= 1; a.maxSeconds ??= 5; break;
+      case "--pairs": { const s = v(); a.pairs = s === "0" ? 0 : positive(k, s); break; }
+      case "--quick": a.repeats ??= 1; a.epochs ??= 1; a.maxSeconds ??= 5; a.pairs ??= 2; break;
       case "--json": a.json = true; break;
       case "--kernel": {
         const s = v();
@@ -109,6 +116,16 @@ interface Row extends RunResult {
   threads: number;
   backend: string;
   trainGflops: number;
+  /** ours on several threads: the speed-up over one thread in alternating pairs (--pairs) */
+  paired?: { median: number; min: number; max: number; pairs: number };
+}
+
+/** Seconds of each slice of a pair (four slices a pair). */
+const PAIR_SLICE_SECONDS = 0.75;
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b), m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 function best(rs: RunResult[]): RunResult {
@@ -143,6 +160,7 @@ async function main(): Promise<void> {
   const w = loadWorkload();
   const cells = args.cells ?? w.cells, hidden = args.hidden ?? w.hidden;
   const repeats = args.repeats ?? w.repeats;
+  const pairs = args.pairs ?? 8;
   const opts = { epochs: args.epochs ?? w.epochs, maxSeconds: args.maxSeconds ?? w.maxSecondsPerRepeat };
   const longOpts = { epochs: 1, maxSeconds: opts.maxSeconds };
   const kernel = args.kernel === "auto" ? kernels.name : useKernels(args.kernel);
@@ -205,10 +223,18 @@ async function main(): Promise<void> {
           log(`  ${cell}-${H} ${v.key} #${r + 1}: train ${fmt(res.trainWindowsPerSec)} w/s, infer ${fmt(res.inferWindowsPerSec)} w/s (load ${load1()})`);
         }
       }
+      const paired = new Map<number, Row["paired"]>();
+      if (pairs > 0 && args.peers.includes("ours"))
+        for (const t of args.threads.filter((n) => n > 1)) {
+          const r = await pairedSpeedups(w, makeWindows(w), cell, H, t, pairs, PAIR_SLICE_SECONDS);
+          paired.set(t, { median: median(r), min: Math.min(...r), max: Math.max(...r), pairs: r.length });
+          log(`  ${cell}-${H} ours/${t} against ours/1 in ${r.length} alternating pairs: ${r.map((x) => x.toFixed(2)).join(", ")} (load ${load1()})`);
+        }
       for (const v of variants) {
         const b = best(results.get(v.key) ?? []);
         const wl = withLookback(w, v.lookback);
-        rows.push({ cell, hidden: H, lookback: v.lookback, peer: v.peer, threads: v.threads, backend: v.backend, ...b, trainGflops: (b.trainWindowsPerSec * flopsPerWindow(wl, cell, H).train) / 1e9 });
+        const p = v.peer === "ours" && v.lookback === w.lookback ? paired.get(v.threads) : undefined;
+        rows.push({ cell, hidden: H, lookback: v.lookback, peer: v.peer, threads: v.threads, backend: v.backend, ...b, trainGflops: (b.trainWindowsPerSec * flopsPerWindow(wl, cell, H).train) / 1e9, ...(p ? { paired: p } : {}) });
       }
     }
   }
@@ -242,6 +268,8 @@ function report(rows: Row[], w: Workload, args: Args, repeats: number, load0: nu
         trainWindowsPerCpuSec: Number.isFinite(g.trainWindowsPerCpuSec) ? Math.round(g.trainWindowsPerCpuSec) : null,
         inferWindowsPerCpuSec: Number.isFinite(g.inferWindowsPerCpuSec) ? Math.round(g.inferWindowsPerCpuSec) : null,
         trainGflops: round2(g.trainGflops),
+        trainVsOurs1Paired: g.paired ? round2(g.paired.median) : null,
+        trainVsOurs1PairedRange: g.paired ? [round2(g.paired.min), round2(g.paired.max)] : null,
         ...Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round2(v)])),
         finalLoss: g.finalLoss, heapGrowthMB: Number.isFinite(g.heapGrowthMB) ? g.heapGrowthMB : null, peakRssMB: g.peakRssMB, repeats, loadAvg: load1(),
       }));
@@ -249,14 +277,14 @@ function report(rows: Row[], w: Workload, args: Args, repeats: number, load0: nu
     return;
   }
   const x = (v: number | null): string => (v === null ? "–" : `${v.toFixed(2)}×`);
-  const header = ["cell", "hidden", "window", "peer", "threads", "train w/s", "infer w/s", "train ×torch-1", "infer ×torch-1", "train ×ours-1", "train ×copies", "steps·w/s ×window", "train ×tfjs-wasm", "infer ×tfjs-wasm", "GFLOP/s", "train w/cpu-s", "RSS MB"];
+  const header = ["cell", "hidden", "window", "peer", "threads", "train w/s", "infer w/s", "train ×torch-1", "infer ×torch-1", "train ×ours-1", "paired (range)", "train ×copies", "steps·w/s ×window", "train ×tfjs-wasm", "infer ×tfjs-wasm", "GFLOP/s", "train w/cpu-s", "RSS MB"];
   console.log("");
   console.log(`| ${header.join(" | ")} |`);
   console.log(`|${header.map(() => "---").join("|")}|`);
   for (const g of rows) {
     const r = ratios(g, rows, w);
     console.log(`| ${[g.cell, g.hidden, g.lookback, g.peer, g.threads, fmt(g.trainWindowsPerSec), fmt(g.inferWindowsPerSec),
-      x(r.trainVsTorch1), x(r.inferVsTorch1), x(r.trainVsOurs1), x(r.trainVsCopies), x(r.stepsTrainVsWindow), x(r.trainVsTfjsWasm), x(r.inferVsTfjsWasm),
+      x(r.trainVsTorch1), x(r.inferVsTorch1), x(r.trainVsOurs1), g.paired ? `${x(g.paired.median)} (${g.paired.min.toFixed(2)}–${g.paired.max.toFixed(2)})` : "–", x(r.trainVsCopies), x(r.stepsTrainVsWindow), x(r.trainVsTfjsWasm), x(r.inferVsTfjsWasm),
       g.trainGflops.toFixed(2), fmt(g.trainWindowsPerCpuSec), fmt(g.peakRssMB)].join(" | ")} |`);
   }
   console.log(`\nload average now ${load1()} (was ${load0} at start); ratios compare rows of this run only.`);
