@@ -26,6 +26,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { cliArgs } from "./cli-entry";
 
 const DATA = path.resolve(import.meta.dirname, "../../shared/data");
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -165,11 +166,11 @@ interface GroupData {
 function runCli(trainFile: string, h: number, outDir: string): { out: string; components: string; seconds: number } {
   const out = path.join(outDir, "forecast.csv");
   const components = path.join(outDir, "components.csv");
-  const args = ["tsx", "scripts/cli.ts", "forecast", trainFile, "--model", "auto", "--horizon", String(h), "--seed", opt.seed!, "--out", out, "--components", components, "--quiet"];
+  const args = [...cliArgs(CLI_ROOT), "forecast", trainFile, "--model", "auto", "--horizon", String(h), "--seed", opt.seed!, "--out", out, "--components", components, "--quiet"];
   if (opt.threads) args.push("--threads", opt.threads);
   if (opt.mode) args.push("--mode", opt.mode);
   const started = process.hrtime.bigint();
-  const run = spawnSync("npx", args, { cwd: CLI_ROOT, stdio: ["ignore", "inherit", "inherit"] });
+  const run = spawnSync(process.execPath, args, { cwd: CLI_ROOT, stdio: ["ignore", "inherit", "inherit"] });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (run.status !== 0) throw new Error(`forecast exited with ${run.status} on ${trainFile}`);
   return { out, components, seconds };

@@ -34,6 +34,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { cliArgs } from "./cli-entry";
 import { CASES, mase, type Case } from "./long-cases";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -80,10 +81,7 @@ function runOne(c: Case, n: number, origin: number): Row {
   const file = path.join(work, `${c.name}-${origin}.csv`);
   fs.writeFileSync(file, "date,value\n" + c.dates.slice(0, n).map((d, i) => `${d},${c.values[i]}`).join("\n") + "\n");
   const out = path.join(work, `${c.name}-${origin}.forecast.csv`);
-  // What `npm run cli -- forecast …` runs (package.json: the CLI's bundle), without npm's own start;
-  // an older checkout (--root) without the bundle runs its sources through tsx, as its npm run cli did.
-  const entry = fs.existsSync(path.join(root, "scripts", "run-cli.mjs")) ? ["scripts/run-cli.mjs"] : ["--import", "tsx", "scripts/cli.ts"];
-  const args = [...entry, "forecast", file, "--model", "auto", "--horizon", String(c.horizon), "--out", out, "--quiet"];
+  const args = [...cliArgs(root), "forecast", file, "--model", "auto", "--horizon", String(c.horizon), "--out", out, "--quiet"];
   if (opt.threads) args.push("--threads", opt.threads);
   const load = os.loadavg()[0];
   const started = process.hrtime.bigint();
