@@ -16,6 +16,7 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 
 /** The bundle's entry points, by output name: the CLI and the two kinds of worker thread it starts. */
 export const ENTRY_POINTS = {
@@ -156,4 +157,29 @@ function pruneBuilds(cache, current) {
  */
 export async function ensureBundle(root) {
   return freshBuild(root) ?? (await build(root));
+}
+
+/**
+ * Runs the CLI of the project at `root` (its process.argv are the CLI's): from the bundle, or,
+ * when the bundle cannot be written (a read-only node_modules, say), from the sources through tsx
+ * after saying so. Sources esbuild cannot read end the run: tsx could not run them either.
+ * @param {string} root
+ */
+export async function launch(root) {
+  let dir;
+  try {
+    dir = await ensureBundle(root);
+  } catch (e) {
+    if (e && typeof e === "object" && Array.isArray(/** @type {{ errors?: unknown }} */ (e).errors)) {
+      // esbuild has printed the errors, with file, line and column.
+      process.stderr.write("internal error: the CLI's sources do not compile (see above)\n");
+      process.exit(1);
+    }
+    process.stderr.write(`note: running the CLI from its sources through tsx, which starts slower: its bundle cannot be written to ${cacheDir(root)} (${e instanceof Error ? e.message : String(e)})\n`);
+    const { register } = await import("tsx/esm/api");
+    register();
+    await import(pathToFileURL(path.join(root, ENTRY_POINTS.cli)).href);
+    return;
+  }
+  await import(pathToFileURL(path.join(dir, "cli.js")).href);
 }

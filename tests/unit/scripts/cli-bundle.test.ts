@@ -2,25 +2,40 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 // @ts-expect-error -- plain JavaScript (it runs before TypeScript can load), without type declarations
 import { build, cacheDir, ensureBundle, freshBuild } from "../../../scripts/cli-bundle.mjs";
 
+const BUNDLER = path.resolve(import.meta.dirname, "../../../scripts/cli-bundle.mjs");
+/** A process that runs `launch` (what scripts/run-cli.mjs does) on the project at `dir`. */
+const launch = (dir: string) =>
+  spawnSync(process.execPath, ["--input-type=module", "-e", `import { launch } from ${JSON.stringify(pathToFileURL(BUNDLER).href)}; await launch(${JSON.stringify(dir)});`], { encoding: "utf8" });
+
 // The CLI's bundle cache (scripts/cli-bundle.mjs) on a small project of its own: the three entry
 // points, one module the CLI imports, and the config files esbuild reads.
-const root = fs.mkdtempSync(path.join(os.tmpdir(), "tidecast-bundle-"));
-const write = (file: string, text: string) => {
-  fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-  fs.writeFileSync(path.join(root, file), text);
-};
-write("package.json", '{ "type": "module" }\n');
-write("tsconfig.json", "{}\n");
-write("node_modules/.keep", "");
-write("scripts/cli.ts", 'import { text } from "./cli/message";\nconst shout = (s: string): string => s.toUpperCase();\nconsole.log(shout(text));\n');
-write("scripts/cli/message.ts", 'export const text: string = "one";\n');
-write("scripts/cli/forecast-worker.ts", "export {};\n");
-write("lib/nn/parallel-worker.ts", "export {};\n");
-afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+const roots: string[] = [];
+/** A new small project; returns its folder. */
+function project(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tidecast-bundle-"));
+  roots.push(dir);
+  const put = (file: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  };
+  put("package.json", '{ "type": "module" }\n');
+  put("tsconfig.json", "{}\n");
+  put("node_modules/.keep", "");
+  put("scripts/cli.ts", 'import { text } from "./cli/message";\nconst shout = (s: string): string => s.toUpperCase();\nconsole.log(shout(text));\n');
+  put("scripts/cli/message.ts", 'export const text: string = "one";\n');
+  put("scripts/cli/forecast-worker.ts", "export {};\n");
+  put("lib/nn/parallel-worker.ts", "export {};\n");
+  return dir;
+}
+afterAll(() => roots.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+const root = project();
+const write = (file: string, text: string) => fs.writeFileSync(path.join(root, file), text);
 
 const run = (dir: string) => spawnSync(process.execPath, [path.join(dir, "cli.js")], { encoding: "utf8" });
 const builds = () => fs.readdirSync(cacheDir(root)).filter((f) => f !== "manifest.json");
@@ -98,5 +113,35 @@ describe("the CLI's bundle", () => {
     expect(builds().filter((f) => f.startsWith("tmp-"))).toEqual([]);
     expect(freshBuild(root)).toBeNull();
     expect(fs.existsSync(path.join(last as string, "cli.js"))).toBe(true);
+  });
+});
+
+describe("launching the CLI", () => {
+  it("runs it from the bundle", () => {
+    const dir = project();
+    const r = launch(dir);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("ONE\n");
+    expect(freshBuild(dir)).not.toBeNull();
+  });
+
+  it("runs the sources through tsx, and says so, when the bundle cannot be written", () => {
+    const dir = project();
+    // A file where the cache folder would go: the bundle cannot be written there.
+    fs.writeFileSync(path.join(dir, "node_modules", ".cache"), "");
+    const r = launch(dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe("ONE\n");
+    expect(r.stderr).toMatch(/^note: running the CLI from its sources through tsx, .*bundle cannot be written to .*tidecast-cli/);
+  });
+
+  it("stops with exit code 1 and esbuild's error, naming file and line, when the sources do not compile", () => {
+    const dir = project();
+    fs.writeFileSync(path.join(dir, "scripts", "cli", "message.ts"), 'export const text: string = "one;\n');
+    const r = launch(dir);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("scripts/cli/message.ts:1:");
+    expect(r.stderr).toContain("internal error: the CLI's sources do not compile");
   });
 });
