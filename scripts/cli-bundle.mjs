@@ -181,5 +181,7 @@ export async function launch(root) {
     await import(pathToFileURL(path.join(root, ENTRY_POINTS.cli)).href);
     return;
   }
+  // With TIDECAST_DEBUG=1 the CLI prints an internal error's stack: map it back to the TypeScript sources.
+  if (process.env.TIDECAST_DEBUG === "1") process.setSourceMapsEnabled(true);
   await import(pathToFileURL(path.join(dir, "cli.js")).href);
 }

@@ -9,8 +9,8 @@ import { build, cacheDir, ensureBundle, freshBuild } from "../../../scripts/cli-
 
 const BUNDLER = path.resolve(import.meta.dirname, "../../../scripts/cli-bundle.mjs");
 /** A process that runs `launch` (what scripts/run-cli.mjs does) on the project at `dir`. */
-const launch = (dir: string) =>
-  spawnSync(process.execPath, ["--input-type=module", "-e", `import { launch } from ${JSON.stringify(pathToFileURL(BUNDLER).href)}; await launch(${JSON.stringify(dir)});`], { encoding: "utf8" });
+const launch = (dir: string, env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, ["--input-type=module", "-e", `import { launch } from ${JSON.stringify(pathToFileURL(BUNDLER).href)}; await launch(${JSON.stringify(dir)});`], { encoding: "utf8", env: { ...process.env, ...env } });
 
 // The CLI's bundle cache (scripts/cli-bundle.mjs) on a small project of its own: the three entry
 // points, one module the CLI imports, and the config files esbuild reads.
@@ -143,5 +143,18 @@ describe("launching the CLI", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain("scripts/cli/message.ts:1:");
     expect(r.stderr).toContain("internal error: the CLI's sources do not compile");
+  });
+
+  it("maps an error's stack back to the TypeScript sources under TIDECAST_DEBUG=1 only", () => {
+    const dir = project();
+    fs.writeFileSync(path.join(dir, "scripts", "cli", "message.ts"), 'export const text: string = "one";\nexport function fail(): never {\n  throw new Error("boom");\n}\n');
+    fs.writeFileSync(path.join(dir, "scripts", "cli.ts"), 'import { fail } from "./cli/message";\nfail();\n');
+    const plain = launch(dir, { TIDECAST_DEBUG: "0" });
+    expect(plain.status).not.toBe(0);
+    expect(plain.stderr).toContain("boom");
+    expect(plain.stderr).not.toContain("message.ts:3");
+    const debug = launch(dir, { TIDECAST_DEBUG: "1" });
+    expect(debug.stderr).toContain("boom");
+    expect(debug.stderr).toMatch(/scripts\/cli\/message\.ts:3/);
   });
 });
