@@ -30,6 +30,7 @@ import { pairedSpeedups, runOurs, runOursParallel, type RunResult } from "./kern
 import { TORCH_INSTALL_HINT, findTorch, runTorch, type TorchSetup } from "./kernel/torch";
 import { enableRelaxedSimd, kernels, useKernels, type KernelName } from "../lib/tensor";
 import { relaxedSimdFlag } from "../lib/tensor/relaxed-simd";
+import { median } from "../lib/forecast/stats";
 
 type Peer = "ours" | "torch" | "tfjs-wasm" | "tfjs-cpu" | "copies";
 const PEERS: Peer[] = ["ours", "torch", "tfjs-wasm", "tfjs-cpu", "copies"];
@@ -122,11 +123,6 @@ interface Row extends RunResult {
 
 /** Seconds of each slice of a pair (four slices a pair). */
 const PAIR_SLICE_SECONDS = 0.75;
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b), m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 function best(rs: RunResult[]): RunResult {
   const max = (f: (r: RunResult) => number): number => Math.max(...rs.map(f));

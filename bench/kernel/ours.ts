@@ -58,6 +58,12 @@ export function runOurs(w: Workload, data: Data, cell: "lstm" | "gru", H: number
  */
 export const PARALLEL_WARMUP_STEPS = 16;
 
+/** Runs PARALLEL_WARMUP_STEPS untimed training steps over the first batches. */
+function warmUp(w: Workload, trainStep: (b: number) => number): void {
+  const nb = Math.floor(w.windows / w.batch);
+  for (let i = 0; i < PARALLEL_WARMUP_STEPS; i++) trainStep(i % nb);
+}
+
 /** A data-parallel trainer of the workload across `threads` threads (Adam on each thread's share), warmed up. */
 async function parallelStepper(w: Workload, data: Data, cell: "lstm" | "gru", H: number, threads: number) {
   const trainer = await DataParallelTrainer.create(makeNetwork(w, cell, H), {
@@ -68,8 +74,7 @@ async function parallelStepper(w: Workload, data: Data, cell: "lstm" | "gru", H:
     return trainer.step({ size: w.batch, seqLen: w.lookback, x }, y);
   };
   try {
-    const nb = Math.floor(w.windows / w.batch);
-    for (let i = 0; i < PARALLEL_WARMUP_STEPS; i++) trainStep(i % nb);
+    warmUp(w, trainStep);
   } catch (e) {
     await trainer.close();
     throw e;
@@ -115,8 +120,7 @@ function slice(w: Workload, trainStep: (b: number) => number, seconds: number, n
  */
 export async function pairedSpeedups(w: Workload, data: Data, cell: "lstm" | "gru", H: number, threads: number, pairs: number, sliceSeconds: number): Promise<number[]> {
   const one = oneThreadStepper(w, data, cell, H);
-  const nb = Math.floor(w.windows / w.batch);
-  for (let i = 0; i < PARALLEL_WARMUP_STEPS; i++) one.trainStep(i % nb);
+  warmUp(w, one.trainStep);
   const { trainer, trainStep } = await parallelStepper(w, data, cell, H, threads);
   try {
     const at1 = { b: 0 }, atN = { b: 0 };
