@@ -32,6 +32,7 @@ function run(init: WorkerInit): void {
   const net = new RecurrentNetwork(init.config, dtype, params, init.seed);
   const ctrl = new Int32Array(init.ctrl);
   const losses = new Float64Array(init.lossBuffer);
+  const seconds = new Float64Array(init.timeBuffer);
   const coef = init.coefBuffer ? new Float64Array(init.coefBuffer) : null;
   const [shareStart, shareCount] = shareOf(P, threads, init.index + 1);
   // This worker's share of the parallel update, and the coefficients object it reads each step into.
@@ -67,6 +68,7 @@ function run(init: WorkerInit): void {
         if (n > 0) out.set(net.forward(shard, false), start * O);
       } else {
         params.zeroGrad();
+        const started = performance.now();
         if (n > 0) {
           const B = Atomics.load(ctrl, base + CTRL.TOTAL); // the whole batch: each shard's loss is its share of the mean
           const pred = net.forward(shard, training);
@@ -74,6 +76,7 @@ function run(init: WorkerInit): void {
           loss = lossWithGrad(init.loss, init.lossParam, pred, y, start * O, g, B * O);
           net.backward(g);
         }
+        seconds[init.index + 1] = (performance.now() - started) / 1000;
       }
       losses[init.index] = loss;
     } catch (e) {

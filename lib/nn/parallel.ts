@@ -14,6 +14,11 @@
  *   up holding the summed gradient.
  * Either way the workers see the new values on the next step through the shared memory.
  *
+ * The shards are not equal by default: each follows its thread's measured speed (ShareBalancer),
+ * because the vCPUs of a shared host do not always run at one speed and every step waits for the
+ * slowest thread. The result is the same up to float rounding either way; `balance: "even"` (or
+ * fixed weights) makes the split, and so the rounding, independent of timing.
+ *
  * Synchronisation is by Atomics on a small shared Int32Array (no message passing in the hot path).
  * Node only (worker_threads): import from "lib/nn/parallel", not re-exported by lib/nn/index.
  */
@@ -43,6 +48,11 @@ export interface DataParallelOptions {
   seed?: number;
   /** when set, step() also runs Adam, each thread on its share of the parameters */
   adam?: AdamOptions;
+  /**
+   * How the batch is shared: by each thread's measured speed (default), evenly, or in fixed
+   * proportions (one weight per thread, the calling one first: cores of unequal speed)
+   */
+  balance?: "measured" | "even" | readonly number[];
 }
 
 /** Control words in the shared Int32Array, per worker w at base w·CTRL_STRIDE. */
@@ -64,6 +74,62 @@ export const COEF = ["beta1", "beta2", "eps", "stepSize", "sqrtBc2", "l2", "shri
 export function shareOf(n: number, parts: number, s: number): [number, number] {
   const base = Math.floor(n / parts), extra = n % parts;
   return [s * base + Math.min(s, extra), base + (s < extra ? 1 : 0)];
+}
+
+/**
+ * Row counts per thread in proportion to `speeds` (rows per second, one per thread), in multiples
+ * of `quantum` rows (the kernels pad the batch to even), every thread at least one quantum when
+ * the batch has enough rows; the last thread takes a ragged end. Largest remainders round.
+ */
+export function sharesBySpeed(rows: number, speeds: readonly number[], quantum = 2): number[] {
+  const parts = speeds.length;
+  const units = Math.floor(rows / quantum);
+  if (units < parts) return Array.from({ length: parts }, (_, s) => shareOf(rows, parts, s)[1]);
+  const total = speeds.reduce((a, b) => a + b, 0);
+  // One unit each first, the rest by speed.
+  const ideal = speeds.map((v) => ((units - parts) * v) / total);
+  const counts = ideal.map((v) => 1 + Math.floor(v));
+  let left = units - counts.reduce((a, b) => a + b, 0);
+  const byRemainder = ideal.map((v, s) => [v - Math.floor(v), s] as const).sort((a, b) => b[0] - a[0]);
+  for (let i = 0; left > 0; i++, left--) counts[byRemainder[i % parts][1]]++;
+  const out = counts.map((c) => c * quantum);
+  out[parts - 1] += rows - units * quantum;
+  return out;
+}
+
+/**
+ * Chooses each step's shards from the threads' speeds. On a shared 2-vCPU guest two threads
+ * running the same loop at times differ by 10–70% for seconds (host contention per vCPU), and an
+ * even split then makes each step wait for the slower one. Measured speeds are a moving average
+ * of rows per second of compute (forward and backward, no waiting) over the last steps; until
+ * every thread has been measured the split is even. "even" and fixed weights ignore the timings.
+ */
+export class ShareBalancer {
+  /** weight of the newest step in the moving average: about ten steps of memory */
+  static readonly SMOOTHING = 0.1;
+  private readonly speeds: number[];
+  private readonly measured: boolean;
+
+  constructor(readonly threads: number, balance: DataParallelOptions["balance"] = "measured") {
+    if (typeof balance === "object") {
+      if (balance.length !== threads || !balance.every((v) => Number.isFinite(v) && v > 0)) throw new Error(`balance needs ${threads} positive weights, got [${balance.join(", ")}]`);
+      this.speeds = [...balance];
+    } else this.speeds = new Array<number>(threads).fill(0); // unmeasured: even shares
+    this.measured = balance === "measured";
+  }
+
+  /** Rows per thread for a batch of `rows`. */
+  shares(rows: number): number[] {
+    if (this.speeds.some((v) => v === 0)) return Array.from({ length: this.threads }, (_, s) => shareOf(rows, this.threads, s)[1]);
+    return sharesBySpeed(rows, this.speeds);
+  }
+
+  /** Thread t computed `rows` rows in `seconds` (kept only when balancing by measured speed). */
+  record(t: number, rows: number, seconds: number): void {
+    if (!this.measured || rows <= 0 || !(seconds > 0)) return;
+    const speed = rows / seconds, old = this.speeds[t];
+    this.speeds[t] = old === 0 ? speed : old + ShareBalancer.SMOOTHING * (speed - old);
+  }
 }
 
 /**
@@ -137,6 +203,8 @@ export interface WorkerInit {
   coefBuffer: SharedArrayBuffer | null;
   ctrl: SharedArrayBuffer;
   lossBuffer: SharedArrayBuffer;
+  /** per thread: seconds its last shard's forward and backward took (the calling thread first) */
+  timeBuffer: SharedArrayBuffer;
   xBuffer: SharedArrayBuffer;
   yBuffer: SharedArrayBuffer;
   predBuffer: SharedArrayBuffer;
@@ -213,6 +281,10 @@ export class DataParallelTrainer {
   private readonly ports: MessagePort[] = [];
   private readonly ctrl: Int32Array;
   private readonly losses: Float64Array; // per worker: loss · elements of its shard
+  private readonly seconds: Float64Array; // per thread: compute time of its last training shard
+  private readonly balancer: ShareBalancer;
+  /** rows per thread of the current command */
+  private counts: number[] = [];
   private readonly grads: Floats[]; // every thread's gradient; grads[0] is network.params.grad
   private readonly x: Floats;
   private readonly y: Floats;
@@ -231,12 +303,14 @@ export class DataParallelTrainer {
   private closed = false;
 
   private constructor(net: RecurrentNetwork, threads: number, opts: DataParallelOptions, shared: {
-    ctrl: Int32Array; losses: Float64Array; grads: Floats[]; x: Floats; y: Floats; f: Floats | null; out: Floats; coef: Float64Array | null;
+    ctrl: Int32Array; losses: Float64Array; seconds: Float64Array; grads: Floats[]; x: Floats; y: Floats; f: Floats | null; out: Floats; coef: Float64Array | null;
   }) {
     this.network = net;
     this.threads = threads;
     this.ctrl = shared.ctrl;
     this.losses = shared.losses;
+    this.seconds = shared.seconds;
+    this.balancer = new ShareBalancer(threads, opts.balance);
     this.grads = shared.grads;
     this.x = shared.x;
     this.y = shared.y;
@@ -270,6 +344,7 @@ export class DataParallelTrainer {
     const nw = threads - 1;
     const ctrlSab = new SharedArrayBuffer((nw + 1) * CTRL_STRIDE * 4);
     const lossSab = new SharedArrayBuffer(Math.max(1, nw) * 8);
+    const timeSab = new SharedArrayBuffer(threads * 8);
     const coefSab = opts.adam !== undefined ? new SharedArrayBuffer(COEF.length * 8) : null;
     const O = config.outputSize, I = config.inputSize, F = config.futureSize ?? 1;
     const x = allocSharedFloats(dtype, opts.maxBatch * opts.maxSeqLen * I);
@@ -277,7 +352,7 @@ export class DataParallelTrainer {
     const f = config.kind === "seq2seq" ? allocSharedFloats(dtype, opts.maxBatch * O * F) : null;
     const out = allocSharedFloats(dtype, opts.maxBatch * O);
     const trainer = new DataParallelTrainer(main, threads, opts, {
-      ctrl: new Int32Array(ctrlSab), losses: new Float64Array(lossSab), grads, x, y, f, out, coef: coefSab && new Float64Array(coefSab),
+      ctrl: new Int32Array(ctrlSab), losses: new Float64Array(lossSab), seconds: new Float64Array(timeSab), grads, x, y, f, out, coef: coefSab && new Float64Array(coefSab),
     });
     const code = workerEntryCode();
     const ready: Promise<void>[] = [];
@@ -285,7 +360,7 @@ export class DataParallelTrainer {
       const { port1, port2 } = new MessageChannel();
       const init: WorkerInit = {
         config: main.config, dtype, index: w, paramsBuffer: data.buffer as SharedArrayBuffer,
-        gradBuffer: gradSab, threads, size: P, coefBuffer: coefSab, ctrl: ctrlSab, lossBuffer: lossSab,
+        gradBuffer: gradSab, threads, size: P, coefBuffer: coefSab, ctrl: ctrlSab, lossBuffer: lossSab, timeBuffer: timeSab,
         xBuffer: x.buffer as SharedArrayBuffer, yBuffer: y.buffer as SharedArrayBuffer, predBuffer: out.buffer as SharedArrayBuffer, fBuffer: f ? (f.buffer as SharedArrayBuffer) : null,
         maxBatch: opts.maxBatch, maxSeqLen: opts.maxSeqLen, loss: trainer.loss, lossParam: trainer.lossParam,
         seed: ((opts.seed ?? 1) + 7919 * (w + 1)) >>> 0, kernel: kernels.name, port: port2,
@@ -331,7 +406,7 @@ export class DataParallelTrainer {
     if (batch.x.length !== B * T * I) throw new Error(`batch.x has ${batch.x.length} values, expected ${B * T * I}`);
     if (target.length !== B * O) throw new Error(`target has ${target.length} values, expected ${B * O}`);
     const nw = this.threads - 1;
-    const [, n0] = shareOf(B, this.threads, 0);
+    const n0 = this.split(B)[0];
     const adam = this.adam;
     // The coefficients are written before the workers start, so they can read them after the barrier.
     if (adam !== null) this.nextCoefficients(adam);
@@ -339,6 +414,7 @@ export class DataParallelTrainer {
     // Shard 0 on this thread.
     net.params.zeroGrad();
     let lossSum = 0;
+    const started = performance.now();
     if (n0 > 0) {
       const shard: Batch = {
         size: n0, seqLen: T, x: batch.x.subarray(0, n0 * T * I),
@@ -349,6 +425,7 @@ export class DataParallelTrainer {
       lossSum += lossWithGrad(this.loss, this.lossParam, pred, target, 0, g, B * O);
       net.backward(g);
     }
+    this.seconds[0] = (performance.now() - started) / 1000;
     if (adam !== null && adam.current !== null) {
       // Every gradient is ready once all threads have met: each then updates its own share.
       if (!this.barrier.arriveAndWait(60_000)) throw new Error("parallel workers did not reach the barrier within 60 s");
@@ -360,7 +437,14 @@ export class DataParallelTrainer {
       sumShare(this.grads, 0, net.params.size);
     }
     for (let w = 0; w < nw; w++) lossSum += this.losses[w];
+    for (let t = 0; t < this.threads; t++) this.balancer.record(t, this.counts[t], this.seconds[t]);
     return lossSum;
+  }
+
+  /** This command's rows per thread (kept for dispatch and the speed record). */
+  private split(rows: number): number[] {
+    this.counts = this.balancer.shares(rows);
+    return this.counts;
   }
 
   /** Adam's coefficients of the next step, kept as `adam.current` and written to shared memory for the workers. */
@@ -378,7 +462,7 @@ export class DataParallelTrainer {
     const net = this.network, c = net.config, B = batch.size, T = batch.seqLen, I = c.inputSize, O = c.outputSize, F = c.futureSize ?? 1;
     if (B > this.maxBatch || T > this.maxSeqLen) throw new Error(`batch ${B}×${T} exceeds the trainer's capacity ${this.maxBatch}×${this.maxSeqLen}`);
     if (batch.x.length !== B * T * I) throw new Error(`batch.x has ${batch.x.length} values, expected ${B * T * I}`);
-    const [, n0] = shareOf(B, this.threads, 0);
+    const n0 = this.split(B)[0];
     this.dispatch(batch, null, MODE.PREDICT, false);
     if (n0 > 0) {
       const pred = net.forward({
@@ -391,12 +475,12 @@ export class DataParallelTrainer {
     return this.out.subarray(0, B * O);
   }
 
-  /** Copies the workers' part of the batch into shared memory and wakes them. */
+  /** Copies the workers' part of the batch (rows past this.counts[0]) into shared memory and wakes them. */
   private dispatch(batch: Batch, target: ArrayLike<number> | null, mode: number, training: boolean): void {
     const nw = this.threads - 1;
     if (nw === 0) return;
     const c = this.network.config, B = batch.size, T = batch.seqLen, I = c.inputSize, O = c.outputSize, F = c.futureSize ?? 1;
-    const [, n0] = shareOf(B, this.threads, 0);
+    const n0 = this.counts[0];
     for (let i = n0 * T * I, n = B * T * I; i < n; i++) this.x[i] = batch.x[i];
     if (target !== null) for (let i = n0 * O; i < B * O; i++) this.y[i] = target[i];
     if (this.f !== null) {
@@ -404,8 +488,8 @@ export class DataParallelTrainer {
       else this.f.fill(0, n0 * O * F, B * O * F);
     }
     this.seq = (this.seq + 1) | 0;
-    for (let w = 0; w < nw; w++) {
-      const [start, count] = shareOf(B, this.threads, w + 1);
+    for (let w = 0, start = n0; w < nw; start += this.counts[w + 1], w++) {
+      const count = this.counts[w + 1];
       const base = w * CTRL_STRIDE;
       Atomics.store(this.ctrl, base + CTRL.N, count);
       Atomics.store(this.ctrl, base + CTRL.T, T);

@@ -1,7 +1,7 @@
 /** Data-parallel training over worker_threads gives the one-thread result up to float rounding. */
 import { afterAll, describe, expect, it } from "vitest";
 import { Adam, RecurrentNetwork, mseLoss, pinballLoss, type Batch, type NetworkConfig } from "../../../lib/nn";
-import { DataParallelTrainer } from "../../../lib/nn/parallel";
+import { DataParallelTrainer, ShareBalancer, sharesBySpeed } from "../../../lib/nn/parallel";
 import { mulberry32, normal } from "../../../lib/tensor";
 
 function rel(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -104,5 +104,76 @@ describe("DataParallelTrainer", () => {
     const p2 = Array.from(trainer.predict(batch));
     expect(rel(p2, p1)).toBeLessThan(1e-6);
     expect(() => trainer.step({ size: 17, seqLen: T, x: new Float32Array(17 * T) }, new Float32Array(17 * 3))).toThrow(/capacity/);
+  });
+});
+
+describe("shares of the batch", () => {
+  it("sharesBySpeed: rows in proportion to speed, in even counts, at least two rows each, the ragged end last", () => {
+    expect(sharesBySpeed(64, [1, 1])).toEqual([32, 32]);
+    expect(sharesBySpeed(64, [3, 1])).toEqual([48, 16]);
+    // 32 pairs of rows, one each first, the other 30 as 10 : 20
+    expect(sharesBySpeed(64, [1, 2])).toEqual([22, 42]);
+    expect(sharesBySpeed(64, [1000, 1])).toEqual([62, 2]);
+    // 3 pairs and a row: one pair each, the third pair to the larger remainder (a tie: the first), the odd row last
+    expect(sharesBySpeed(7, [1, 1])).toEqual([4, 3]);
+    // too few rows for a pair each: the even split
+    expect(sharesBySpeed(3, [5, 1])).toEqual([2, 1]);
+    expect(sharesBySpeed(33, [1, 1, 2])).toEqual([8, 8, 17]);
+  });
+
+  it("ShareBalancer: even until every thread is measured, then by a moving average of rows per second", () => {
+    const b = new ShareBalancer(2);
+    expect(b.shares(64)).toEqual([32, 32]);
+    b.record(0, 32, 0.01); // 3,200 rows/s
+    expect(b.shares(64)).toEqual([32, 32]);
+    b.record(1, 32, 0.02); // 1,600 rows/s: 30 spare pairs as 20 : 10
+    expect(b.shares(64)).toEqual([42, 22]);
+    b.record(1, 22, 0.00625); // 3,520 rows/s: the average moves a tenth of the way, to 1,792
+    // 30 × 3200 / 4992 = 19.23 and 10.77: the larger remainder gets the last pair
+    expect(b.shares(64)).toEqual([40, 24]);
+  });
+
+  it("ShareBalancer: even and fixed weights ignore timings; bad weights are refused", () => {
+    const even = new ShareBalancer(2, "even");
+    even.record(0, 32, 0.001);
+    even.record(1, 32, 1);
+    expect(even.shares(64)).toEqual([32, 32]);
+    const fixed = new ShareBalancer(2, [3, 1]);
+    fixed.record(1, 16, 0.0001);
+    expect(fixed.shares(64)).toEqual([48, 16]);
+    expect(() => new ShareBalancer(2, [1])).toThrow(/2 positive weights/);
+    expect(() => new ShareBalancer(2, [1, 0])).toThrow(/2 positive weights/);
+  });
+
+  it("uneven shards (weights 3 : 1) still give the one-thread step, and an even split is reproducible to the bit", async () => {
+    const config: NetworkConfig = { kind: "many-to-one", cell: "lstm", inputSize: 2, hiddenSize: 6, numLayers: 1, outputSize: 1 };
+    const make = () => {
+      const n = new RecurrentNetwork(config, "float64");
+      n.initialize(mulberry32(9));
+      return n;
+    };
+    const ref = make();
+    const uneven = await DataParallelTrainer.create(make(), { threads: 2, maxBatch: 16, maxSeqLen: 5, balance: [3, 1] });
+    const evenA = await DataParallelTrainer.create(make(), { threads: 2, maxBatch: 16, maxSeqLen: 5, balance: "even" });
+    const evenB = await DataParallelTrainer.create(make(), { threads: 2, maxBatch: 16, maxSeqLen: 5, balance: "even" });
+    trainers.push(uneven, evenA, evenB);
+    const opts = { lr: 0.02 };
+    const opt = [ref, uneven.network, evenA.network, evenB.network].map((n) => new Adam(n.params, opts));
+    for (let step = 0; step < 4; step++) {
+      const { x, y } = data(config, 16, 5, 300 + step);
+      const batch: Batch = { size: 16, seqLen: 5, x };
+      const g = new Float64Array(16);
+      const l1 = mseLoss(ref.forward(batch, true), y, g);
+      ref.params.zeroGrad();
+      ref.backward(g);
+      const l2 = uneven.step(batch, y);
+      expect(Math.abs(l2 - l1) / l1).toBeLessThan(1e-12);
+      expect(rel(uneven.network.params.grad, ref.params.grad)).toBeLessThan(1e-12);
+      evenA.step(batch, y);
+      evenB.step(batch, y);
+      opt.forEach((o) => o.step());
+    }
+    expect(rel(uneven.network.params.data, ref.params.data)).toBeLessThan(1e-10);
+    expect(Array.from(evenA.network.params.data)).toEqual(Array.from(evenB.network.params.data));
   });
 });
