@@ -28,6 +28,15 @@ describe("the one data model", () => {
     }
   });
 
+  it("both databases have the same migration folders after PostgreSQL's init (which covers SQLite's earlier ones), named <timestamp>_<name>", () => {
+    const folders = (dir: string) => fs.readdirSync(dir).filter((d) => fs.existsSync(`${dir}/${d}/migration.sql`)).sort();
+    const sqlite = folders("prisma/migrations"), postgres = folders("prisma/postgresql/migrations");
+    for (const name of [...sqlite, ...postgres]) expect(name).toMatch(/^\d{14}_[a-z0-9_]+$/);
+    expect(postgres[0]).toMatch(/_init$/);
+    expect(postgres.slice(1)).toEqual(sqlite.filter((name) => name > postgres[0]));
+    expect(postgres.slice(1)).not.toHaveLength(0);
+  });
+
   it("a SQLite table rebuild keeps WITHOUT ROWID (Prisma's migrate diff drops it: restore it by hand)", () => {
     const dir = "prisma/migrations";
     const withoutRowid = new Map<string, boolean>();
