@@ -8,7 +8,10 @@
  * "tidecast auto" is the forecast the CLI writes; "networks alone" is the neural ensemble's own
  * forecast before any combination with the statistical components (the CLI's --components file).
  *
- *   npm run bench:accuracy [-- --set m3-quarterly-dev[,seasonal-dev]] [--seed S] [--threads N] [--limit N] [--mode M] [--root DIR] [--json] [--detail]
+ *   npm run bench:accuracy [-- --set m3-quarterly-dev[,seasonal-dev]] [--seed S] [--threads N] [--limit N] [--mode M] [--root DIR] [--json] [--detail] [--keep]
+ *
+ * --keep leaves the CLI's files (each set's train.csv, forecast.csv and components.csv) in the
+ * temporary folder it names at the end; without it the folder is removed.
  *
  * --root DIR runs the CLI of another checkout on the same data (a same-sitting comparison).
  *
@@ -27,6 +30,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { cliArgs } from "./cli-entry";
+import { scratchDir } from "./scratch-dir";
 
 const DATA = path.resolve(import.meta.dirname, "../../shared/data");
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -61,6 +65,7 @@ const { values: opt } = parseArgs({
     json: { type: "boolean", default: false },
     detail: { type: "boolean", default: false },
     root: { type: "string" },
+    keep: { type: "boolean", default: false },
   },
 });
 /** The checkout whose CLI runs (--root: another one, e.g. an older commit unpacked with its node_modules linked, for a same-sitting comparison on the same data). */
@@ -189,7 +194,7 @@ function benchSet(spec: SetSpec): { set: string; seconds: number; groups: { grou
   }
   // Series by frequency group (from the spacing of their first two dates).
   const groups: GroupData[] = spec.groups.map((g) => ({ ...g, series: names.filter((s) => monthsBetween(train.get(s)![0].date, train.get(s)![1].date) === g.months) }));
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), `tidecast-accuracy-${spec.name}-`));
+  const work = scratchDir(`tidecast-accuracy-${spec.name}-`, opt.keep);
   let seconds = 0;
   const ours: Paths = new Map();
   const bands = new Map<string, Record<"lo80" | "hi80" | "lo95" | "hi95", number[]>>();

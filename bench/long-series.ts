@@ -13,7 +13,10 @@
  * - monthly-120: the first 120 months of M3 series N2074 (../shared/data/m3-monthly-dev, train
  *   and test parts joined), scored on the next 12.
  *
- *   npm run bench:long [-- --case hourly-10k,daily-5k] [--origins N] [--threads N] [--root DIR] [--json]
+ *   npm run bench:long [-- --case hourly-10k,daily-5k] [--origins N] [--threads N] [--root DIR] [--json] [--keep]
+ *
+ * --keep leaves each run's input and forecast CSVs in the temporary folder it names at the end;
+ * without it the folder is removed.
  *
  * --origins N (default 1) scores each case from N origins, one horizon apart: origin k (0 = the
  * last) fits all but the last (k + 1) horizons and scores the next horizon, so origin 0 is the
@@ -36,6 +39,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { cliArgs } from "./cli-entry";
 import { CASES, mase, type Case } from "./long-cases";
+import { scratchDir } from "./scratch-dir";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const { values: opt } = parseArgs({
@@ -45,6 +49,7 @@ const { values: opt } = parseArgs({
     root: { type: "string" },
     origins: { type: "string", default: "1" },
     json: { type: "boolean", default: false },
+    keep: { type: "boolean", default: false },
   },
 });
 
@@ -60,7 +65,7 @@ if (!Number.isInteger(origins) || origins < 1) {
   process.exit(2);
 }
 const root = opt.root ? path.resolve(opt.root) : ROOT;
-const work = fs.mkdtempSync(path.join(os.tmpdir(), "tidecast-long-"));
+const work = scratchDir("tidecast-long-", opt.keep);
 
 interface Row {
   case: string;
