@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -18,6 +18,7 @@ function cliFromSources(args: string[]) {
 
 describe("forecast CLI", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tidecast-cli-"));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   const csv = path.join(dir, "in.csv");
   const rows = ["series,date,value"];
   for (const name of ["a", "b"])
