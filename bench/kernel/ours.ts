@@ -64,10 +64,10 @@ function warmUp(w: Workload, trainStep: (b: number) => number): void {
   for (let i = 0; i < PARALLEL_WARMUP_STEPS; i++) trainStep(i % nb);
 }
 
-/** A data-parallel trainer of the workload across `threads` threads (Adam on each thread's share), warmed up. */
+/** A data-parallel trainer of the workload across `threads` threads (Adam on each thread's share, shards by measured speed), warmed up. */
 async function parallelStepper(w: Workload, data: Data, cell: "lstm" | "gru", H: number, threads: number) {
   const trainer = await DataParallelTrainer.create(makeNetwork(w, cell, H), {
-    threads, maxBatch: Math.max(w.batch, w.inferBatch), maxSeqLen: w.lookback, adam: adamOptions(w),
+    threads, maxBatch: Math.max(w.batch, w.inferBatch), maxSeqLen: w.lookback, adam: adamOptions(w), balance: "measured",
   });
   const trainStep = (b: number): number => {
     const { x, y } = batchOf(w, data, w.batch, b);

@@ -68,7 +68,7 @@ function run(init: WorkerInit): void {
         if (n > 0) out.set(net.forward(shard, false), start * O);
       } else {
         params.zeroGrad();
-        const started = performance.now();
+        const started = init.timed ? performance.now() : 0;
         if (n > 0) {
           const B = Atomics.load(ctrl, base + CTRL.TOTAL); // the whole batch: each shard's loss is its share of the mean
           const pred = net.forward(shard, training);
@@ -76,7 +76,7 @@ function run(init: WorkerInit): void {
           loss = lossWithGrad(init.loss, init.lossParam, pred, y, start * O, g, B * O);
           net.backward(g);
         }
-        seconds[init.index + 1] = (performance.now() - started) / 1000;
+        if (init.timed) seconds[init.index + 1] = (performance.now() - started) / 1000;
       }
       losses[init.index] = loss;
     } catch (e) {

@@ -14,10 +14,11 @@
  *   up holding the summed gradient.
  * Either way the workers see the new values on the next step through the shared memory.
  *
- * The shards are not equal by default: each follows its thread's measured speed (ShareBalancer),
- * because the vCPUs of a shared host do not always run at one speed and every step waits for the
- * slowest thread. The result is the same up to float rounding either way; `balance: "even"` (or
- * fixed weights) makes the split, and so the rounding, independent of timing.
+ * The batch is split evenly by default. With `balance: "measured"` each shard follows its thread's
+ * measured speed (ShareBalancer), because the vCPUs of a shared host do not always run at one
+ * speed and every step waits for the slowest thread; fixed weights suit cores of unequal speed.
+ * The result is the same up to float rounding either way; only "measured" reads a clock (each
+ * thread times its own forward and backward), and so only its rounding depends on timing.
  *
  * Synchronisation is by Atomics on a small shared Int32Array (no message passing in the hot path).
  * Node only (worker_threads): import from "lib/nn/parallel", not re-exported by lib/nn/index.
@@ -49,7 +50,7 @@ export interface DataParallelOptions {
   /** when set, step() also runs Adam, each thread on its share of the parameters */
   adam?: AdamOptions;
   /**
-   * How the batch is shared: by each thread's measured speed (default), evenly, or in fixed
+   * How the batch is shared: evenly (default), by each thread's measured speed, or in fixed
    * proportions (one weight per thread, the calling one first: cores of unequal speed)
    */
   balance?: "measured" | "even" | readonly number[];
@@ -108,9 +109,10 @@ export class ShareBalancer {
   /** weight of the newest step in the moving average: about ten steps of memory */
   static readonly SMOOTHING = 0.1;
   private readonly speeds: number[];
-  private readonly measured: boolean;
+  /** whether shares follow the recorded timings (then the threads time their shards) */
+  readonly measured: boolean;
 
-  constructor(readonly threads: number, balance: DataParallelOptions["balance"] = "measured") {
+  constructor(readonly threads: number, balance: DataParallelOptions["balance"] = "even") {
     if (typeof balance === "object") {
       if (balance.length !== threads || !balance.every((v) => Number.isFinite(v) && v > 0)) throw new Error(`balance needs ${threads} positive weights, got [${balance.join(", ")}]`);
       this.speeds = [...balance];
@@ -205,6 +207,8 @@ export interface WorkerInit {
   lossBuffer: SharedArrayBuffer;
   /** per thread: seconds its last shard's forward and backward took (the calling thread first) */
   timeBuffer: SharedArrayBuffer;
+  /** whether the worker times its shards (balance "measured") */
+  timed: boolean;
   xBuffer: SharedArrayBuffer;
   yBuffer: SharedArrayBuffer;
   predBuffer: SharedArrayBuffer;
@@ -363,7 +367,7 @@ export class DataParallelTrainer {
         gradBuffer: gradSab, threads, size: P, coefBuffer: coefSab, ctrl: ctrlSab, lossBuffer: lossSab, timeBuffer: timeSab,
         xBuffer: x.buffer as SharedArrayBuffer, yBuffer: y.buffer as SharedArrayBuffer, predBuffer: out.buffer as SharedArrayBuffer, fBuffer: f ? (f.buffer as SharedArrayBuffer) : null,
         maxBatch: opts.maxBatch, maxSeqLen: opts.maxSeqLen, loss: trainer.loss, lossParam: trainer.lossParam,
-        seed: ((opts.seed ?? 1) + 7919 * (w + 1)) >>> 0, kernel: kernels.name, port: port2,
+        seed: ((opts.seed ?? 1) + 7919 * (w + 1)) >>> 0, kernel: kernels.name, timed: trainer.balancer.measured, port: port2,
       };
       const worker = new Worker(code, { eval: true, workerData: init, transferList: [port2] });
       trainer.workers.push(worker);
@@ -414,7 +418,7 @@ export class DataParallelTrainer {
     // Shard 0 on this thread.
     net.params.zeroGrad();
     let lossSum = 0;
-    const started = performance.now();
+    const started = this.balancer.measured ? performance.now() : 0;
     if (n0 > 0) {
       const shard: Batch = {
         size: n0, seqLen: T, x: batch.x.subarray(0, n0 * T * I),
@@ -425,7 +429,7 @@ export class DataParallelTrainer {
       lossSum += lossWithGrad(this.loss, this.lossParam, pred, target, 0, g, B * O);
       net.backward(g);
     }
-    this.seconds[0] = (performance.now() - started) / 1000;
+    if (this.balancer.measured) this.seconds[0] = (performance.now() - started) / 1000;
     if (adam !== null && adam.current !== null) {
       // Every gradient is ready once all threads have met: each then updates its own share.
       if (!this.barrier.arriveAndWait(60_000)) throw new Error("parallel workers did not reach the barrier within 60 s");

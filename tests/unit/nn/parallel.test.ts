@@ -121,8 +121,8 @@ describe("shares of the batch", () => {
     expect(sharesBySpeed(33, [1, 1, 2])).toEqual([8, 8, 17]);
   });
 
-  it("ShareBalancer: even until every thread is measured, then by a moving average of rows per second", () => {
-    const b = new ShareBalancer(2);
+  it("ShareBalancer, measured: even until every thread is measured, then by a moving average of rows per second", () => {
+    const b = new ShareBalancer(2, "measured");
     expect(b.shares(64)).toEqual([32, 32]);
     b.record(0, 32, 0.01); // 3,200 rows/s
     expect(b.shares(64)).toEqual([32, 32]);
@@ -133,8 +133,9 @@ describe("shares of the batch", () => {
     expect(b.shares(64)).toEqual([40, 24]);
   });
 
-  it("ShareBalancer: even and fixed weights ignore timings; bad weights are refused", () => {
-    const even = new ShareBalancer(2, "even");
+  it("ShareBalancer: even (the default) and fixed weights ignore timings; bad weights are refused", () => {
+    const even = new ShareBalancer(2);
+    expect(even.measured).toBe(false);
     even.record(0, 32, 0.001);
     even.record(1, 32, 1);
     expect(even.shares(64)).toEqual([32, 32]);
@@ -145,7 +146,7 @@ describe("shares of the batch", () => {
     expect(() => new ShareBalancer(2, [1, 0])).toThrow(/2 positive weights/);
   });
 
-  it("uneven shards (weights 3 : 1) still give the one-thread step, and an even split is reproducible to the bit", async () => {
+  it("uneven shards (weights 3 : 1, and measured speeds) still give the one-thread step, and an even split is reproducible to the bit", async () => {
     const config: NetworkConfig = { kind: "many-to-one", cell: "lstm", inputSize: 2, hiddenSize: 6, numLayers: 1, outputSize: 1 };
     const make = () => {
       const n = new RecurrentNetwork(config, "float64");
@@ -154,11 +155,12 @@ describe("shares of the batch", () => {
     };
     const ref = make();
     const uneven = await DataParallelTrainer.create(make(), { threads: 2, maxBatch: 16, maxSeqLen: 5, balance: [3, 1] });
+    const measured = await DataParallelTrainer.create(make(), { threads: 2, maxBatch: 16, maxSeqLen: 5, balance: "measured" });
     const evenA = await DataParallelTrainer.create(make(), { threads: 2, maxBatch: 16, maxSeqLen: 5, balance: "even" });
     const evenB = await DataParallelTrainer.create(make(), { threads: 2, maxBatch: 16, maxSeqLen: 5, balance: "even" });
-    trainers.push(uneven, evenA, evenB);
+    trainers.push(uneven, measured, evenA, evenB);
     const opts = { lr: 0.02 };
-    const opt = [ref, uneven.network, evenA.network, evenB.network].map((n) => new Adam(n.params, opts));
+    const opt = [ref, uneven.network, measured.network, evenA.network, evenB.network].map((n) => new Adam(n.params, opts));
     for (let step = 0; step < 4; step++) {
       const { x, y } = data(config, 16, 5, 300 + step);
       const batch: Batch = { size: 16, seqLen: 5, x };
@@ -166,14 +168,17 @@ describe("shares of the batch", () => {
       const l1 = mseLoss(ref.forward(batch, true), y, g);
       ref.params.zeroGrad();
       ref.backward(g);
-      const l2 = uneven.step(batch, y);
-      expect(Math.abs(l2 - l1) / l1).toBeLessThan(1e-12);
-      expect(rel(uneven.network.params.grad, ref.params.grad)).toBeLessThan(1e-12);
+      for (const t of [uneven, measured]) {
+        const l2 = t.step(batch, y);
+        expect(Math.abs(l2 - l1) / l1).toBeLessThan(1e-12);
+        expect(rel(t.network.params.grad, ref.params.grad)).toBeLessThan(1e-12);
+      }
       evenA.step(batch, y);
       evenB.step(batch, y);
       opt.forEach((o) => o.step());
     }
     expect(rel(uneven.network.params.data, ref.params.data)).toBeLessThan(1e-10);
+    expect(rel(measured.network.params.data, ref.params.data)).toBeLessThan(1e-10);
     expect(Array.from(evenA.network.params.data)).toEqual(Array.from(evenB.network.params.data));
   });
 });
