@@ -244,7 +244,8 @@ export function runGlobalMember(
   const prepSpec = plan.variants[vi];
   const H = plan.horizon;
   const n = plan.series.map((s) => s.y.length);
-  const trainEnd = n.map((l) => l - H);
+  // A series no longer than the horizon has no training part here (see makeVariant).
+  const trainEnd = n.map((l) => Math.max(0, l - H));
   const variant = makeVariant(prepSpec, plan.series, trainEnd, n, plan.season, H);
   const t = trainMember(spec, variant.data, plan.settings, hooks);
   const valIdx: number[] = [];
@@ -289,10 +290,11 @@ export function finishGlobal(plan: GlobalPlan, memberResults: GlobalMemberResult
   }
   const perSeries = plan.series.map((s, i) => {
     const n = s.y.length;
-    const history = s.y.subarray(0, n - H);
+    const cut = Math.max(0, n - H);
+    const history = s.y.subarray(0, cut);
     const valNeural = medianOf(results.map((r) => r.val[i]));
-    const valStats = n - H >= 2 ? statForecasts(history, H, m) : null;
-    return { s, n, history, valNeural, valStats, actual: Array.from(s.y.subarray(n - H)) };
+    const valStats = cut >= 2 ? statForecasts(history, H, m) : null;
+    return { s, n, history, valNeural, valStats, actual: Array.from(s.y.subarray(cut)) };
   });
   const scorable = perSeries.filter((p) => p.valStats);
   const cases = scorable.map((p) => ({ actual: p.actual, history: p.history, neural: p.valNeural, stats: p.valStats!, nonNegative: p.s.positive }));

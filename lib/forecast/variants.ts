@@ -14,13 +14,19 @@ export interface Variant {
   data: MemberData;
 }
 
+/**
+ * A series with no training part (a global fit's validation phase, for a series no longer than the
+ * horizon) has its preparation fitted on its prefix up to `end` instead: no window of it trains
+ * then, and nothing of it is forecast or scored.
+ */
 export function makeVariant(spec: PrepSpec, series: CleanSeries[], trainEnd: number[], end: number[], season: number, horizon: number): Variant {
   const preps: FittedPrep[] = [];
   const covPreps: FittedPrep[][] = [];
   const prepared: PreparedSeries[] = [];
   const covSpec = covariatePrepSpec(spec);
   series.forEach((s, i) => {
-    const prep = fitPrep(spec, s.y.subarray(0, trainEnd[i]), season);
+    const fitEnd = trainEnd[i] > 0 ? trainEnd[i] : end[i];
+    const prep = fitPrep(spec, s.y.subarray(0, fitEnd), season);
     preps.push(prep);
     // Only the prefix [0, end) is transformed: nothing later can reach the model.
     const ps: PreparedSeries = { z: transformSeries(prep, s.y.subarray(0, end[i])), phase: s.phase, missing: s.missing.subarray(0, end[i]) };
@@ -29,7 +35,7 @@ export function makeVariant(spec: PrepSpec, series: CleanSeries[], trainEnd: num
       const cp: FittedPrep[] = [];
       ps.cov = s.covariates.map((c) => {
         const filled = filledCovariate(c.raw, end[i], spec.gapFill);
-        const p = fitPrep(covSpec, filled.subarray(0, trainEnd[i]), 1);
+        const p = fitPrep(covSpec, filled.subarray(0, fitEnd), 1);
         cp.push(p);
         return transformSeries(p, filled);
       });

@@ -105,6 +105,28 @@ describe("fitGlobal", () => {
   });
 });
 
+describe("fitGlobal with series no longer than the horizon", () => {
+  it("forecasts them with the classical combination, says they have no validation window, and the run goes on", () => {
+    const many = [1, 2, 3, 4].map((s) => monthly(60, s, `s${s}`));
+    // 6 points (the horizon: no training part before a validation window) and 4 (fewer than the horizon)
+    const short = [monthly(6, 7, "six"), monthly(4, 8, "four")];
+    const out = fitGlobal([...many, ...short], { model: "gru", horizon: 6, hiddenSize: 8, epochs: 2 }, 5);
+    expect(out.series.map((s) => s.name)).toEqual(["s1", "s2", "s3", "s4", "six", "four"]);
+    for (const s of short) {
+      const got = out.series.find((x) => x.name === s.name)!;
+      expect(got.validation).toBeNull();
+      expect(got.note).toMatch(/No validation window/);
+      expect(got.method).toMatch(/^classical: .*too short/);
+      // the mean of Theta, Comb and the damped trend on the whole (short) series
+      const st = statForecasts(s.values, 6, 12);
+      got.forecast.forEach((v, k) => expect(v).toBeCloseTo((st.theta[k] + st.comb[k] + st.damped[k]) / 3, 9));
+      for (const band of got.intervals) band.lo.forEach((lo, k) => expect(lo).toBeLessThanOrEqual(band.hi[k]));
+    }
+    // the long series are validated as before
+    for (const s of out.series.slice(0, 4)) expect(s.validation).not.toBeNull();
+  });
+});
+
 describe("auto (single series)", () => {
   const series = monthly(84, 2, "auto");
   const seen: EpochProgress[] = [];
