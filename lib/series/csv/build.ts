@@ -2,7 +2,8 @@
  * Stage 5, building the series: the rows of each series id (or all rows) sorted by time, checked
  * for repeated dates, then one series per value column, trimmed of leading and trailing missing
  * values, with its frequency and gaps. Rows that end up in no series (a date without any value,
- * at the edge of every series) are counted in a warning.
+ * at the edge of every series) are counted in a warning, and so is a value so far out of scale
+ * that it is most likely a typo.
  */
 import { CsvImportError, MAX_LISTED_ROWS } from "../errors";
 import { formatTimestamp } from "../dates";
@@ -48,7 +49,10 @@ export function buildAllSeries(table: RowTable, layout: Layout, ctx: BuildContex
         continue;
       }
       for (let i = range[0]; i <= range[1]; i++) imported[idx[i]] = 1;
-      series.push(buildSeries(name, idx.subarray(range[0], range[1] + 1), ts, column.values.a));
+      const rows = idx.subarray(range[0], range[1] + 1);
+      series.push(buildSeries(name, rows, ts, column.values.a));
+      const typo = outOfScale(rows, column.values.a);
+      if (typo !== null) warnings.push(outOfScaleWarning(name, typo, rows, ts, column.values.a, records, ctx));
       built++;
     }
     if (built === 0) for (const i of idx) imported[i] = 1; // the warnings above name the series
@@ -90,6 +94,50 @@ export function buildSeries(name: string, idx: Uint32Array, ts: Float64Array, co
   let missingCount = 0;
   for (const g of gaps) missingCount += g.missingSteps;
   return { name, timestamps, values, frequency, stepMs, gaps, missingCount };
+}
+
+/**
+ * How many times the spread of a series' other values a lone value must stand off them to be
+ * called out. In a series whose values spread over a tenth of its level, three extra digits put a
+ * value about 10,000 spreads off, two extra digits about 1,000: the first is called out, the
+ * second (which a real burst can reach) is not. A trend or season never is: its largest values
+ * have others close to them.
+ */
+export const OUT_OF_SCALE = 1000;
+
+/**
+ * The position in `rows` of a value that stands more than OUT_OF_SCALE times the spread of all the
+ * other values away from them (above the largest or below the smallest), or null. A series whose
+ * other values are all equal has no spread to judge by, and is never called out.
+ */
+export function outOfScale(rows: Uint32Array, values: Float64Array): number | null {
+  // The two largest and two smallest values, with where the extreme ones are.
+  let max = -Infinity, max2 = -Infinity, min = Infinity, min2 = Infinity, atMax = -1, atMin = -1;
+  for (let i = 0; i < rows.length; i++) {
+    const v = values[rows[i]];
+    if (Number.isNaN(v)) continue;
+    if (v > max) [max2, max, atMax] = [max, v, i];
+    else if (v > max2) max2 = v;
+    if (v < min) [min2, min, atMin] = [min, v, i];
+    else if (v < min2) min2 = v;
+  }
+  if (!Number.isFinite(max2)) return null; // fewer than two values
+  const high = max2 - min, low = max - min2; // the spread of the others, without the largest / the smallest
+  if (high > 0 && max - max2 > OUT_OF_SCALE * high) return atMax;
+  if (low > 0 && min2 - min > OUT_OF_SCALE * low) return atMin;
+  return null;
+}
+
+function outOfScaleWarning(name: string, at: number, rows: Uint32Array, ts: Float64Array, values: Float64Array, records: Int32Array, ctx: BuildContext): string {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < rows.length; i++) {
+    const v = values[rows[i]];
+    if (i === at || Number.isNaN(v)) continue;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  const r = rows[at];
+  return `Series "${name}" has ${values[r]} on ${formatTimestamp(ts[r])} (row ${ctx.rowOf(records[r])}), more than ${OUT_OF_SCALE.toLocaleString("en-US")} times the spread of its other values (${lo} to ${hi}) away from them; check it for a typo.`;
 }
 
 /** A date with no value in any column, before the first or after the last value of its series. */
