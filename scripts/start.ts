@@ -10,7 +10,8 @@
  *   stops everything. Jobs live in the database: a stopped worker puts its jobs back, and a
  *   killed one's jobs are claimed again when their lease runs out.
  * - SIGINT or SIGTERM is passed to both, and the launcher waits for them to finish (the worker
- *   lets a running epoch end or puts its job back). `--web-only` (npm run web) leaves the worker
+ *   lets a running epoch end or puts its job back). Run by npm, it stops the same way when npm
+ *   goes (see parent-watch.ts). `--web-only` (npm run web) leaves the worker
  *   out; `--no-build` skips the build check.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -22,6 +23,7 @@ import path from "node:path";
 import { migrateDeploy } from "../lib/db/migrate";
 import { databaseFile, databaseKind, databaseUrl, redactUrl } from "../lib/db/url";
 import { DEFAULT_HOST, ensureServerSecret, isLoopbackHost, isWildcardHost } from "../lib/auth/settings";
+import { onParentExit } from "./parent-watch";
 
 const root = path.resolve(import.meta.dirname, "..");
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
@@ -165,6 +167,7 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+  if (process.env.npm_lifecycle_event) onParentExit(() => stop("SIGTERM"));
 
   const supervise = (spec: Supervised) => {
     let delay = MIN_RESTART_MS;
