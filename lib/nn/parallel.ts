@@ -77,6 +77,9 @@ export function shareOf(n: number, parts: number, s: number): [number, number] {
   return [s * base + Math.min(s, extra), base + (s < extra ? 1 : 0)];
 }
 
+/** The counts of shareOf's even split of n items over `parts`. */
+const evenShares = (n: number, parts: number): number[] => Array.from({ length: parts }, (_, s) => shareOf(n, parts, s)[1]);
+
 /**
  * Row counts per thread in proportion to `speeds` (rows per second, one per thread), in multiples
  * of `quantum` rows (the kernels pad the batch to even), every thread at least one quantum when
@@ -85,7 +88,7 @@ export function shareOf(n: number, parts: number, s: number): [number, number] {
 export function sharesBySpeed(rows: number, speeds: readonly number[], quantum = 2): number[] {
   const parts = speeds.length;
   const units = Math.floor(rows / quantum);
-  if (units < parts) return Array.from({ length: parts }, (_, s) => shareOf(rows, parts, s)[1]);
+  if (units < parts) return evenShares(rows, parts);
   const total = speeds.reduce((a, b) => a + b, 0);
   // One unit each first, the rest by speed.
   const ideal = speeds.map((v) => ((units - parts) * v) / total);
@@ -122,7 +125,7 @@ export class ShareBalancer {
 
   /** Rows per thread for a batch of `rows`. */
   shares(rows: number): number[] {
-    if (this.speeds.some((v) => v === 0)) return Array.from({ length: this.threads }, (_, s) => shareOf(rows, this.threads, s)[1]);
+    if (this.speeds.some((v) => v === 0)) return evenShares(rows, this.threads);
     return sharesBySpeed(rows, this.speeds);
   }
 
