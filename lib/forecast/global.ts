@@ -30,15 +30,15 @@ import { deserializeNetwork, serializeNetwork } from "../nn";
 import { resolveModelConfig, type ModelConfig, type ModelConfigInput } from "./config";
 import { AUTO_CANDIDATES, chooseCombination, combine, statForecasts, usesNetworks, type Combination, type CombinationScore } from "./combination";
 import { CELLS, ensembleMedian, featuresFor, memberSeed, trainSettingsFrom } from "./ensemble";
-import { cleanSeries, type CleanSeries, type SeriesInput } from "./input";
-import { buildNote, combinationLabel, globalNeuralLabel, globalNote, worseThan } from "./labels";
+import { cleanSeries, constantValue, type CleanSeries, type SeriesInput } from "./input";
+import { buildNote, combinationLabel, CONSTANT_SERIES, constantNote, globalNeuralLabel, globalNote, worseThan } from "./labels";
 import { makeVariant } from "./variants";
 import { parseConfig, type EpochProgress, type FitOptions, type IntervalSet, type PositionFeatures } from "./engine";
 import { ForecastError } from "./errors";
 import { globalCalibrationScores } from "./calibration";
 import { conformalTable } from "./intervals";
 import { memberForecast, trainMember, type MemberSpec, type StrategyKind } from "./member";
-import { computeMetrics, owa as owaOf, type Metrics } from "./metrics";
+import { computeMetrics, maseScale, owa as owaOf, type Metrics } from "./metrics";
 import { writeModel, MODEL_FILE_VERSION, type GlobalModelHeader } from "./modelfile";
 import { globalSeriesForecast } from "./predict";
 import { WARMUP_EPOCHS } from "./selection";
@@ -294,16 +294,22 @@ export function finishGlobal(plan: GlobalPlan, memberResults: GlobalMemberResult
     const history = s.y.subarray(0, cut);
     const valNeural = medianOf(results.map((r) => r.val[i]));
     const valStats = cut >= 2 ? statForecasts(history, H, m) : null;
-    return { s, n, history, valNeural, valStats, actual: Array.from(s.y.subarray(cut)) };
+    // auto forecasts a constant history as its value (see globalSeriesForecast).
+    const constant = plan.config.model === "auto" ? constantValue(history) : null;
+    return { s, n, history, valNeural, valStats, constant, actual: Array.from(s.y.subarray(cut)) };
   });
-  const scorable = perSeries.filter((p) => p.valStats);
+  // The choice and the calibration measure errors in each history's MASE scale: a history with
+  // none (constant) cannot take part. Counted with a scale of 1, one constant series at 10⁶ took
+  // every other series' 80% band from ±10% of its level to ±40 times it.
+  const scorable = perSeries.filter((p) => p.valStats && maseScale(p.history, m) !== null);
   const cases = scorable.map((p) => ({ actual: p.actual, history: p.history, neural: p.valNeural, stats: p.valStats!, nonNegative: p.s.positive }));
   const candidates: Combination[] = plan.config.model === "auto" ? AUTO_CANDIDATES : ["neural"];
   const choice = chooseCombination(candidates, cases, m, candidates[0]);
   const combination = choice.kind;
   const scores = choice.scores;
   // What each series' validation forecast was (the classical combination where no member fits it).
-  const validationForecast = (p: (typeof perSeries)[number]) => combine(combination, p.valNeural, p.valStats!, p.s.positive);
+  const validationForecast = (p: (typeof perSeries)[number]) =>
+    p.constant !== null ? new Array<number>(p.actual.length).fill(p.constant) : combine(combination, p.valNeural, p.valStats!, p.s.positive);
   // Conformal scores: the chosen combination's validation residuals and rolling origins before them (see calibration.ts).
   const calibration = scorable.map((p) => ({ y: p.s.y, positive: p.s.positive, validation: validationForecast(p), neural: usesNetworks(combination) && p.valNeural !== null }));
   const table = conformalTable(globalCalibrationScores(calibration, combination, H, m).scoresByStep, plan.levels);
@@ -343,6 +349,7 @@ export function finishGlobal(plan: GlobalPlan, memberResults: GlobalMemberResult
       const ow = owaOf(validation.model, validation.naive2);
       note = buildNote(final.label, usesNetworks(combination) && !p.valNeural ? "classical" : combination, validation.model, validation.seasonalNaive, validation.naive2, ow, "validation window");
     }
+    if (final.label === CONSTANT_SERIES) note = constantNote(p.s.y[0], "not used");
     return {
       name: p.s.name,
       timestamps: plan.futureTimestamps[i],

@@ -54,6 +54,17 @@ export interface CleanSeries {
   covariates: AlignedCovariate[];
 }
 
+/**
+ * The value of a constant series: every one of its (at least two) values equal, or null. Such a
+ * history has no variation for the networks to learn from (their output on it is noise around it)
+ * and no scale to measure errors in (its seasonal-naive MAE is zero).
+ */
+export function constantValue(y: ArrayLike<number>): number | null {
+  if (y.length < 2 || !Number.isFinite(y[0])) return null;
+  for (let i = 1; i < y.length; i++) if (y[i] !== y[0]) return null;
+  return y[0];
+}
+
 /** Aligns a covariate to target timestamps by exact timestamp match. */
 export function alignCovariate(c: CovariateInput, timestamps: ArrayLike<number>): AlignedCovariate {
   if (c.values.length !== c.timestamps.length) {

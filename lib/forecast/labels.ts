@@ -54,6 +54,14 @@ export function combinationLabel(kind: Combination, neural: string): string {
 /** A global model's label for a series shorter than every member's lookback. */
 export const TOO_SHORT_FOR_NETWORKS = `classical: mean of ${CLASSICAL} (series too short for the networks' lookback)`;
 
+/** The label of `auto`'s forecast of a constant series (see `constantValue`): seasonal naive, which repeats its value. */
+export const CONSTANT_SERIES = "seasonal naive (the series is constant: nothing for the networks to learn)";
+
+/** The note of a constant series' forecast: what it is, and why its bands have no width. */
+export function constantNote(value: number, networks: "not trained" | "not used"): string {
+  return `Every value of the series is ${value}, so the forecast is that value (seasonal naive; the networks were ${networks}) and its bands have no width: the history shows no variation to estimate them from.`;
+}
+
 export const isFallback = (kind: Combination): boolean => kind === "classical" || kind === "theta" || kind === "seasonalNaive" || kind === "naive2";
 
 /** How a note's sentence says the forecast did worse than it should: `warningsIn` finds them again. */

@@ -7,8 +7,8 @@ import { addSteps } from "../series/grid";
 import { maseScale } from "./metrics";
 import { combine, statForecasts, usesNetworks } from "./combination";
 import { ensembleMedian } from "./ensemble";
-import { cleanSeries, type AlignedCovariate, type CleanSeries, type SeriesInput } from "./input";
-import { TOO_SHORT_FOR_NETWORKS } from "./labels";
+import { cleanSeries, constantValue, type AlignedCovariate, type CleanSeries, type SeriesInput } from "./input";
+import { CONSTANT_SERIES, TOO_SHORT_FOR_NETWORKS } from "./labels";
 import { preparedWith } from "./variants";
 import { ForecastError } from "./errors";
 import { applyConformal } from "./intervals";
@@ -111,6 +111,12 @@ export function globalVariantData(h: GlobalModelHeader, s: CleanSeries) {
 export function globalSeriesForecast(h: GlobalModelHeader, nets: Network[], s: CleanSeries): Omit<Prediction, "timestamps"> {
   const n = s.y.length;
   const H = h.horizon;
+  // auto on a constant series: its value, with bands of no width (see constantValue; its MASE scale is zero).
+  const constant = h.config.model === "auto" ? constantValue(s.y) : null;
+  if (constant !== null) {
+    const forecast = new Array<number>(H).fill(constant);
+    return { forecast, intervals: applyConformal(h.conformal, forecast, 0, s.positive), label: CONSTANT_SERIES, neural: null };
+  }
   let neural: number[] | null = null;
   {
     const data = globalVariantData(h, s);
