@@ -13,6 +13,7 @@
  */
 import { allBaselines, type BaselineName } from "./baselines";
 import { maseScale } from "./metrics";
+import { isolatedOutliers } from "./outliers";
 import { classicalForecasts } from "./stats";
 
 /**
@@ -46,6 +47,16 @@ export function statForecasts(history: ArrayLike<number>, h: number, m: number):
   return { ...classicalForecasts(recent, h, m), baselines: allBaselines(history, h, m) };
 }
 
+/**
+ * The values of `history` the classical methods read as isolated outliers (see outliers.ts), with
+ * the value they used instead; indices into `history`.
+ */
+export function classicalOutliers(history: ArrayLike<number>, m: number): { index: number; value: number; expected: number }[] {
+  const from = Math.max(0, history.length - CLASSICAL_HISTORY);
+  const recent = from > 0 ? Array.prototype.slice.call(history, from) : history;
+  return isolatedOutliers(recent, m).map((o) => ({ index: o.index + from, value: history[o.index + from], expected: o.expected }));
+}
+
 /** The first `steps` of every component. */
 export function trimStats(stats: StatForecasts, steps: number): StatForecasts {
   const t = (a: number[]) => a.slice(0, steps);
@@ -54,6 +65,9 @@ export function trimStats(stats: StatForecasts, steps: number): StatForecasts {
 }
 
 export const usesNetworks = (kind: Combination): boolean => kind === "hybrid" || kind === "neural" || kind === "legacyHybrid";
+
+/** Whether the combination reads the classical methods (Theta, Comb, the damped trend), not just the networks or a benchmark. */
+export const usesClassical = (kind: Combination): boolean => kind === "hybrid" || kind === "classical" || kind === "theta" || kind === "legacyHybrid";
 
 /**
  * The point forecast of a combination. A combination that needs the networks falls back to the

@@ -21,13 +21,13 @@
  */
 import { SEASON_LENGTH } from "../series/frequency";
 import { modelConfigSchema, resolveModelConfig, type ModelConfig, type ModelConfigInput } from "./config";
-import { combine, statForecasts, trimStats, usesNetworks, type StatForecasts } from "./combination";
+import { classicalOutliers, combine, statForecasts, trimStats, usesClassical, usesNetworks, type StatForecasts } from "./combination";
 import { featuresFor, neuralForecasts, trainSettingsFrom, type MemberRun } from "./ensemble";
 import { ForecastCancelled, ForecastError } from "./errors";
 import { cleanSeries, constantValue, usableCovariates, type CleanSeries, type SeriesInput } from "./input";
 import { levelScale, seriesCalibration, seriesCalibrationScores, type OriginForecast } from "./calibration";
 import { applyConformal, conformalTable, type ConformalTable } from "./intervals";
-import { buildNote, combinationLabel, CONSTANT_SERIES, constantNote, covariateNotes, neuralLabel } from "./labels";
+import { buildNote, combinationLabel, CONSTANT_SERIES, constantNote, covariateNotes, neuralLabel, outlierNote } from "./labels";
 import { trainMember, type TrainSettings } from "./member";
 import { computeMetrics, owa, type Metrics } from "./metrics";
 import { loadModel, writeModel, MODEL_FILE_VERSION, type ModelHeader } from "./modelfile";
@@ -273,6 +273,7 @@ export function fitForecast(series: SeriesInput, configInput: ModelConfigInput, 
   // bestEpoch: Phase A's early-stopping choice; epochsRun: the longest refit.
   const ts = s.timestamps;
   const covariateNote = [dropped.length ? covariateNotes.dropped(dropped) : "", phaseA.covariateNote].filter(Boolean);
+  const outliers = usesClassical(phaseB.selection.combination) ? outlierNote(classicalOutliers(s.y, m).map((o) => ({ ...o, timestamp: ts[o.index] }))) : "";
   return {
     config: { ...config, seed },
     chosen: {
@@ -296,7 +297,7 @@ export function fitForecast(series: SeriesInput, configInput: ModelConfigInput, 
       intervals: testIntervals,
       baselines: stats.baselines,
     },
-    metrics: { ...metrics, owa: ow, beatsSeasonalNaive: beats(metrics.model, metrics.seasonalNaive), note: [buildNote(label, phaseB.selection.combination, metrics.model, metrics.seasonalNaive, metrics.naive2, ow), ...covariateNote].join(" ") },
+    metrics: { ...metrics, owa: ow, beatsSeasonalNaive: beats(metrics.model, metrics.seasonalNaive), note: [buildNote(label, phaseB.selection.combination, metrics.model, metrics.seasonalNaive, metrics.naive2, ow), ...covariateNote, outliers].filter(Boolean).join(" ") },
     modelBlob,
   };
 }

@@ -62,6 +62,21 @@ export function constantNote(value: number, networks: "not trained" | "not used"
   return `Every value of the series is ${value}, so the forecast is that value (seasonal naive; the networks were ${networks}) and its bands have no width: the history shows no variation to estimate them from.`;
 }
 
+/** A timestamp as the CSVs write it: the date, and the time of day when it has one (UTC). */
+function dateOf(timestamp: number): string {
+  const iso = new Date(timestamp).toISOString();
+  return iso.endsWith("T00:00:00.000Z") ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+}
+
+/** What the classical methods replaced (see outliers.ts), for the note; "" when nothing. */
+export function outlierNote(found: { timestamp: number; value: number; expected: number }[]): string {
+  if (found.length === 0) return "";
+  const shown = found.slice(0, 5).map((o) => `${dateOf(o.timestamp)} (${o.value}; about ${fmtNum(o.expected)} expected)`).join(", ");
+  const more = found.length > 5 ? ` and ${found.length - 5} more` : "";
+  const one = found.length === 1;
+  return `${WARNING}the classical methods read ${one ? "1 value" : `${found.length} values`} far from both ${one ? "its" : "their"} neighbours and the same season's values as ${one ? "a data error" : "data errors"} and used the expected value instead (check ${one ? "it" : "them"} in the data): ${shown}${more}.`;
+}
+
 export const isFallback = (kind: Combination): boolean => kind === "classical" || kind === "theta" || kind === "seasonalNaive" || kind === "naive2";
 
 /** How a note's sentence says the forecast did worse than it should: `warningsIn` finds them again. */

@@ -148,8 +148,9 @@ async function run(args: string[]): Promise<number> {
   const log = (text: string) => {
     if (!opt.quiet) process.stderr.write(text + "\n");
   };
-  // A forecast less accurate than seasonal naive is never silent, not even under --quiet: the
-  // note's "Warning: …" sentences, each on a line of its own.
+  // A forecast less accurate than seasonal naive, or values the classical methods read as data
+  // errors, are never silent, not even under --quiet: the note's "Warning: …" sentences, each on
+  // a line of its own.
   const warn = (subject: string, note: string | undefined) => {
     for (const w of warningsIn(note ?? "")) process.stderr.write(`warning: ${subject}: ${w}\n`);
   };
@@ -204,7 +205,7 @@ async function run(args: string[]): Promise<number> {
           local.set(r.name, r);
           const unused = opt.covariates && r.covariates?.length === 0 && (tasks[i] as { series: SeriesInput }).series.covariates?.length ? " (covariates not used)" : "";
           log(`[${done}/${tasks.length}] ${r.name}${r.error ? `: skipped (${r.error})` : `: ${r.method}${unused}`}`);
-          if (!r.error && r.beatsSeasonalNaive === false) warn(r.name, r.note);
+          if (!r.error) warn(r.name, r.note);
         }
       },
     );
@@ -220,7 +221,7 @@ async function run(args: string[]): Promise<number> {
     const losers = outcome.series.filter((x) => x.beatsSeasonalNaive === false);
     if (losers.length) warn(g.plan.frequency, outcome.note);
     else log(outcome.note);
-    for (const x of losers) warn(x.name, x.note);
+    for (const x of outcome.series) warn(x.name, x.note);
     for (const s of outcome.series) forecasts.set(s.name, s);
   }
   const names = all.map((x) => x.name);

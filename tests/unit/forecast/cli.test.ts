@@ -101,6 +101,17 @@ describe("forecast CLI", () => {
     expect(warnings.slice(1)).toEqual([expect.stringMatching(/^warning: p: .*validation window this forecast was less accurate than seasonal naive/), expect.stringMatching(/^warning: q: /)]);
   });
 
+  it("warns on stderr, even under --quiet, of a value the classical methods read as a data error, naming its date", () => {
+    const typo = path.join(dir, "typo.csv");
+    const lines = ["date,sales"];
+    for (let i = 0; i < 72; i++) lines.push(`${new Date(Date.UTC(2000, i, 1)).toISOString().slice(0, 10)},${(i === 30 ? 1000 : 1) * (200 + i + 20 * Math.sin((2 * Math.PI * i) / 12))}`);
+    fs.writeFileSync(typo, lines.join("\n") + "\n");
+    const r = cli(["forecast", typo, "--horizon", "6", "--model", "auto", "--epochs", "2", "--hidden", "4", "--threads", "1", "--quiet", "--out", path.join(dir, "typo-out.csv")]);
+    expect(r.status, r.stderr).toBe(0);
+    const value = lines[31].split(",")[1];
+    expect(r.stderr).toMatch(new RegExp(`^warning: sales: the classical methods read 1 value .* as a data error .*: 2002-07-01 \\(${value}; about \\d+ expected\\)\\.$`, "m"));
+  });
+
   it("--covariates gives each series of a wide file the others as covariates", () => {
     const wide = path.join(dir, "wide.csv");
     const lines = ["date,x,y"];
