@@ -28,7 +28,8 @@ export const MIN_CALIBRATION_HISTORY = 6;
 export interface CalibrationSeries {
   /** Every point the model was given (the validation window is its last H points). */
   y: ArrayLike<number>;
-  positive: boolean;
+  /** Whether forecasts stop at zero (see CleanSeries.nonNegative). */
+  nonNegative: boolean;
   /** The chosen combination's forecast of the validation window. */
   validation: number[];
   /** Whether that forecast used the networks (false: it is the classical stand-in itself). */
@@ -78,7 +79,7 @@ export function proxyRatio(forecastScores: number[][], proxyScores: number[][]):
 export function globalCalibrationScores(series: CalibrationSeries[], kind: Combination, H: number, m: number): CalibrationScores {
   const proxy = proxyKind(kind);
   const scale = (y: ArrayLike<number>, end: number) => maseScale(Array.prototype.slice.call(y, 0, end) as number[], m) ?? 1;
-  const forecastAt = (s: CalibrationSeries, end: number) => combine(proxy, null, statForecasts(Array.prototype.slice.call(s.y, 0, end) as number[], H, m), s.positive);
+  const forecastAt = (s: CalibrationSeries, end: number) => combine(proxy, null, statForecasts(Array.prototype.slice.call(s.y, 0, end) as number[], H, m), s.nonNegative);
   const scored = series.filter((s) => s.y.length - H >= 2);
   const own: number[][] = [];
   const stood: number[][] = [];
@@ -182,7 +183,7 @@ export function seriesCalibration(s: CleanSeries, own: OriginForecast[], kind: C
   const ownSpan = n - 1 - firstOwn;
   if (lowest >= firstOwn || ownSpan >= 4 * H) return { own, standInAtOwn: [], earlier: [], neural };
   const proxy = proxyKind(kind);
-  const at = (origin: number, classical = statForecasts(s.y.subarray(0, origin + 1), H, m)): OriginForecast => ({ origin, forecast: combine(proxy, null, classical, s.positive) });
+  const at = (origin: number, classical = statForecasts(s.y.subarray(0, origin + 1), H, m)): OriginForecast => ({ origin, forecast: combine(proxy, null, classical, s.nonNegative) });
   const earlier: OriginForecast[] = [];
   for (let o = lowest; o < firstOwn; o++) earlier.push(at(o));
   return { own, standInAtOwn: neural ? own.map((f) => at(f.origin, f.classical)) : [], earlier, neural };

@@ -156,7 +156,7 @@ function phaseForecasts(s: CleanSeries, phase: PhaseResult, H: number, first: nu
   const neural = needNeural ? neuralForecasts(phase.runs, full, origins.map(() => 0), origins) : origins.map(() => null);
   return origins.map((origin, i) => {
     const classical = statForecasts(s.y.subarray(0, origin + 1), H, m);
-    return { origin, forecast: combine(phase.selection.combination, neural[i], classical, s.positive), classical };
+    return { origin, forecast: combine(phase.selection.combination, neural[i], classical, s.nonNegative), classical };
   });
 }
 
@@ -235,7 +235,7 @@ export function fitForecast(series: SeriesInput, configInput: ModelConfigInput, 
   const history = s.y.subarray(0, endA);
   const stats = trimStats(testOrigin.classical, testSteps);
   const actual = Array.from(s.y.subarray(endA, endA + testSteps));
-  const testIntervals = applyConformal(valTable, testFc, levelScale(s, endA - 1), s.positive);
+  const testIntervals = applyConformal(valTable, testFc, levelScale(s, endA - 1), s.nonNegative);
   const { metrics, ow } = scoreHoldout(actual, history, m, testFc, testIntervals, stats);
 
   // Phase B: refit the chosen procedure on all the data and forecast the future.
@@ -262,7 +262,7 @@ export function fitForecast(series: SeriesInput, configInput: ModelConfigInput, 
     intervalScale: levelScale(s, n - 1),
     seriesLength: n,
     seriesName: s.name,
-    nonNegative: s.positive,
+    nonNegative: s.nonNegative,
     label,
     ...(usesCovariates ? { covariates: { names: covariateNames, preps: phaseB.variants.map((v) => v.data.covPreps?.[0] ?? []) } } : {}),
   };
@@ -323,12 +323,12 @@ function fitConstant(series: SeriesInput, s: CleanSeries, config: ModelConfig, l
   const actual = Array.from(s.y.subarray(endA, endA + testSteps));
   const noWidth: ConformalTable = { levels, halfWidth: levels.map(() => new Array<number>(H).fill(0)), counts: new Array<number>(H).fill(0) };
   const testFc = stats.baselines.seasonalNaive;
-  const testIntervals = applyConformal(noWidth, testFc, 1, s.positive);
+  const testIntervals = applyConformal(noWidth, testFc, 1, s.nonNegative);
   const { metrics, ow } = scoreHoldout(actual, history, m, testFc, testIntervals, stats);
   const header: ModelHeader = {
     version: MODEL_FILE_VERSION, kind: "series", config, frequency: s.frequency, season: m, horizon: H, levels,
     combination: "seasonalNaive", variants: [], members: [], preps: [], conformal: noWidth, intervalScale: 1,
-    seriesLength: n, seriesName: s.name, nonNegative: s.positive, label: CONSTANT_SERIES,
+    seriesLength: n, seriesName: s.name, nonNegative: s.nonNegative, label: CONSTANT_SERIES,
   };
   const modelBlob = writeModel(header, []);
   const pred = predictFromModel(loadModel(modelBlob), series);

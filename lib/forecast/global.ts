@@ -302,16 +302,16 @@ export function finishGlobal(plan: GlobalPlan, memberResults: GlobalMemberResult
   // none (constant) cannot take part. Counted with a scale of 1, one constant series at 10⁶ took
   // every other series' 80% band from ±10% of its level to ±40 times it.
   const scorable = perSeries.filter((p) => p.valStats && maseScale(p.history, m) !== null);
-  const cases = scorable.map((p) => ({ actual: p.actual, history: p.history, neural: p.valNeural, stats: p.valStats!, nonNegative: p.s.positive }));
+  const cases = scorable.map((p) => ({ actual: p.actual, history: p.history, neural: p.valNeural, stats: p.valStats!, nonNegative: p.s.nonNegative }));
   const candidates: Combination[] = plan.config.model === "auto" ? AUTO_CANDIDATES : ["neural"];
   const choice = chooseCombination(candidates, cases, m, candidates[0]);
   const combination = choice.kind;
   const scores = choice.scores;
   // What each series' validation forecast was (the classical combination where no member fits it).
   const validationForecast = (p: (typeof perSeries)[number]) =>
-    p.constant !== null ? new Array<number>(p.actual.length).fill(p.constant) : combine(combination, p.valNeural, p.valStats!, p.s.positive);
+    p.constant !== null ? new Array<number>(p.actual.length).fill(p.constant) : combine(combination, p.valNeural, p.valStats!, p.s.nonNegative);
   // Conformal scores: the chosen combination's validation residuals and rolling origins before them (see calibration.ts).
-  const calibration = scorable.map((p) => ({ y: p.s.y, positive: p.s.positive, validation: validationForecast(p), neural: usesNetworks(combination) && p.valNeural !== null }));
+  const calibration = scorable.map((p) => ({ y: p.s.y, nonNegative: p.s.nonNegative, validation: validationForecast(p), neural: usesNetworks(combination) && p.valNeural !== null }));
   const table = conformalTable(globalCalibrationScores(calibration, combination, H, m).scoresByStep, plan.levels);
   const lookbacks = [...new Set(plan.members.map((mm) => mm.spec.lookback))];
   const label = combinationLabel(combination, globalNeuralLabel(plan.members.map((mm) => mm.spec.cell), plan.members.length, lookbacks));

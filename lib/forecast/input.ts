@@ -47,7 +47,10 @@ export interface CleanSeries {
   missing: Uint8Array;
   phase: number;
   frequency: Frequency;
+  /** Every value above zero: log transforms and errors in proportion to the level are possible. */
   positive: boolean;
+  /** No value below zero (counts, sales with zero months): forecasts and bands stop at zero. */
+  nonNegative: boolean;
   /** Timestamps of y (leading and trailing missing values trimmed). */
   timestamps: Float64Array;
   stepMs: number | null;
@@ -95,8 +98,11 @@ export function cleanSeries(s: SeriesInput, gapFill: PrepSpec["gapFill"]): Clean
   const missing = new Uint8Array(raw.length);
   for (let i = 0; i < raw.length; i++) if (!Number.isFinite(raw[i])) missing[i] = 1;
   const y = fillGaps(raw, gapFill);
-  let positive = true;
-  for (let i = 0; i < y.length; i++) if (!(y[i] > 0)) positive = false;
+  let positive = true, nonNegative = true;
+  for (let i = 0; i < y.length; i++) {
+    if (!(y[i] > 0)) positive = false;
+    if (!(y[i] >= 0)) nonNegative = false;
+  }
   const season = SEASON_LENGTH[s.frequency];
   const timestamps = s.timestamps.slice(first, last + 1);
   return {
@@ -106,6 +112,7 @@ export function cleanSeries(s: SeriesInput, gapFill: PrepSpec["gapFill"]): Clean
     phase: calendarPhase(s.timestamps[first], s.frequency, season),
     frequency: s.frequency,
     positive,
+    nonNegative,
     timestamps,
     stepMs: s.stepMs,
     covariates: (s.covariates ?? []).map((c) => alignCovariate(c, timestamps)),

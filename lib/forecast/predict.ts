@@ -115,7 +115,7 @@ export function globalSeriesForecast(h: GlobalModelHeader, nets: Network[], s: C
   const constant = h.config.model === "auto" ? constantValue(s.y) : null;
   if (constant !== null) {
     const forecast = new Array<number>(H).fill(constant);
-    return { forecast, intervals: applyConformal(h.conformal, forecast, 0, s.positive), label: CONSTANT_SERIES, neural: null };
+    return { forecast, intervals: applyConformal(h.conformal, forecast, 0, s.nonNegative), label: CONSTANT_SERIES, neural: null };
   }
   let neural: number[] | null = null;
   {
@@ -129,8 +129,8 @@ export function globalSeriesForecast(h: GlobalModelHeader, nets: Network[], s: C
   // A series shorter than every member's lookback: the classical combination (Theta in files of version 2 and older).
   const tooShort = usesNetworks(h.combination) && !neural;
   const kind = tooShort ? (h.version <= 2 ? "theta" : "classical") : h.combination;
-  const forecast = combine(kind, neural, statForecasts(s.y, H, h.season), s.positive);
-  const intervals = applyConformal(h.conformal, forecast, maseScale(s.y, h.season) ?? 1, s.positive);
+  const forecast = combine(kind, neural, statForecasts(s.y, H, h.season), s.nonNegative);
+  const intervals = applyConformal(h.conformal, forecast, maseScale(s.y, h.season) ?? 1, s.nonNegative);
   const label = !tooShort ? h.label : h.version <= 2 ? "theta (series too short for the networks' lookback)" : TOO_SHORT_FOR_NETWORKS;
   return { forecast, intervals, label, neural };
 }

@@ -289,7 +289,7 @@ export function selectCombination(ctx: SelectionContext, members: Candidate[]): 
   const cases = origins.map((o, i) => {
     const history = s.y.subarray(0, o + 1);
     const stats = trimStats(statForecasts(history, H, plan.season), plan.steps);
-    return { actual: Array.from(s.y.subarray(o + 1, o + 1 + plan.steps)), history, neural: neural[i].slice(0, plan.steps), stats, nonNegative: s.positive };
+    return { actual: Array.from(s.y.subarray(o + 1, o + 1 + plan.steps)), history, neural: neural[i].slice(0, plan.steps), stats, nonNegative: s.nonNegative };
   });
   return chooseCombination(plan.candidates, cases, plan.season);
 }

@@ -47,7 +47,7 @@ describe("global calibration scores", () => {
     const H = 3;
     const T = y.length - H; // 9: the validation window is y[9..11]
     const validation = [20, 20, 20];
-    const out = globalCalibrationScores([{ y, positive: true, validation, neural: false }], "naive2", H, 1);
+    const out = globalCalibrationScores([{ y, nonNegative: true, validation, neural: false }], "naive2", H, 1);
     expect(out.ratio).toBe(1);
     // origins (history lengths) 9 (validation, the given forecast), 8, 7, 6 (T - H; 6 points is the minimum)
     const expected: number[][] = [[], [], []];
@@ -66,12 +66,12 @@ describe("global calibration scores", () => {
 
   it("use no origin with less history than two seasons or six points, and skip series too short to validate", () => {
     const y = [5, 6, 8, 7, 9, 10, 12, 11]; // T = 5 with H = 3: only the validation origin has enough history... none before it
-    const short: CalibrationSeries = { y: [1, 2, 3, 4], positive: true, validation: [3, 3, 3], neural: false };
-    const out = globalCalibrationScores([{ y, positive: true, validation: [9, 9, 9], neural: false }, short], "naive2", 3, 1);
+    const short: CalibrationSeries = { y: [1, 2, 3, 4], nonNegative: true, validation: [3, 3, 3], neural: false };
+    const out = globalCalibrationScores([{ y, nonNegative: true, validation: [9, 9, 9], neural: false }, short], "naive2", 3, 1);
     expect(out.scoresByStep.map((s) => s.length)).toEqual([1, 1, 1]);
     // quarterly (m = 4): two seasons are 8 points, so a 14-point series with H = 4 (T = 10) keeps origins 10, 9, 8
     const q = Array.from({ length: 14 }, (_, t) => 20 + t + [3, -1, 0, -2][t % 4]);
-    const outQ = globalCalibrationScores([{ y: q, positive: true, validation: [30, 30, 30, 30], neural: false }], "seasonalNaive", 4, 4);
+    const outQ = globalCalibrationScores([{ y: q, nonNegative: true, validation: [30, 30, 30, 30], neural: false }], "seasonalNaive", 4, 4);
     expect(outQ.scoresByStep.map((s) => s.length)).toEqual([3, 3, 3, 3]);
   });
 
@@ -86,8 +86,8 @@ describe("global calibration scores", () => {
     // the networks' validation forecast: the stand-in's, pulled half way to the actual values
     const standIn = ys.map((y) => combine("classical", null, statForecasts(y.slice(0, y.length - H), H, 1), true));
     const validation = ys.map((y, i) => standIn[i].map((f, k) => (f + y[y.length - H + k]) / 2));
-    const asNeural = globalCalibrationScores(ys.map((y, i) => ({ y, positive: true, validation: validation[i], neural: true })), "hybrid", H, 1);
-    const asClassical = globalCalibrationScores(ys.map((y, i) => ({ y, positive: true, validation: standIn[i], neural: false })), "classical", H, 1);
+    const asNeural = globalCalibrationScores(ys.map((y, i) => ({ y, nonNegative: true, validation: validation[i], neural: true })), "hybrid", H, 1);
+    const asClassical = globalCalibrationScores(ys.map((y, i) => ({ y, nonNegative: true, validation: standIn[i], neural: false })), "classical", H, 1);
     // half the error at every step of every validation window
     expect(asNeural.ratio).toBeCloseTo(0.5, 12);
     expect(asClassical.ratio).toBe(1);
@@ -119,7 +119,7 @@ describe("global calibration scores", () => {
       return { given: y.slice(0, 54), future: y.slice(54) };
     });
     const fc = (x: number[]) => combine("classical", null, statForecasts(x, H, 1), true);
-    const series = cases.map((c) => ({ y: c.given, positive: true, validation: fc(c.given.slice(0, 54 - H)), neural: false }));
+    const series = cases.map((c) => ({ y: c.given, nonNegative: true, validation: fc(c.given.slice(0, 54 - H)), neural: false }));
     const table = conformalTable(globalCalibrationScores(series, "classical", H, 1).scoresByStep, [80, 95]);
     const inside = [0, 0];
     for (const c of cases) {
@@ -143,6 +143,7 @@ function yearly(values: number[]): CleanSeries {
     phase: 0,
     frequency: "yearly",
     positive: values.every((v) => v > 0),
+    nonNegative: values.every((v) => v >= 0),
     timestamps: Float64Array.from(values.map((_, i) => Date.UTC(1950 + i, 0, 1))),
     stepMs: null,
     covariates: [],
@@ -208,8 +209,8 @@ describe("single-series calibration scores", () => {
     const reused = seriesCalibration(s, carried, "hybrid", H);
     const fitted = seriesCalibration(s, own, "hybrid", H);
     carried.forEach((f, i) => {
-      expect(reused.standInAtOwn[i].forecast).toEqual(combine("classical", null, f.classical, s.positive));
-      expect(fitted.standInAtOwn[i].forecast).toEqual(combine("classical", null, statForecasts(s.y.subarray(0, f.origin + 1), H, 1), s.positive));
+      expect(reused.standInAtOwn[i].forecast).toEqual(combine("classical", null, f.classical, s.nonNegative));
+      expect(fitted.standInAtOwn[i].forecast).toEqual(combine("classical", null, statForecasts(s.y.subarray(0, f.origin + 1), H, 1), s.nonNegative));
       expect(reused.standInAtOwn[i].forecast).not.toEqual(fitted.standInAtOwn[i].forecast);
     });
     // the earlier origins carry no fits of their own: the same either way

@@ -1,6 +1,8 @@
-// A constant series (a stuck sensor, a price that never moved, a product with no sales): auto
-// forecasts its value with bands of no width, trains no network for it, and keeps it out of a
-// global model's pooled interval scores, where it has no MASE scale to be measured in.
+// Kinds of series a user uploads that the M3 sets lack. A constant series (a stuck sensor, a
+// price that never moved, a product with no sales): auto forecasts its value with bands of no
+// width, trains no network for it, and keeps it out of a global model's pooled interval scores,
+// where it has no MASE scale to be measured in. A count series with zero months: its forecasts
+// and bands stop at zero, as those of a positive series do.
 import { describe, expect, it } from "vitest";
 import { fitForecast, fitGlobal, loadModel, predictFromModel, type EpochProgress, type SeriesInput } from "../../../lib/forecast";
 import { constantValue } from "../../../lib/forecast/input";
@@ -108,5 +110,26 @@ describe("a constant series in a global model", () => {
       mae /= y.length - 12;
       for (const b of s.intervals) for (let k = 0; k < 6; k++) expect((b.hi[k] - b.lo[k]) / 2).toBeLessThan(8 * mae);
     }
+  });
+});
+
+describe("a count series with zero months (units sold)", () => {
+  const rng = mulberry32(11);
+  const units = Array.from({ length: 60 }, () => (rng() < 0.6 ? 0 : 1 + Math.floor(6 * rng())));
+  const cfg = { model: "auto" as const, horizon: 6, hiddenSize: 4, epochs: 2 };
+
+  it("never forecasts below zero, nor lets its bands go there", () => {
+    const out = fitForecast(monthlyOf(units, "units"), cfg, 1);
+    expect(out.forecast.every((v) => v >= 0)).toBe(true);
+    expect([...bandsOf(out), ...bandsOf(out.holdout)].every((v) => v >= 0)).toBe(true);
+    // The bands reach zero: cut there, so they are no longer symmetric about the forecast.
+    const [b80] = out.intervals;
+    expect(b80.lo.some((lo, k) => lo === 0 && b80.hi[k] - out.forecast[k] > out.forecast[k])).toBe(true);
+  });
+
+  it("is not cut at zero once one value is negative (a balance, a temperature)", () => {
+    const shifted = units.map((v) => v - 1);
+    const out = fitForecast(monthlyOf(shifted, "balance"), cfg, 1);
+    expect(out.intervals[0].lo.some((v) => v < -1)).toBe(true);
   });
 });
