@@ -20,6 +20,8 @@
  * between values of about 7,000) and one in M3 yearly, none in M3 monthly or seasonal-dev.
  */
 
+import { median, quantile } from "./stats";
+
 /** Robust deviations (about standard deviations for normal noise) beyond which a value is an outlier in a comparison. */
 export const OUTLIER_THRESHOLD = 8;
 
@@ -30,11 +32,6 @@ export const OUTLIER_THRESHOLD = 8;
  */
 export const MIN_OUTLIER_RATIO = 1.3;
 
-const median = (v: number[]): number => {
-  const b = [...v].sort((p, q) => p - q);
-  const k = b.length >> 1;
-  return b.length % 2 ? b[k] : (b[k - 1] + b[k]) / 2;
-};
 
 /**
  * One comparison of each value with its neighbours at the given offsets (none where it lacks one
@@ -68,12 +65,6 @@ function robustScale(r: Float64Array): number {
   return 1.4826 * median(v.map((x) => Math.abs(x - mid)));
 }
 
-function interquartileRange(z: Float64Array): number {
-  const b = Array.from(z).sort((p, q) => p - q);
-  const at = (q: number) => b[Math.round(q * (b.length - 1))];
-  return at(0.75) - at(0.25);
-}
-
 /** Where the outliers of `x` are (season length m), and the value each comparison in season expects there. */
 export function isolatedOutliers(x: ArrayLike<number>, m: number): { index: number; expected: number }[] {
   const n = x.length;
@@ -83,7 +74,7 @@ export function isolatedOutliers(x: ArrayLike<number>, m: number): { index: numb
   const inTime = compare(z, [-2, -1, 1, 2], 2);
   const inSeason = m > 1 ? compare(z, [-2 * m, -m, m, 2 * m], m) : inTime;
   const sTime = robustScale(inTime.r), sSeason = robustScale(inSeason.r);
-  const spread = 0.5 * interquartileRange(z);
+  const spread = 0.5 * (quantile(z, 0.75) - quantile(z, 0.25));
   const least = (centre: number) => (positive ? (MIN_OUTLIER_RATIO - 1) * centre : spread);
   // A series with no spread at all (mostly zeros, say) has no outliers to tell.
   const off = (t: number, c: { beyond: Float64Array; centre: Float64Array }, scale: number) => {

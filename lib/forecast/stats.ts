@@ -5,8 +5,6 @@
  * (`forecast::thetaf`). Plain numbers in, plain numbers out; no randomness.
  */
 
-import { withoutOutliers } from "./outliers";
-
 export function mean(x: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < x.length; i++) s += x[i];
@@ -323,12 +321,8 @@ export interface ClassicalForecasts {
   damped: number[];
 }
 
-/**
- * Theta, Comb and the damped trend of `x` for h steps, sharing one seasonal adjustment and one
- * damped fit, on `x` without its isolated outliers (see outliers.ts).
- */
-export function classicalForecasts(raw: ArrayLike<number>, h: number, m: number): ClassicalForecasts {
-  const x = withoutOutliers(raw, m);
+/** Theta, Comb and the damped trend of `x` for h steps, sharing one seasonal adjustment and one damped fit. */
+export function classicalForecasts(x: ArrayLike<number>, h: number, m: number): ClassicalForecasts {
   const d = deseasonalize(x, m);
   const a = d.adjusted;
   const reseason = (f: number[]) => f.map((v, k) => v * futureIndex(d, x.length, k + 1));
