@@ -126,3 +126,27 @@ test("series dashboard: train, forecast with bands, export, schedule, live loss 
   await expect(page.getByRole("row", { name: `Run #${long}`, exact: true })).toContainText("Cancelled", { timeout: 30_000 });
   await expect(page.getByRole("row", { name: `Run #${small}`, exact: true })).toContainText("current");
 });
+
+test("a constant series: auto forecasts its value with bands of no width and trains no network", async ({ page }) => {
+  test.setTimeout(120_000);
+  const lines = ["date,level"];
+  for (let t = 0; t < 48; t++) lines.push(`${new Date(Date.UTC(2015, t, 1)).toISOString().slice(0, 10)},42`);
+  await page.goto("/");
+  await page.getByLabel("Upload CSV").setInputFiles({ name: "stuck.csv", mimeType: "text/csv", buffer: Buffer.from(lines.join("\n") + "\n") });
+  await expect(page.getByRole("status")).toContainText('Imported "stuck"');
+  await page.getByRole("region", { name: "Dataset stuck" }).getByRole("link", { name: "level" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "level" })).toBeVisible();
+
+  const run = await trainRun(page, {}, "Auto");
+  await expect(page.getByRole("row", { name: `Run #${run}`, exact: true })).toContainText("Succeeded", { timeout: 60_000 });
+  await expect(page.getByRole("img", { name: "Training loss chart" })).toHaveAccessibleDescription(`Run #${run} succeeded without training a network: see its note.`);
+  await expect(page.getByRole("status", { name: "Verdict" })).toHaveText("It ties with seasonal naive on the holdout (the same errors).");
+  await expect(page.getByText(/^Every value of the series is 42, so the forecast is that value/)).toBeVisible();
+
+  // The export carries the value and bands of no width at every step.
+  const res = await page.request.get(`/api/series/${/\/series\/(\d+)/.exec(page.url())![1]}/forecast.json`);
+  expect(res.status()).toBe(200);
+  const body = (await res.json()) as { rows: { forecast: number; lo80: number; hi80: number; lo95: number; hi95: number }[] };
+  expect(body.rows).toHaveLength(12);
+  for (const r of body.rows) expect([r.forecast, r.lo80, r.hi80, r.lo95, r.hi95]).toEqual([42, 42, 42, 42, 42]);
+});

@@ -152,7 +152,7 @@ export function LossChart({ curves, bestEpoch, caption }: { curves: LossCurve[];
     <figure className="tc-figure">
       <div className="chart-box" data-state={ready ? "ready" : "loading"} data-epochs={epochCount}>
         <canvas ref={canvas} role="img" aria-label="Training loss chart" aria-describedby="loss-caption" />
-        {ready && epochCount === 0 && <p className="subtle tc-chart-note">No epochs yet.</p>}
+        {ready && epochCount === 0 && <p className="subtle tc-chart-note">No epochs.</p>}
       </div>
       <figcaption className="row tc-chart-tools" style={{ justifyContent: "space-between" }}>
         <span id="loss-caption" className="subtle" aria-live="polite">

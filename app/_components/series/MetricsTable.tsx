@@ -57,6 +57,7 @@ export function MetricsTable({ metrics, runId, modelLabel }: { metrics: RunMetri
   const snMase = sn?.mase ?? null;
   let sentence: string;
   if (beats === null || !sn) sentence = "There is no seasonal naive baseline to compare with.";
+  else if (beats && metrics.model.mae === sn.mae) sentence = "It ties with seasonal naive on the holdout (the same errors).";
   else if (beats)
     sentence = `Yes: the model beats seasonal naive on the holdout${mase !== null && snMase !== null && snMase > 0 ? ` (MASE ${formatMetric(mase)} vs ${formatMetric(snMase)}, ${lowerBy(mase, snMase)} lower error)` : ""}.`;
   else

@@ -82,6 +82,8 @@ function lossCaption(run: Run | null, compare: Run[]): string {
     return `Run #${run.id} training: epoch ${p.epoch ?? 0} of ${p.epochs}${p.members && p.members > 1 ? ` (model ${Math.max(1, p.member ?? 1)} of ${p.members})` : ""} · ${epochs.length} epochs recorded${loss}`;
   }
   const best = run.bestEpoch !== null ? ` · best epoch ${run.bestEpoch}` : "";
+  // auto on a constant series trains no network (its forecast is the series' value).
+  if (run.status === "succeeded" && epochs.length === 0) return `Run #${run.id} succeeded without training a network: see its note.`;
   return `Run #${run.id} ${run.status}: ${epochs.length} epochs recorded${best}${loss}`;
 }
 
