@@ -137,7 +137,7 @@ test("a constant series: auto forecasts its value with bands of no width and tra
   await page.getByRole("region", { name: "Dataset stuck" }).getByRole("link", { name: "level" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "level" })).toBeVisible();
 
-  const run = await trainRun(page, {}, "Auto");
+  const run = await trainRun(page, {}, "Auto (pick the best on validation)");
   await expect(page.getByRole("row", { name: `Run #${run}`, exact: true })).toContainText("Succeeded", { timeout: 60_000 });
   await expect(page.getByRole("img", { name: "Training loss chart" })).toHaveAccessibleDescription(`Run #${run} succeeded without training a network: see its note.`);
   await expect(page.getByRole("status", { name: "Verdict" })).toHaveText("It ties with seasonal naive on the holdout (the same errors).");
