@@ -142,6 +142,9 @@ test("a constant series: auto forecasts its value with bands of no width and tra
   await expect(page.getByRole("img", { name: "Training loss chart" })).toHaveAccessibleDescription(`Run #${run} succeeded without training a network: see its note.`);
   await expect(page.getByRole("status", { name: "Verdict" })).toHaveText("It ties with seasonal naive on the holdout (the same errors).");
   await expect(page.getByText(/^Every value of the series is 42, so the forecast is that value/)).toBeVisible();
+  const anatomy = page.getByRole("region", { name: "Model anatomy" });
+  await expect(anatomy).toContainText(`Run #${run} trained no network, so there is no model to look inside (see the run's note).`);
+  await expect(anatomy.getByRole("alert")).toHaveCount(0); // no fault: nothing to open
 
   // The export carries the value and bands of no width at every step.
   const res = await page.request.get(`/api/series/${/\/series\/(\d+)/.exec(page.url())![1]}/forecast.json`);

@@ -37,9 +37,16 @@ async function fetchAnatomy(runId: number, member: string | null, origin: number
   if (member !== null) q.set("member", member);
   if (origin !== null) q.set("origin", String(origin));
   const res = await fetch(`/api/runs/${runId}/anatomy${q.size ? `?${q}` : ""}`, { cache: "no-store" });
-  const body = (await res.json().catch(() => null)) as (AnatomyAnswer & { error?: { message?: string } }) | null;
-  if (!res.ok || !body) throw new Error(body?.error?.message ?? `The server answered ${res.status}.`);
+  const body = (await res.json().catch(() => null)) as (AnatomyAnswer & { error?: { code?: string; message?: string } }) | null;
+  if (!res.ok || !body) throw new AnatomyUnavailable(body?.error?.message ?? `The server answered ${res.status}.`, body?.error?.code === "NO_NEURAL_MODEL");
   return body;
+}
+
+/** Why the model cannot be opened; `noNetwork` when the run trained none (auto on a constant series), which is no fault. */
+class AnatomyUnavailable extends Error {
+  constructor(message: string, readonly noNetwork: boolean) {
+    super(message);
+  }
 }
 
 const fmt = (v: number) => formatNumber(v, 4);
@@ -76,6 +83,7 @@ function AnatomyBody({ runId, status, frequency }: { runId: number | null; statu
   const [step, setStep] = useState<number | "all">(0);
   const [data, setData] = useState<AnatomyAnswer | null>(null);
   const [error, setError] = useState("");
+  const [noNetwork, setNoNetwork] = useState(false);
   const [loading, setLoading] = useState(false);
   const ready = runId !== null && status === "succeeded";
 
@@ -103,6 +111,7 @@ function AnatomyBody({ runId, status, frequency }: { runId: number | null; statu
       (err: Error) => {
         if (cancelled) return;
         setError(err.message);
+        setNoNetwork(err instanceof AnatomyUnavailable && err.noNetwork);
         setLoading(false);
       },
     );
@@ -173,6 +182,7 @@ function AnatomyBody({ runId, status, frequency }: { runId: number | null; statu
       </p>
     );
   }
+  if (error && !data && noNetwork) return <p className="subtle">Run #{runId} trained no network, so there is no model to look inside (see the run&apos;s note).</p>;
   if (error && !data) {
     return (
       <p className="error-box" role="alert">
