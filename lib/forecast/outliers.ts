@@ -32,7 +32,6 @@ export const OUTLIER_THRESHOLD = 8;
  */
 export const MIN_OUTLIER_RATIO = 1.3;
 
-
 /**
  * One comparison of each value with its neighbours at the given offsets (none where it lacks one
  * within `reach` on either side): `r`, its residual from their median (what the robust scale is
