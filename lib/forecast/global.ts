@@ -31,7 +31,7 @@ import { resolveModelConfig, type ModelConfig, type ModelConfigInput } from "./c
 import { AUTO_CANDIDATES, chooseCombination, classicalOutliers, combine, statForecasts, usesClassical, usesNetworks, type Combination, type CombinationScore } from "./combination";
 import { CELLS, ensembleMedian, featuresFor, memberSeed, trainSettingsFrom } from "./ensemble";
 import { cleanSeries, constantValue, type CleanSeries, type SeriesInput } from "./input";
-import { buildNote, combinationLabel, CONSTANT_SERIES, constantNote, globalNeuralLabel, globalNote, outlierNote, TOO_SHORT_FOR_NETWORKS, worseThan } from "./labels";
+import { buildNote, combinationLabel, CONSTANT_SERIES, constantNote, globalNeuralLabel, globalNote, outlierNote, worseThan } from "./labels";
 import { makeVariant } from "./variants";
 import { parseConfig, type EpochProgress, type FitOptions, type IntervalSet, type PositionFeatures } from "./engine";
 import { ForecastError } from "./errors";
@@ -350,7 +350,7 @@ export function finishGlobal(plan: GlobalPlan, memberResults: GlobalMemberResult
       note = buildNote(final.label, usesNetworks(combination) && !p.valNeural ? "classical" : combination, validation.model, validation.seasonalNaive, validation.naive2, ow, "validation window");
     }
     if (final.label === CONSTANT_SERIES) note = constantNote(p.s.y[0], "not used");
-    else if (usesClassical(final.label === TOO_SHORT_FOR_NETWORKS ? "classical" : combination)) {
+    else if (usesClassical(usesNetworks(combination) && !final.neural ? "classical" : combination)) {
       const outliers = outlierNote(classicalOutliers(p.s.y, m).map((o) => ({ ...o, timestamp: p.s.timestamps[o.index] })));
       if (outliers) note = `${note} ${outliers}`;
     }

@@ -34,7 +34,7 @@ export const MIN_OUTLIER_RATIO = 1.3;
 
 /**
  * One comparison of each value with its neighbours at the given offsets (none where it lacks one
- * within `reach` on either side): `r`, its residual from their median (what the robust scale is
+ * within `reach` on either side): `centre`, their median; `r`, its residual from their median (what the robust scale is
  * measured on), and `beyond`, how far it lies outside the range of all but the most extreme of
  * them on its side (0 inside). A value next to a level shift lies between its neighbours, and
  * two errors in a row each lie beyond all neighbours but the other.
@@ -48,7 +48,8 @@ function compare(z: Float64Array, offsets: number[], reach: number): { r: Float6
     const near: number[] = [];
     for (const o of offsets) if (t + o >= 0 && t + o < n) near.push(z[t + o]);
     near.sort((p, q) => p - q);
-    centre[t] = median(near);
+    const k = near.length >> 1;
+    centre[t] = near.length % 2 ? near[k] : (near[k - 1] + near[k]) / 2; // the median (sorted already)
     r[t] = z[t] - centre[t];
     const lo = near[Math.min(1, near.length - 1)], hi = near[Math.max(0, near.length - 2)];
     beyond[t] = z[t] > hi ? z[t] - hi : z[t] < lo ? lo - z[t] : 0;
