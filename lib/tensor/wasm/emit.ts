@@ -59,6 +59,18 @@ const TANH_CLAMP = 7.90531110763549805;
 const TANH_P = [4.89352455891786e-03, 6.37261928875436e-04, 1.48572235717979e-05, 5.12229709037114e-08, -8.60467152213735e-11, 2.00018790482477e-13, -2.76076847742355e-16];
 const TANH_Q = [4.89352518554385e-03, 2.26843463243900e-03, 1.18534705686654e-04, 1.19825839466702e-06];
 
+/**
+ * 2⁻⁹⁰ ≈ 8·10⁻²⁸: backward through time flushes the carried gradients dh, dc below this to zero.
+ * In a long window the gradient that reaches the early steps decays geometrically into float32's
+ * subnormal range (below 2⁻¹²⁶), and WebAssembly has no flush-to-zero mode (a C build would set
+ * FTZ/DAZ): on Intel cores a SIMD operation with a subnormal operand or result takes a microcode
+ * assist of about a hundred cycles, so a 256-step LSTM-64 backward measured 21× slower per step
+ * than a 48-step one (the AMD hosts of earlier benchmarks showed no such loss). The 36 binary
+ * orders above 2⁻¹²⁶ leave room for the products of a step (a gate derivative, a weight) to stay
+ * normal; what is dropped lies 20 orders or more below any gradient Adam acts on (eps 10⁻⁷).
+ */
+export const FLUSH_BELOW = 2 ** -90;
+
 /** Code leaving v in every lane (v128.const: V8 builds it in three integer/shuffle instructions, which measured faster than loading it). */
 export function konst(v: number): Code {
   return op.f32x4Const(v);
@@ -91,6 +103,14 @@ export class KernelFn extends FnBuilder {
   /** Code leaving c - a·b. */
   nmadd(a: Code, b: Code, c: Code): Code {
     return this.relaxed ? [...a, ...b, ...c, ...op.f32x4RelaxedNmadd] : [...c, ...a, ...b, ...op.f32x4Mul, ...op.f32x4Sub];
+  }
+
+  /**
+   * Sets the lanes of local x whose magnitude is below FLUSH_BELOW to zero (NaN stays NaN, as
+   * `|NaN| < θ` is false). See FLUSH_BELOW for why.
+   */
+  flushTiny(x: number): void {
+    this.emit(op.get(x), op.get(x), op.f32x4Abs, konst(FLUSH_BELOW), op.f32x4Lt, op.v128Andnot, op.set(x));
   }
 
   /** for (i = 0; i < count; i += step) body, counting with local i. */

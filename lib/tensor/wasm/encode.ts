@@ -82,6 +82,10 @@ export const op = {
   f32x4Pmin: simd(0xea),
   f32x4Pmax: simd(0xeb),
   f32x4Neg: simd(0xe1),
+  f32x4Abs: simd(0xe0),
+  f32x4Lt: simd(0x43),
+  /** a & ~b (stack: a, b) */
+  v128Andnot: simd(0x4f),
   i32x4Shl: simd(0xab),
   i32x4Add: simd(0xae),
   i32x4TruncSatF32x4S: simd(0xf8),

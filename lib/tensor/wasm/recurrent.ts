@@ -304,7 +304,7 @@ export function backwardFn(cell: Cell, relaxed: boolean, panels: number): Kernel
   return f;
 }
 
-/** LSTM: dh_t = dh + gradOut; dc_t = dc + dh_t·o·(1 - tanh²c); dG = dc_t·g·i(1-i) | dc_t·c_{t-1}·f(1-f) | dc_t·i·(1-g²) | dh_t·tanh c·o(1-o); dc ← dc_t·f. */
+/** LSTM (dh_t and dc_t flushed below FLUSH_BELOW): dh_t = dh + gradOut; dc_t = dc + dh_t·o·(1 - tanh²c); dG = dc_t·g·i(1-i) | dc_t·c_{t-1}·f(1-f) | dc_t·i·(1-g²) | dh_t·tanh c·o(1-o); dc ← dc_t·f. */
 function lstmGateGrads(f: KernelFn, v: number[], p: { q: number; pa: number; pd: number; cPrev: number; tcT: number; goT: number; DH: number; DC: number; hasGO: Code }): void {
   const [iv, fv, gv, ov, tc, dh, dc] = v;
   const one = konst(1);
@@ -314,7 +314,9 @@ function lstmGateGrads(f: KernelFn, v: number[], p: { q: number; pa: number; pd:
   f.emit(at(p.tcT), op.v128Load(0), op.set(tc));
   f.emit(at(p.DH), op.v128Load(0), op.set(dh));
   f.emit(p.hasGO, op.if, op.get(dh), at(p.goT), op.v128Load(0), op.f32x4Add, op.set(dh), op.end);
+  f.flushTiny(dh);
   f.emit(f.madd([...op.get(dh), ...op.get(ov), ...op.f32x4Mul], f.nmadd(op.get(tc), op.get(tc), one), [...at(p.DC), ...op.v128Load(0)]), op.set(dc));
+  f.flushTiny(dc);
   f.emit(at(p.DC), op.get(dc), op.get(fv), op.f32x4Mul, op.v128Store(0));
   f.emit(op.get(p.pd), op.get(dc), op.get(gv), op.f32x4Mul, dsig(iv), op.f32x4Mul, op.v128Store(0));
   f.emit(op.get(p.pd), op.get(dc), at(p.cPrev), op.v128Load(0), op.f32x4Mul, dsig(fv), op.f32x4Mul, op.v128Store(16));
@@ -322,7 +324,7 @@ function lstmGateGrads(f: KernelFn, v: number[], p: { q: number; pa: number; pd:
   f.emit(op.get(p.pd), op.get(dh), op.get(tc), op.f32x4Mul, dsig(ov), op.f32x4Mul, op.v128Store(48));
 }
 
-/** GRU: dh_t = dh + gradOut; dn = dh_t(1-z)(1-n²); dz = dh_t(h_{t-1} - n)z(1-z); dr = dn·hn·r(1-r); dG = dr | dz | dn·r | dn; dh ← z·dh_t. */
+/** GRU (dh_t flushed below FLUSH_BELOW): dh_t = dh + gradOut; dn = dh_t(1-z)(1-n²); dz = dh_t(h_{t-1} - n)z(1-z); dr = dn·hn·r(1-r); dG = dr | dz | dn·r | dn; dh ← z·dh_t. */
 function gruGateGrads(f: KernelFn, v: number[], p: { q: number; pa: number; pd: number; hPrev: number; goT: number; DH: number; hasGO: Code }): void {
   const [rv, zv, nv, hn, hp, dh, dn, dr] = v;
   const one = konst(1);
@@ -331,6 +333,7 @@ function gruGateGrads(f: KernelFn, v: number[], p: { q: number; pa: number; pd: 
   f.emit(at(p.hPrev), op.v128Load(0), op.set(hp));
   f.emit(at(p.DH), op.v128Load(0), op.set(dh));
   f.emit(p.hasGO, op.if, op.get(dh), at(p.goT), op.v128Load(0), op.f32x4Add, op.set(dh), op.end);
+  f.flushTiny(dh);
   f.emit(op.get(dh), one, op.get(zv), op.f32x4Sub, op.f32x4Mul, f.nmadd(op.get(nv), op.get(nv), one), op.f32x4Mul, op.set(dn));
   f.emit(op.get(dn), op.get(hn), op.f32x4Mul, op.get(rv), op.f32x4Mul, one, op.get(rv), op.f32x4Sub, op.f32x4Mul, op.set(dr));
   f.emit(op.get(p.pd), op.get(dr), op.v128Store(0));

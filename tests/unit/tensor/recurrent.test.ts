@@ -10,6 +10,7 @@ import {
   ReferenceGatedLayer, WasmGatedLayer, enableRelaxedSimd, mulberry32, normal, relaxedSimdSupported,
   type GatedCell, type GatedLayerKernel, type GatedLayerSpec,
 } from "../../../lib/tensor";
+import { FLUSH_BELOW } from "../../../lib/tensor/wasm/emit";
 import { createEngine, getEngine } from "../../../lib/tensor/wasm/module";
 import { relativeError as err } from "../../helpers/compare";
 
@@ -129,6 +130,50 @@ describe.each([["wasm-simd", false], ["wasm-relaxed", true]] as const)("%s layer
       const grads = [...s.dWih, ...s.dWhh, ...s.dbIh, ...s.dbHh];
       for (let i = 0; i < 2; i++) expect(pass(false)).toEqual(full);
       expect([...s.dWih, ...s.dWhh, ...s.dbIh, ...s.dbHh]).toEqual(grads);
+    });
+
+    it(`${cell}: backward flushes carried gradients below FLUSH_BELOW to zero and keeps every value above it exact`, () => {
+      const engine = getEngine(relaxed);
+      if (engine === null) throw new Error(`${name} unavailable`);
+      const B = 5, T = 6, I = 3, H = 12, lstm = cell === "lstm";
+      const s = spec(cell, I, H, 8);
+      const dhN = randn(B * H, 5), dcN = randn(B * H, 6);
+      // Backward is linear in the incoming gradient, and scaling by a power of two is exact in
+      // floating point until a value leaves the normal range: so each result must be exactly the
+      // scale times the unscaled one, until the scale takes the carried gradient below the threshold.
+      const pass = (scale: number) => {
+        const f = fresh(s), layer = new WasmGatedLayer(f, engine);
+        layer.forward(randn(T * B * I, 1), 0, B, T, randn(B * H, 2), 0, lstm ? randn(B * H, 3) : null, 0, new Float32Array((T + 1) * B * H), lstm ? new Float32Array(B * H) : null, true);
+        const dh = dhN.map((v) => v * scale), dc = dcN.map((v) => v * scale), dx = new Float32Array(T * B * I);
+        layer.backward(null, 0, dh, lstm ? dc : null, dx, 0, true, true);
+        return [...dh, ...(lstm ? dc : []), ...dx, ...f.dWih, ...f.dWhh, ...f.dbIh, ...f.dbHh];
+      };
+      const unit = pass(1);
+      expect(maxAbs(unit)).toBeGreaterThan(1e-2);
+      expect(pass(2 ** -60)).toEqual(unit.map((v) => v * 2 ** -60));
+      // 2⁻¹⁰⁰ is a normal float32, far below the threshold: nothing survives (the reference would give 2⁻¹⁰⁰ times the above)
+      expect(FLUSH_BELOW).toBeGreaterThan(2 ** -100 * maxAbs(dhN) * 4);
+      expect(maxAbs(pass(2 ** -100))).toBe(0);
+    });
+
+    it(`${cell}: over a 300-step window the gradient that decays below the threshold is flushed, and the weight gradients still match the reference`, () => {
+      const engine = getEngine(relaxed);
+      if (engine === null) throw new Error(`${name} unavailable`);
+      const B = 4, T = 300, I = 1, H = 16;
+      const s = spec(cell, I, H, 21);
+      s.wHh = s.wHh.map((v) => v / 2); // PyTorch's scale 1/√H: the gradient decays by about 1/4 a step
+      // a many-to-one layer: the loss gradient enters at the last step only and decays back through time
+      const shape: Case = { B, T, I, H, gradOut: false, dx: true, h0Grad: true };
+      const ws = fresh(s), rs = fresh(s);
+      const w = run(new WasmGatedLayer(ws, engine), ws, shape, 7);
+      const r = run(new ReferenceGatedLayer(rs), rs, shape, 7);
+      // the reference does not flush: its dL/dh0 went down into float32's subnormal range (below 2⁻¹²⁶)
+      expect(maxAbs(r.dh), "the reference's dL/dh0").toBeLessThan(2 ** -126);
+      expect(maxAbs(w.dh)).toBe(0);
+      for (const key of ["dWih", "dWhh", "dbIh", "dbHh"] as const) {
+        expect(err(w[key], r[key]), key).toBeLessThan(2e-5);
+        expect(maxAbs(r[key]), `${key} is not trivially zero`).toBeGreaterThan(1e-2);
+      }
     });
   }
 });
