@@ -93,12 +93,12 @@ export class WasmGatedLayer implements GatedLayerKernel {
     const sizes = this.cacheSizes(s);
     // scratch: the packed weights, a staging block for the copies and, forward only, input and states (rows unpadded)
     const S = keepCaches ? s.S : s.Hp;
-    const blocks = { W: s.U * s.perU, STAGE: T * B * Math.max(this.H, this.I), X: keepCaches ? 0 : sizes.X, H: keepCaches ? 0 : (T + 1) * s.Bp * S, C: keepCaches || !lstm ? 0 : 2 * s.Bp * S };
+    const blocks = { W: s.U * s.perU, PACK: this.packFloats(), STAGE: T * B * Math.max(this.H, this.I), X: keepCaches ? 0 : sizes.X, H: keepCaches ? 0 : (T + 1) * s.Bp * S, C: keepCaches || !lstm ? 0 : 2 * s.Bp * S };
     const cache = keepCaches ? this.cacheBlock(sizes) : null;
     const at = carve(arena.scratchBlock(carve(0, blocks).bytes), blocks).at;
     const where = cache ?? { X: at.X, H: at.H, C: at.C, ACT: 0, TC: 0 };
     const { W, STAGE } = at, e = this.engine;
-    this.packForward(arena.f32(), W, s);
+    this.packForward(arena.f32(), W, s, at.PACK);
     toHeap(e, x, xOff, T, B, this.I, where.X, s.Bp, this.I, STAGE);
     const BH = B * this.H;
     if (h0 === null) hs.fill(0, 0, BH);
@@ -142,13 +142,13 @@ export class WasmGatedLayer implements GatedLayerKernel {
     const sizes = {
       WD: (Hp / 16) * K * 16, WX: dx !== null ? (Ip / 16) * 16 * U * 16 : 0, DW: paramGrads ? U * s.perU : 0, DG: Bp * (U * 16 + ROW_PAD), DGH: lstm ? 0 : Bp * (U * 12 + ROW_PAD),
       DH: state, DC: lstm ? state : 0, GO: gradOut !== null ? T * state : 0, DX: dx !== null ? T * Bp * Ip : 0, ONE: 4,
-      STAGE: T * B * Math.max(H, I),
+      STAGE: T * B * Math.max(H, I), PACK: this.packFloats(), TRANSPOSED: paramGrads ? this.panelRowFloats() * (Hp + I) : 0,
     };
     const arena = this.engine.arena;
     const at = carve(arena.scratchBlock(carve(0, sizes).bytes), sizes).at;
     const heap = arena.f32(), e = this.engine;
-    this.packPanels(heap, at.WD, s);
-    if (dx !== null) this.packInputPanels(heap, at.WX, s);
+    this.packPanels(heap, at.WD, s, at.PACK);
+    if (dx !== null) this.packInputPanels(heap, at.WX, s, at.PACK);
     if (paramGrads) heap.fill(0, at.DW, at.DW + sizes.DW);
     toHeap(e, dh, 0, 1, B, H, at.DH, Bp, S, at.STAGE);
     if (lstm && dc !== null) toHeap(e, dc, 0, 1, B, H, at.DC, Bp, S, at.STAGE);
@@ -160,7 +160,7 @@ export class WasmGatedLayer implements GatedLayerKernel {
     this.engine.backward[this.cell](T, Bp, U, I, cache.X * 4, cache.H * 4, cache.C * 4, cache.ACT * 4, cache.TC * 4,
       at.GO * 4, at.DH * 4, at.DC * 4, at.DG * 4, at.DGH * 4, at.DW * 4, at.WD * 4, at.WX * 4, at.DX * 4,
       flags, block(K, [128, 96, 64, 48]), block(16 * U, [128, 64]), Ip, at.ONE * 4);
-    if (paramGrads) this.unpackGrads(heap, at.DW, s);
+    if (paramGrads) this.unpackGrads(heap, at.DW, s, at.PACK, at.TRANSPOSED);
     fromHeap(e, at.DH, 1, Bp, S, dh, 0, B, H, at.STAGE);
     if (lstm && dc !== null) fromHeap(e, at.DC, 1, Bp, S, dc, 0, B, H, at.STAGE);
     if (dx !== null) fromHeap(e, at.DX, T, Bp, Ip, dx, dxOff, B, I, at.STAGE);
@@ -181,33 +181,45 @@ export class WasmGatedLayer implements GatedLayerKernel {
     }
   }
 
-  /** W [U, perU]: unit block u's weights for [h | x] then its bias row (see wasm/recurrent.ts). */
-  private packForward(heap: Float32Array, W: number, s: Shape): void {
-    const { wIh, wHh, bIh, bHh } = this.spec, H = this.H, I = this.I, { Hp, perU } = s;
-    heap.fill(0, W, W + s.U * perU);
+  /** Floats between two k rows of a unit block's forward panel (and of its weight gradient): LSTM 4 gates, GRU 3, of 4 units. */
+  private panelRowFloats(): number {
+    return this.cell === "lstm" ? 16 : 12;
+  }
+
+  /** Floats of the PACK block that pack and unpack stage a layer's W_hh and W_ih in (PyTorch layout). */
+  private packFloats(): number {
+    return (this.cell === "lstm" ? 4 : 3) * this.H * (this.H + this.I);
+  }
+
+  /**
+   * Calls move(row, base) for every weight row (gate g, unit j; row = g·H + j) with `base`, the
+   * float offset of its unit's lane in a forward-layout block at `at` (see wasm/recurrent.ts).
+   */
+  private eachPackedRow(at: number, s: Shape, move: (g: number, row: number, base: number) => void): void {
+    const G = this.cell === "lstm" ? 4 : 3, H = this.H;
+    for (let g = 0; g < G; g++) for (let j = 0; j < H; j++) move(g, g * H + j, at + (j >> 2) * s.perU + g * 4 + (j & 3));
+  }
+
+  /**
+   * W [U, perU]: unit block u's weights for [h | x] then its bias row (see wasm/recurrent.ts). The
+   * weights are staged in PACK and spread by the module, a row at a time.
+   */
+  private packForward(heap: Float32Array, W: number, s: Shape, pack: number): void {
+    const { wIh, wHh, bIh, bHh } = this.spec, H = this.H, I = this.I, e = this.engine, lstm = this.cell === "lstm";
+    const R = this.panelRowFloats(), wh = pack, wi = pack + wHh.length;
+    heap.fill(0, W, W + s.U * s.perU);
+    heap.set(wHh, wh);
+    heap.set(wIh, wi);
     // the sigmoid gates (LSTM i, f, o; GRU r, z) are packed halved: the kernel takes σ(2a) = ½ + ½·tanh(a)
-    if (this.cell === "lstm") {
-      for (let g = 0; g < 4; g++) {
-        const scale = g === 2 ? 1 : 0.5;
-        for (let j = 0; j < H; j++) {
-          const base = W + (j >> 2) * perU + g * 4 + (j & 3), row = g * H + j;
-          for (let k = 0; k < H; k++) heap[base + k * 16] = scale * wHh[row * H + k];
-          for (let i = 0; i < I; i++) heap[base + (Hp + i) * 16] = scale * wIh[row * I + i];
-          heap[base + (Hp + I) * 16] = scale * (bIh[row] + bHh[row]);
-        }
-      }
-      return;
-    }
-    for (let g = 0; g < 3; g++) {
+    this.eachPackedRow(W, s, (g, row, base) => {
       const scale = g === 2 ? 1 : 0.5;
-      for (let j = 0; j < H; j++) {
-        const base = W + (j >> 2) * perU + g * 4 + (j & 3), row = g * H + j;
-        for (let k = 0; k < H; k++) heap[base + k * 12] = scale * wHh[row * H + k];
-        for (let i = 0; i < I; i++) heap[base + Hp * 12 + i * 12] = scale * wIh[row * I + i];
-      }
-    }
+      e.strided(H, (wh + row * H) * 4, 4, base * 4, R * 4, scale);
+      e.strided(I, (wi + row * I) * 4, 4, (base + s.Hp * R) * 4, R * 4, scale);
+      if (lstm) heap[base + (s.Hp + I) * 16] = scale * (bIh[row] + bHh[row]);
+    });
+    if (lstm) return;
     for (let j = 0; j < H; j++) {
-      const bias = W + (j >> 2) * perU + (Hp + I) * 12 + (j & 3);
+      const bias = W + (j >> 2) * s.perU + (s.Hp + I) * 12 + (j & 3);
       heap[bias] = 0.5 * (bIh[j] + bHh[j]);
       heap[bias + 4] = 0.5 * (bIh[H + j] + bHh[H + j]);
       heap[bias + 8] = bHh[2 * H + j];
@@ -215,56 +227,68 @@ export class WasmGatedLayer implements GatedLayerKernel {
     }
   }
 
-  /** WD [Hp/16, K, 16]: W_hh with rows in dG's order (LSTM all four gates, GRU r|z|n), cut into 16-column panels. */
-  private packPanels(heap: Float32Array, WD: number, s: Shape): void {
-    const wHh = this.spec.wHh, H = this.H, G = this.cell === "lstm" ? 4 : 3, K = G * 4 * s.U;
-    heap.fill(0, WD, WD + (s.Hp / 16) * K * 16);
-    for (let g = 0; g < G; g++) {
-      for (let j = 0; j < H; j++) {
-        const kk = (j >> 2) * G * 4 + g * 4 + (j & 3), row = (g * H + j) * H;
-        for (let c = 0; c < H; c++) heap[WD + ((c >> 4) * K + kk) * 16 + (c & 15)] = wHh[row + c];
-      }
-    }
-  }
-
-  /** WX [Ip/16, 16U, 16]: W_ih with rows in dG's order (GRU: r|z|·|n, the n·r slot zero), in 16-column panels. */
-  private packInputPanels(heap: Float32Array, WX: number, s: Shape): void {
-    const wIh = this.spec.wIh, H = this.H, I = this.I, K = 16 * s.U;
-    const slots = this.cell === "lstm" ? [0, 1, 2, 3] : [0, 1, 3]; // where gate g's gradient sits in dG
-    heap.fill(0, WX, WX + (s.Ip / 16) * K * 16);
+  /**
+   * Cuts the matrix staged at `src` ([G·H, cols], PyTorch layout) into 16-column panels at `dst`
+   * ([⌈cols/16⌉, K, 16], zeroed here): row (g, j) becomes panel row kk = (j >> 2)·unitRows +
+   * slots[g]·4 + (j & 3), 16 columns per copy.
+   */
+  private panelize(heap: Float32Array, dst: number, src: number, cols: number, K: number, slots: readonly number[], unitRows: number): void {
+    const H = this.H, e = this.engine, full = cols >> 4, rest = cols & 15;
+    heap.fill(0, dst, dst + Math.ceil(cols / 16) * K * 16);
     slots.forEach((slot, g) => {
       for (let j = 0; j < H; j++) {
-        const kk = (j >> 2) * 16 + slot * 4 + (j & 3), row = (g * H + j) * I;
-        for (let i = 0; i < I; i++) heap[WX + ((i >> 4) * K + kk) * 16 + (i & 15)] = wIh[row + i];
+        const from = (src + (g * H + j) * cols) * 4, to = (dst + ((j >> 2) * unitRows + slot * 4 + (j & 3)) * 16) * 4;
+        if (full > 0) e.copyRows(full, from, 64, to, K * 64, 64);
+        if (rest > 0) e.copyRows(1, from + full * 64, 0, to + full * K * 64, 0, rest * 4);
       }
     });
   }
 
-  /** Adds the packed weight gradients DW (layout of packForward) into the PyTorch-layout gradients. */
-  private unpackGrads(heap: Float32Array, DW: number, s: Shape): void {
-    const { dWih, dWhh, dbIh, dbHh } = this.spec, H = this.H, I = this.I, { Hp, perU } = s;
-    if (this.cell === "lstm") {
-      for (let g = 0; g < 4; g++) {
-        for (let j = 0; j < H; j++) {
-          const base = DW + (j >> 2) * perU + g * 4 + (j & 3), row = g * H + j;
-          for (let k = 0; k < H; k++) dWhh[row * H + k] += heap[base + k * 16];
-          for (let i = 0; i < I; i++) dWih[row * I + i] += heap[base + (Hp + i) * 16];
-          const db = heap[base + (Hp + I) * 16];
-          dbIh[row] += db;
-          dbHh[row] += db;
+  /** WD [Hp/16, K, 16]: W_hh with rows in dG's order (LSTM all four gates, GRU r|z|n), cut into 16-column panels. */
+  private packPanels(heap: Float32Array, WD: number, s: Shape, pack: number): void {
+    const G = this.cell === "lstm" ? 4 : 3;
+    heap.set(this.spec.wHh, pack);
+    this.panelize(heap, WD, pack, this.H, G * 4 * s.U, Array.from({ length: G }, (_, g) => g), G * 4);
+  }
+
+  /** WX [Ip/16, 16U, 16]: W_ih with rows in dG's order (GRU: r|z|·|n, the n·r slot zero), in 16-column panels. */
+  private packInputPanels(heap: Float32Array, WX: number, s: Shape, pack: number): void {
+    heap.set(this.spec.wIh, pack);
+    this.panelize(heap, WX, pack, this.I, 16 * s.U, this.cell === "lstm" ? [0, 1, 2, 3] : [0, 1, 3], 16);
+  }
+
+  /**
+   * Adds the packed weight gradients DW (layout of packForward) into the PyTorch-layout gradients.
+   * The module does the moves: the gradients are copied into PACK, each unit block's h and x rows
+   * are transposed into TRANSPOSED ([R, Hp] and [R, I]: lane g·4 + (j & 3) holds unit j's gate g)
+   * and added there 4 weight rows at a time, and PACK is copied back.
+   */
+  private unpackGrads(heap: Float32Array, DW: number, s: Shape, pack: number, transposed: number): void {
+    const { dWih, dWhh, dbIh, dbHh } = this.spec, H = this.H, I = this.I, e = this.engine, lstm = this.cell === "lstm";
+    const R = this.panelRowFloats(), G = lstm ? 4 : 3, { Hp } = s, wh = pack, wi = pack + dWhh.length, xRows = transposed + R * Hp;
+    heap.set(dWhh, wh);
+    heap.set(dWih, wi);
+    for (let u = 0; u < s.U; u++) {
+      const block = DW + u * s.perU, units = Math.min(4, H - 4 * u);
+      e.transpose(block * 4, Hp, R, transposed * 4);
+      e.transpose((block + Hp * R) * 4, I, R, xRows * 4);
+      for (let g = 0; g < G; g++) {
+        const row = g * H + 4 * u;
+        e.addRows(units, (transposed + g * 4 * Hp) * 4, Hp * 4, (wh + row * H) * 4, H * 4, H * 4);
+        e.addRows(units, (xRows + g * 4 * I) * 4, I * 4, (wi + row * I) * 4, I * 4, I * 4);
+        if (!lstm) continue;
+        for (let jj = 0; jj < units; jj++) {
+          const db = heap[block + (Hp + I) * 16 + g * 4 + jj];
+          dbIh[row + jj] += db;
+          dbHh[row + jj] += db;
         }
       }
-      return;
     }
-    for (let g = 0; g < 3; g++) {
-      for (let j = 0; j < H; j++) {
-        const base = DW + (j >> 2) * perU + g * 4 + (j & 3), row = g * H + j;
-        for (let k = 0; k < H; k++) dWhh[row * H + k] += heap[base + k * 12];
-        for (let i = 0; i < I; i++) dWih[row * I + i] += heap[base + Hp * 12 + i * 12];
-      }
-    }
+    dWhh.set(heap.subarray(wh, wh + dWhh.length));
+    dWih.set(heap.subarray(wi, wi + dWih.length));
+    if (lstm) return;
     for (let j = 0; j < H; j++) {
-      const bias = DW + (j >> 2) * perU + (Hp + I) * 12 + (j & 3);
+      const bias = DW + (j >> 2) * s.perU + (s.Hp + I) * 12 + (j & 3);
       dbIh[j] += heap[bias]; dbHh[j] += heap[bias];
       dbIh[H + j] += heap[bias + 4]; dbHh[H + j] += heap[bias + 4];
       dbHh[2 * H + j] += heap[bias + 8];

@@ -42,6 +42,7 @@ export function section(id: number, bytes: number[]): number[] {
 
 export const I32 = 0x7f;
 export const V128 = 0x7b;
+export const F32 = 0x7d;
 const SIMD = 0xfd;
 const simd = (code: number): number[] => [SIMD, ...uleb(code)];
 
@@ -62,6 +63,8 @@ export const op = {
   call: (f: number): number[] => [0x10, ...uleb(f)],
   f32Load: (offset = 0): number[] => [0x2a, 2, ...uleb(offset)],
   f32Store: (offset = 0): number[] => [0x38, 2, ...uleb(offset)],
+  f32Add: [0x92],
+  f32Mul: [0x94],
   v128Load: (offset = 0): number[] => [...simd(0x00), 4, ...uleb(offset)],
   v128Store: (offset = 0): number[] => [...simd(0x0b), 4, ...uleb(offset)],
   /** v128.const with the same f32 in every lane */

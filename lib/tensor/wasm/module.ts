@@ -1,13 +1,14 @@
 /**
  * The in-house WebAssembly module, assembled by encode.ts (no toolchain, nothing downloaded):
  * a 4×8-blocked f32x4 matrix multiply and a transpose (the dense head and the plain RNN use them
- * through wasm-gemm.ts), and the LSTM/GRU layers of recurrent.ts (whole-sequence forward and
- * backward). Two builds: plain SIMD, and relaxed SIMD (fused multiply-add) where the runtime
+ * through wasm-gemm.ts), the LSTM/GRU layers of recurrent.ts (whole-sequence forward and
+ * backward), and the moves between PyTorch's weight layout and theirs (copy_rows, strided,
+ * add_rows, and transpose again, driven by wasm-recurrent.ts). Two builds: plain SIMD, and relaxed SIMD (fused multiply-add) where the runtime
  * validates it. Each thread compiles a build on first use and gives it one memory, managed by an
  * Arena.
  */
 import { Arena } from "./arena";
-import { FnBuilder, I32, V128, moduleBytes, op } from "./encode";
+import { F32, FnBuilder, I32, V128, moduleBytes, op } from "./encode";
 import { relaxedSimdSupported, simdSupported } from "./features";
 import { backwardFn, forwardFn, panelsFn } from "./recurrent";
 
@@ -108,6 +109,46 @@ function copyRowsFn(): FnBuilder {
   return f;
 }
 
+/**
+ * strided(n, src, srcStride, dst, dstStride, scale): f32 dst[i·dstStride] = scale·src[i·srcStride]
+ * for i < n (byte addresses and strides). Packs a weight row into the kernels' interleaved layouts
+ * and gathers a gradient row back: the same element moves in JS cost several times as much.
+ */
+function stridedFn(): FnBuilder {
+  const f = new FnBuilder([I32, I32, I32, I32, I32, F32]);
+  const [N, SRC, SS, DST, DS, SCALE] = [0, 1, 2, 3, 4, 5];
+  const i = f.local(I32), sp = f.local(I32), dp = f.local(I32);
+  f.emit(op.get(SRC), op.set(sp), op.get(DST), op.set(dp));
+  f.forLoop(i, op.i32(0), op.get(N), op.i32(1), () => {
+    f.emit(op.get(dp), op.get(sp), op.f32Load(0), op.get(SCALE), op.f32Mul, op.f32Store(0));
+    f.emit(op.get(sp), op.get(SS), op.add, op.set(sp), op.get(dp), op.get(DS), op.add, op.set(dp));
+  });
+  return f;
+}
+
+/**
+ * add_rows(rows, src, srcStride, dst, dstStride, bytes): dst row r += src row r over `bytes` (a
+ * multiple of 4) of each of `rows` rows, byte strides: adds gathered weight gradients into the
+ * PyTorch-layout ones.
+ */
+function addRowsFn(): FnBuilder {
+  const f = new FnBuilder([I32, I32, I32, I32, I32, I32]);
+  const [ROWS, SRC, SS, DST, DS, BYTES] = [0, 1, 2, 3, 4, 5];
+  const r = f.local(I32), c = f.local(I32), sp = f.local(I32), dp = f.local(I32), v16 = f.local(I32);
+  f.emit(op.get(BYTES), op.i32(~15), op.and, op.set(v16));
+  f.emit(op.get(SRC), op.set(sp), op.get(DST), op.set(dp));
+  f.forLoop(r, op.i32(0), op.get(ROWS), op.i32(1), () => {
+    f.forLoop(c, op.i32(0), op.get(v16), op.i32(16), () => {
+      f.emit(op.get(dp), op.get(c), op.add, op.get(dp), op.get(c), op.add, op.v128Load(0), op.get(sp), op.get(c), op.add, op.v128Load(0), op.f32x4Add, op.v128Store(0));
+    });
+    f.forLoop(c, op.get(v16), op.get(BYTES), op.i32(4), () => {
+      f.emit(op.get(dp), op.get(c), op.add, op.get(dp), op.get(c), op.add, op.f32Load(0), op.get(sp), op.get(c), op.add, op.f32Load(0), op.f32Add, op.f32Store(0));
+    });
+    f.emit(op.get(sp), op.get(SS), op.add, op.set(sp), op.get(dp), op.get(DS), op.add, op.set(dp));
+  });
+  return f;
+}
+
 // ---- the engine ----------------------------------------------------------------------------------
 
 type Fn = (...args: number[]) => void;
@@ -118,18 +159,20 @@ export interface Engine {
   gemm: (M4: number, N8: number, K: number, a: number, aRS: number, aKS: number, b: number, ldb: number, c: number, ldc: number, acc: number) => void;
   transpose: (src: number, rows: number, cols: number, dst: number) => void;
   copyRows: (rows: number, src: number, srcStride: number, dst: number, dstStride: number, bytes: number) => void;
+  strided: (n: number, src: number, srcStride: number, dst: number, dstStride: number, scale: number) => void;
+  addRows: (rows: number, src: number, srcStride: number, dst: number, dstStride: number, bytes: number) => void;
   /** see recurrent.ts: forward(T, Bp, U, I, S, W, X, H, C, ACT, TC) */
   forward: Record<"lstm" | "gru", { train: Fn; infer: Fn }>;
   /** see recurrent.ts: backward(T, Bp, U, I, X, H, C, ACT, TC, GO, DH, DC, DG, DGH, DW, WD, WX, DX, FLAGS, KBH, KBX, IP, ONE) */
   backward: Record<"lstm" | "gru", Fn>;
 }
 
-const FUNCTIONS = ["gemm", "transpose", "copy_rows", "panels", "lstm_fwd_train", "lstm_fwd_infer", "gru_fwd_train", "gru_fwd_infer", "lstm_bwd", "gru_bwd"] as const;
+const FUNCTIONS = ["gemm", "transpose", "copy_rows", "strided", "add_rows", "panels", "lstm_fwd_train", "lstm_fwd_infer", "gru_fwd_train", "gru_fwd_infer", "lstm_bwd", "gru_bwd"] as const;
 
 export function buildModuleBytes(relaxed: boolean): Uint8Array<ArrayBuffer> {
   const index = (name: (typeof FUNCTIONS)[number]): number => FUNCTIONS.indexOf(name);
   const fns: Record<(typeof FUNCTIONS)[number], FnBuilder> = {
-    gemm: gemmFn(), transpose: transposeFn(), copy_rows: copyRowsFn(), panels: panelsFn(relaxed),
+    gemm: gemmFn(), transpose: transposeFn(), copy_rows: copyRowsFn(), strided: stridedFn(), add_rows: addRowsFn(), panels: panelsFn(relaxed),
     lstm_fwd_train: forwardFn("lstm", true, relaxed), lstm_fwd_infer: forwardFn("lstm", false, relaxed),
     gru_fwd_train: forwardFn("gru", true, relaxed), gru_fwd_infer: forwardFn("gru", false, relaxed),
     lstm_bwd: backwardFn("lstm", relaxed, index("panels")), gru_bwd: backwardFn("gru", relaxed, index("panels")),
@@ -148,7 +191,7 @@ export function createEngine(relaxed: boolean, cacheBudget = CACHE_BUDGET): Engi
     const instance = new WebAssembly.Instance(new WebAssembly.Module(buildModuleBytes(relaxed)), { env: { mem: memory } });
     const ex = instance.exports as unknown as Record<(typeof FUNCTIONS)[number], Fn>;
     return {
-      relaxed, arena: new Arena(memory, cacheBudget), gemm: ex.gemm, transpose: ex.transpose, copyRows: ex.copy_rows,
+      relaxed, arena: new Arena(memory, cacheBudget), gemm: ex.gemm, transpose: ex.transpose, copyRows: ex.copy_rows, strided: ex.strided, addRows: ex.add_rows,
       forward: { lstm: { train: ex.lstm_fwd_train, infer: ex.lstm_fwd_infer }, gru: { train: ex.gru_fwd_train, infer: ex.gru_fwd_infer } },
       backward: { lstm: ex.lstm_bwd, gru: ex.gru_bwd },
     };
