@@ -90,19 +90,24 @@ function transposeFn(): FnBuilder {
 /**
  * copy_rows(rows, src, srcStride, dst, dstStride, bytes): `bytes` (a multiple of 4) from each of
  * `rows` rows, byte strides: moves states between the kernels' padded rows and dense [B, H] ones.
+ * With `accumulate`, add_rows (same arguments): dst row += src row, which adds gathered weight
+ * gradients into the PyTorch-layout ones.
  */
-function copyRowsFn(): FnBuilder {
+function rowsFn(accumulate: boolean): FnBuilder {
   const f = new FnBuilder([I32, I32, I32, I32, I32, I32]);
   const [ROWS, SRC, SS, DST, DS, BYTES] = [0, 1, 2, 3, 4, 5];
   const r = f.local(I32), c = f.local(I32), sp = f.local(I32), dp = f.local(I32), v16 = f.local(I32);
+  // the value stored at dst + c: src's (copy) or src's + dst's (add), 16 bytes or 4 at a time
+  const value = (load: number[], add: number[]): number[][] =>
+    accumulate ? [op.get(dp), op.get(c), op.add, load, op.get(sp), op.get(c), op.add, load, add] : [op.get(sp), op.get(c), op.add, load];
   f.emit(op.get(BYTES), op.i32(~15), op.and, op.set(v16));
   f.emit(op.get(SRC), op.set(sp), op.get(DST), op.set(dp));
   f.forLoop(r, op.i32(0), op.get(ROWS), op.i32(1), () => {
     f.forLoop(c, op.i32(0), op.get(v16), op.i32(16), () => {
-      f.emit(op.get(dp), op.get(c), op.add, op.get(sp), op.get(c), op.add, op.v128Load(0), op.v128Store(0));
+      f.emit(op.get(dp), op.get(c), op.add, ...value(op.v128Load(0), op.f32x4Add), op.v128Store(0));
     });
     f.forLoop(c, op.get(v16), op.get(BYTES), op.i32(4), () => {
-      f.emit(op.get(dp), op.get(c), op.add, op.get(sp), op.get(c), op.add, op.f32Load(0), op.f32Store(0));
+      f.emit(op.get(dp), op.get(c), op.add, ...value(op.f32Load(0), op.f32Add), op.f32Store(0));
     });
     f.emit(op.get(sp), op.get(SS), op.add, op.set(sp), op.get(dp), op.get(DS), op.add, op.set(dp));
   });
@@ -121,29 +126,6 @@ function stridedFn(): FnBuilder {
   f.emit(op.get(SRC), op.set(sp), op.get(DST), op.set(dp));
   f.forLoop(i, op.i32(0), op.get(N), op.i32(1), () => {
     f.emit(op.get(dp), op.get(sp), op.f32Load(0), op.get(SCALE), op.f32Mul, op.f32Store(0));
-    f.emit(op.get(sp), op.get(SS), op.add, op.set(sp), op.get(dp), op.get(DS), op.add, op.set(dp));
-  });
-  return f;
-}
-
-/**
- * add_rows(rows, src, srcStride, dst, dstStride, bytes): dst row r += src row r over `bytes` (a
- * multiple of 4) of each of `rows` rows, byte strides: adds gathered weight gradients into the
- * PyTorch-layout ones.
- */
-function addRowsFn(): FnBuilder {
-  const f = new FnBuilder([I32, I32, I32, I32, I32, I32]);
-  const [ROWS, SRC, SS, DST, DS, BYTES] = [0, 1, 2, 3, 4, 5];
-  const r = f.local(I32), c = f.local(I32), sp = f.local(I32), dp = f.local(I32), v16 = f.local(I32);
-  f.emit(op.get(BYTES), op.i32(~15), op.and, op.set(v16));
-  f.emit(op.get(SRC), op.set(sp), op.get(DST), op.set(dp));
-  f.forLoop(r, op.i32(0), op.get(ROWS), op.i32(1), () => {
-    f.forLoop(c, op.i32(0), op.get(v16), op.i32(16), () => {
-      f.emit(op.get(dp), op.get(c), op.add, op.get(dp), op.get(c), op.add, op.v128Load(0), op.get(sp), op.get(c), op.add, op.v128Load(0), op.f32x4Add, op.v128Store(0));
-    });
-    f.forLoop(c, op.get(v16), op.get(BYTES), op.i32(4), () => {
-      f.emit(op.get(dp), op.get(c), op.add, op.get(dp), op.get(c), op.add, op.f32Load(0), op.get(sp), op.get(c), op.add, op.f32Load(0), op.f32Add, op.f32Store(0));
-    });
     f.emit(op.get(sp), op.get(SS), op.add, op.set(sp), op.get(dp), op.get(DS), op.add, op.set(dp));
   });
   return f;
@@ -172,7 +154,7 @@ const FUNCTIONS = ["gemm", "transpose", "copy_rows", "strided", "add_rows", "pan
 export function buildModuleBytes(relaxed: boolean): Uint8Array<ArrayBuffer> {
   const index = (name: (typeof FUNCTIONS)[number]): number => FUNCTIONS.indexOf(name);
   const fns: Record<(typeof FUNCTIONS)[number], FnBuilder> = {
-    gemm: gemmFn(), transpose: transposeFn(), copy_rows: copyRowsFn(), strided: stridedFn(), add_rows: addRowsFn(), panels: panelsFn(relaxed),
+    gemm: gemmFn(), transpose: transposeFn(), copy_rows: rowsFn(false), strided: stridedFn(), add_rows: rowsFn(true), panels: panelsFn(relaxed),
     lstm_fwd_train: forwardFn("lstm", true, relaxed), lstm_fwd_infer: forwardFn("lstm", false, relaxed),
     gru_fwd_train: forwardFn("gru", true, relaxed), gru_fwd_infer: forwardFn("gru", false, relaxed),
     lstm_bwd: backwardFn("lstm", relaxed, index("panels")), gru_bwd: backwardFn("gru", relaxed, index("panels")),
