@@ -39,6 +39,9 @@ describe("global calibration scores", () => {
     expect(proxyRatio([], [])).toBe(1);
     expect(proxyRatio([[0, 0]], [[1, 2]])).toBe(1);
     expect(proxyRatio([[1, 1]], [[0, 0]])).toBe(1);
+    // a stand-in exact to rounding does not scale the earlier scores without bound, either way
+    expect(proxyRatio([[1e-4, 2e-4]], [[1e-14, 1e-14]])).toBe(4);
+    expect(proxyRatio([[1e-14]], [[3]])).toBe(0.25);
   });
 
   it("pool the validation origin and the H origins before it, each scaled by the history before its origin", () => {
