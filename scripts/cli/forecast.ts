@@ -205,6 +205,8 @@ async function run(args: string[]): Promise<number> {
           local.set(r.name, r);
           const unused = opt.covariates && r.covariates?.length === 0 && (tasks[i] as { series: SeriesInput }).series.covariates?.length ? " (covariates not used)" : "";
           log(`[${done}/${tasks.length}] ${r.name}${r.error ? `: skipped (${r.error})` : `: ${r.method}${unused}`}`);
+          // a series left out of the output is never silent: under --quiet its reason is a warning
+          if (r.error && opt.quiet) process.stderr.write(`warning: ${r.name}: skipped: ${r.error}\n`);
           if (!r.error) warn(r.name, r.note);
         }
       },
@@ -237,7 +239,10 @@ async function run(args: string[]): Promise<number> {
   write(opt.out, text);
   if (opt.components) write(opt.components, componentsCsv(names, forecasts));
   log(`wrote ${written} series x ${opt.config.horizon} steps to ${opt.out} in ${((Date.now() - started) / 1000).toFixed(1)} s${skipped.length ? `; skipped ${skipped.length}: ${skipped.join(", ")}` : ""}`);
-  if (written === 0) throw new CliError("No series could be forecast.");
+  if (written === 0) {
+    const reasons = [...local.values()].filter((r) => r.error).map((r) => r.error);
+    throw new CliError(`No series could be forecast${reasons.length ? `: ${reasons.join(" ")}` : "."}`);
+  }
   return 0;
 }
 

@@ -76,6 +76,24 @@ describe("forecast CLI", () => {
     const model = cli(["forecast", csv, "--horizon", "3", "--model", "transformer", "--out", path.join(dir, "x.csv")]);
     expect(model.status).toBe(2);
     expect(model.stderr).toContain("--model");
+    // too short to forecast: the message says why (9 = 3 horizons of 3), under --quiet too
+    const short = path.join(dir, "short.csv");
+    fs.writeFileSync(short, "date,value\n2015-01-01,10\n2015-02-01,12\n2015-03-01,11\n2015-04-01,13\n2015-05-01,12\n");
+    const tooShort = cli(["forecast", short, "--horizon", "3", "--quiet", "--out", path.join(dir, "x.csv")]);
+    expect(tooShort.status).toBe(2);
+    expect(tooShort.stderr).toMatch(/^warning: short: skipped: Series "short" has 5 points; at least 9 are needed/m);
+    expect(tooShort.stderr).toMatch(/^error: No series could be forecast: .*5 points; at least 9 are needed/m);
+  });
+
+  it("warns of a series it skipped, even under --quiet, and forecasts the others", () => {
+    const mixed = path.join(dir, "mixed.csv");
+    const lines = fs.readFileSync(csv, "utf8").trim().split("\n");
+    fs.writeFileSync(mixed, [...lines, "tiny,2010-01-01,1", "tiny,2010-02-01,2"].join("\n") + "\n");
+    const out = path.join(dir, "mixed-out.csv");
+    const r = cli(["forecast", mixed, "--horizon", "3", "--model", "gru", "--epochs", "2", "--hidden", "4", "--threads", "1", "--quiet", "--out", out]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^warning: tiny: skipped: Series "tiny" has 2 points/m);
+    expect(fs.readFileSync(out, "utf8").trim().split("\n")).toHaveLength(1 + 2 * 3);
   });
 
   it("warns on stderr, even under --quiet, when seasonal naive beat the forecast on its held-out window", () => {
