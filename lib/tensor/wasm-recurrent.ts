@@ -192,7 +192,7 @@ export class WasmGatedLayer implements GatedLayerKernel {
   }
 
   /**
-   * Calls move(row, base) for every weight row (gate g, unit j; row = g·H + j) with `base`, the
+   * Calls move(g, row, base) for every weight row (gate g, unit j; row = g·H + j) with `base`, the
    * float offset of its unit's lane in a forward-layout block at `at` (see wasm/recurrent.ts).
    */
   private eachPackedRow(at: number, s: Shape, move: (g: number, row: number, base: number) => void): void {
