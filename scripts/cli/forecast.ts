@@ -162,7 +162,8 @@ async function run(args: string[]): Promise<number> {
     throw new CliError(code === "ENOENT" ? `Cannot read "${opt.file}": no such file.` : code === "EISDIR" ? `"${opt.file}" is a directory, not a CSV file.` : `Cannot read "${opt.file}": ${(e as Error).message}`);
   }
   const dataset = parseCsv(bytes, { fileName: path.basename(opt.file) });
-  for (const w of dataset.warnings) log(`warning: ${w}`);
+  // what the parser left out or read differently (a text column, empty rows) is said under --quiet too
+  for (const w of dataset.warnings) process.stderr.write(`warning: ${w}\n`);
   const all: SeriesInput[] = dataset.series.map((s: ParsedSeries) => ({ name: s.name, timestamps: s.timestamps, values: s.values, frequency: s.frequency, stepMs: s.stepMs }));
   if (all.length === 0) throw new CliError(`"${opt.file}" has no series.`);
   log(`read ${all.length} series (${dataset.format} format) from ${opt.file}`);

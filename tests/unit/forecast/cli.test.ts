@@ -96,6 +96,15 @@ describe("forecast CLI", () => {
     expect(fs.readFileSync(out, "utf8").trim().split("\n")).toHaveLength(1 + 2 * 3);
   });
 
+  it("says under --quiet too what the parser left out of the file", () => {
+    const noted = path.join(dir, "noted.csv");
+    const rowsOf = Array.from({ length: 48 }, (_, i) => `${new Date(Date.UTC(2010, i, 1)).toISOString().slice(0, 10)},${100 + i + 10 * Math.sin((2 * Math.PI * i) / 12)},note ${i % 3}`);
+    fs.writeFileSync(noted, ["date,sales,comment", ...rowsOf].join("\n") + "\n");
+    const r = cli(["forecast", noted, "--horizon", "3", "--model", "gru", "--epochs", "2", "--hidden", "4", "--threads", "1", "--quiet", "--out", path.join(dir, "noted-out.csv")]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^warning: Column "comment" holds text, not numbers; it was not imported\.$/m);
+  });
+
   it("warns on stderr, even under --quiet, when seasonal naive beat the forecast on its held-out window", () => {
     // An exactly repeating season: seasonal naive is exact on any window, a 2-epoch network is not.
     const periodic = path.join(dir, "periodic.csv");
