@@ -20,7 +20,7 @@
  * between values of about 7,000) and one in M3 yearly, none in M3 monthly or seasonal-dev.
  */
 
-import { median, quantile } from "./stats";
+import { median, medianOfSorted, quantile } from "./stats";
 
 /** Robust deviations (about standard deviations for normal noise) beyond which a value is an outlier in a comparison. */
 export const OUTLIER_THRESHOLD = 8;
@@ -34,8 +34,8 @@ export const MIN_OUTLIER_RATIO = 1.3;
 
 /**
  * One comparison of each value with its neighbours at the given offsets (none where it lacks one
- * within `reach` on either side): `centre`, their median; `r`, its residual from their median (what the robust scale is
- * measured on), and `beyond`, how far it lies outside the range of all but the most extreme of
+ * within `reach` on either side): `centre`, their median; `r`, its residual from it (what the
+ * robust scale is measured on), and `beyond`, how far it lies outside the range of all but the most extreme of
  * them on its side (0 inside). A value next to a level shift lies between its neighbours, and
  * two errors in a row each lie beyond all neighbours but the other.
  */
@@ -48,8 +48,7 @@ function compare(z: Float64Array, offsets: number[], reach: number): { r: Float6
     const near: number[] = [];
     for (const o of offsets) if (t + o >= 0 && t + o < n) near.push(z[t + o]);
     near.sort((p, q) => p - q);
-    const k = near.length >> 1;
-    centre[t] = near.length % 2 ? near[k] : (near[k - 1] + near[k]) / 2; // the median (sorted already)
+    centre[t] = medianOfSorted(near);
     r[t] = z[t] - centre[t];
     const lo = near[Math.min(1, near.length - 1)], hi = near[Math.max(0, near.length - 2)];
     beyond[t] = z[t] > hi ? z[t] - hi : z[t] < lo ? lo - z[t] : 0;

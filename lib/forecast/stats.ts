@@ -342,9 +342,13 @@ export function dampedForecast(x: ArrayLike<number>, h: number, m: number): numb
 }
 
 export function median(values: number[]): number {
-  const b = [...values].sort((p, q) => p - q);
-  const k = b.length >> 1;
-  return b.length % 2 ? b[k] : (b[k - 1] + b[k]) / 2;
+  return medianOfSorted([...values].sort((p, q) => p - q));
+}
+
+/** The median of values already in ascending order. */
+export function medianOfSorted(sorted: ArrayLike<number>): number {
+  const k = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[k] : (sorted[k - 1] + sorted[k]) / 2;
 }
 
 export function quantile(values: ArrayLike<number>, q: number): number {

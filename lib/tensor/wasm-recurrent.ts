@@ -9,7 +9,7 @@
  */
 import type { Lease } from "./wasm/arena";
 import type { Engine } from "./wasm/module";
-import { BACKWARD_FLAGS, ROW_PAD } from "./wasm/recurrent";
+import { BACKWARD_FLAGS, ROW_PAD, panelRow } from "./wasm/recurrent";
 import type { GatedCell, GatedLayerKernel, GatedLayerSpec } from "./recurrent";
 import type { Floats } from "./types";
 
@@ -183,21 +183,12 @@ export class WasmGatedLayer implements GatedLayerKernel {
 
   /** Floats between two k rows of a unit block's forward panel (and of its weight gradient): LSTM 4 gates, GRU 3, of 4 units. */
   private panelRowFloats(): number {
-    return this.cell === "lstm" ? 16 : 12;
+    return panelRow(this.cell).h / 4;
   }
 
   /** Floats of the PACK block that pack and unpack stage a layer's W_hh and W_ih in (PyTorch layout). */
   private packFloats(): number {
     return (this.cell === "lstm" ? 4 : 3) * this.H * (this.H + this.I);
-  }
-
-  /**
-   * Calls move(g, row, base) for every weight row (gate g, unit j; row = g·H + j) with `base`, the
-   * float offset of its unit's lane in a forward-layout block at `at` (see wasm/recurrent.ts).
-   */
-  private eachPackedRow(at: number, s: Shape, move: (g: number, row: number, base: number) => void): void {
-    const G = this.cell === "lstm" ? 4 : 3, H = this.H;
-    for (let g = 0; g < G; g++) for (let j = 0; j < H; j++) move(g, g * H + j, at + (j >> 2) * s.perU + g * 4 + (j & 3));
   }
 
   /**
@@ -211,12 +202,15 @@ export class WasmGatedLayer implements GatedLayerKernel {
     heap.set(wHh, wh);
     heap.set(wIh, wi);
     // the sigmoid gates (LSTM i, f, o; GRU r, z) are packed halved: the kernel takes σ(2a) = ½ + ½·tanh(a)
-    this.eachPackedRow(W, s, (g, row, base) => {
+    for (let g = 0; g < (lstm ? 4 : 3); g++) {
       const scale = g === 2 ? 1 : 0.5;
-      e.strided(H, (wh + row * H) * 4, 4, base * 4, R * 4, scale);
-      e.strided(I, (wi + row * I) * 4, 4, (base + s.Hp * R) * 4, R * 4, scale);
-      if (lstm) heap[base + (s.Hp + I) * 16] = scale * (bIh[row] + bHh[row]);
-    });
+      for (let j = 0; j < H; j++) {
+        const base = W + (j >> 2) * s.perU + g * 4 + (j & 3), row = g * H + j;
+        e.strided(H, (wh + row * H) * 4, 4, base * 4, R * 4, scale);
+        e.strided(I, (wi + row * I) * 4, 4, (base + s.Hp * R) * 4, R * 4, scale);
+        if (lstm) heap[base + (s.Hp + I) * 16] = scale * (bIh[row] + bHh[row]);
+      }
+    }
     if (lstm) return;
     for (let j = 0; j < H; j++) {
       const bias = W + (j >> 2) * s.perU + (s.Hp + I) * 12 + (j & 3);

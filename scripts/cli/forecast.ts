@@ -148,11 +148,12 @@ async function run(args: string[]): Promise<number> {
   const log = (text: string) => {
     if (!opt.quiet) process.stderr.write(text + "\n");
   };
-  // A forecast less accurate than seasonal naive, or values the classical methods read as data
-  // errors, are never silent, not even under --quiet: the note's "Warning: …" sentences, each on
-  // a line of its own.
+  // Warnings are never silent, not even under --quiet, each on a line of its own: a forecast less
+  // accurate than seasonal naive or values the classical methods read as data errors (the note's
+  // "Warning: …" sentences), a series skipped, and what the CSV parser left out.
+  const alert = (text: string) => process.stderr.write(`warning: ${text}\n`);
   const warn = (subject: string, note: string | undefined) => {
-    for (const w of warningsIn(note ?? "")) process.stderr.write(`warning: ${subject}: ${w}\n`);
+    for (const w of warningsIn(note ?? "")) alert(`${subject}: ${w}`);
   };
   let bytes: Uint8Array;
   try {
@@ -163,7 +164,7 @@ async function run(args: string[]): Promise<number> {
   }
   const dataset = parseCsv(bytes, { fileName: path.basename(opt.file) });
   // what the parser left out or read differently (a text column, empty rows) is said under --quiet too
-  for (const w of dataset.warnings) process.stderr.write(`warning: ${w}\n`);
+  for (const w of dataset.warnings) alert(w);
   const all: SeriesInput[] = dataset.series.map((s: ParsedSeries) => ({ name: s.name, timestamps: s.timestamps, values: s.values, frequency: s.frequency, stepMs: s.stepMs }));
   if (all.length === 0) throw new CliError(`"${opt.file}" has no series.`);
   log(`read ${all.length} series (${dataset.format} format) from ${opt.file}`);
@@ -207,7 +208,7 @@ async function run(args: string[]): Promise<number> {
           const unused = opt.covariates && r.covariates?.length === 0 && (tasks[i] as { series: SeriesInput }).series.covariates?.length ? " (covariates not used)" : "";
           log(`[${done}/${tasks.length}] ${r.name}${r.error ? `: skipped (${r.error})` : `: ${r.method}${unused}`}`);
           // a series left out of the output is never silent: under --quiet its reason is a warning
-          if (r.error && opt.quiet) process.stderr.write(`warning: ${r.name}: skipped: ${r.error}\n`);
+          if (r.error && opt.quiet) alert(`${r.name}: skipped: ${r.error}`);
           if (!r.error) warn(r.name, r.note);
         }
       },

@@ -3,9 +3,9 @@
  * a 4×8-blocked f32x4 matrix multiply and a transpose (the dense head and the plain RNN use them
  * through wasm-gemm.ts), the LSTM/GRU layers of recurrent.ts (whole-sequence forward and
  * backward), and the moves between PyTorch's weight layout and theirs (copy_rows, strided,
- * add_rows, and transpose again, driven by wasm-recurrent.ts). Two builds: plain SIMD, and relaxed SIMD (fused multiply-add) where the runtime
- * validates it. Each thread compiles a build on first use and gives it one memory, managed by an
- * Arena.
+ * add_rows, and transpose again, driven by wasm-recurrent.ts). Two builds: plain SIMD, and
+ * relaxed SIMD (fused multiply-add) where the runtime validates it. Each thread compiles a build
+ * on first use and gives it one memory, managed by an Arena.
  */
 import { Arena } from "./arena";
 import { F32, FnBuilder, I32, V128, moduleBytes, op } from "./encode";

@@ -51,7 +51,7 @@ type Cell = "lstm" | "gru";
 export const ROWS: Record<Cell, number> = { lstm: 2, gru: 3 };
 
 /** Bytes per k-row of a forward weight panel and of its bias row. */
-function panelRow(cell: Cell): { h: number; x: number; bias: number } {
+export function panelRow(cell: Cell): { h: number; x: number; bias: number } {
   return cell === "lstm" ? { h: 64, x: 64, bias: 64 } : { h: 48, x: 48, bias: 64 };
 }
 
