@@ -93,6 +93,24 @@ export function warningsIn(note: string): string[] {
 const fmt = (v: number | null) => (v === null ? "n/a" : v.toFixed(3));
 export const fmtNum = (v: number): string => Number(v.toPrecision(4)).toString();
 
+/** sMAPE pair to one decimal or, where that would show a tie the comparison did not see, to the fewest significant digits (2 to 4) that tell them apart. */
+function smapePair(a: number, b: number): [string, string] {
+  if (a.toFixed(1) !== b.toFixed(1) || a === b) return [a.toFixed(1), b.toFixed(1)];
+  const digits = (p: number): [string, string] => [Number(a.toPrecision(p)).toString(), Number(b.toPrecision(p)).toString()];
+  for (let p = 2; p < 4; p++) {
+    const pair = digits(p);
+    if (pair[0] !== pair[1]) return pair;
+  }
+  return digits(4);
+}
+
+/** "(MASE a vs b, sMAPE a% vs b%)": MASE left out when neither has one (a series whose seasonal naive fits its history exactly). */
+function comparison(model: Metrics, sn: Metrics): string {
+  const [ms, ss] = smapePair(model.smape, sn.smape);
+  const mase = model.mase === null && sn.mase === null ? "" : `MASE ${fmt(model.mase)} vs ${fmt(sn.mase)}, `;
+  return `(${mase}sMAPE ${ms}% vs ${ss}%)`;
+}
+
 /** Worse by MASE when both have one, else by sMAPE. */
 export function worseThan(a: Metrics, b: Metrics): boolean {
   return a.mase !== null && b.mase !== null ? a.mase > b.mase : a.smape > b.smape;
@@ -105,7 +123,7 @@ export function worseThan(a: Metrics, b: Metrics): boolean {
 export function buildNote(label: string, combination: Combination, model: Metrics, sn: Metrics, n2: Metrics, ow: number | null, window = "held-out test window"): string {
   const parts: string[] = [];
   if (isFallback(combination)) parts.push(`On the validation window the networks did not improve on ${FALLBACK_NAME[combination]}, so the forecast uses it (${label}).`);
-  const vs = `(MASE ${fmt(model.mase)} vs ${fmt(sn.mase)}, sMAPE ${model.smape.toFixed(1)}% vs ${sn.smape.toFixed(1)}%)`;
+  const vs = comparison(model, sn);
   if (worseThan(model, sn)) parts.push(`${WARNING}on the ${window} this forecast was less accurate than seasonal naive ${vs}; prefer the seasonal naive forecast or more history.`);
   else parts.push(`On the ${window} this forecast beat seasonal naive ${vs}.`);
   if (ow !== null) parts.push(ow < 1 ? `OWA ${ow.toFixed(3)}: better than the naive2 benchmark.` : `OWA ${ow.toFixed(3)}: not better than the naive2 benchmark${worseThan(model, n2) ? "" : " on both measures"}.`);

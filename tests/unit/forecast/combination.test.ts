@@ -106,6 +106,16 @@ describe("buildNote", () => {
     expect(buildNote("x", "hybrid", m(null, 5), m(null, 10), m(null, 11), null)).not.toContain("Warning:");
   });
 
+  it("leaves MASE out when neither has one, and shows the sMAPE difference that decided", () => {
+    // an exact seasonal series: seasonal naive's in-sample error is 0 (no MASE), its forecast error 0
+    const note = buildNote("x", "hybrid", m(null, 0.0123), m(null, 0), m(null, 0), null);
+    expect(note).toContain("less accurate than seasonal naive (sMAPE 0.012% vs 0%)");
+    expect(note).not.toContain("n/a");
+    expect(buildNote("x", "hybrid", m(null, 3.44), m(0.5, 3.41), m(1, 4), null)).toContain("(MASE n/a vs 0.500, sMAPE 3.44% vs 3.41%)");
+    expect(buildNote("x", "hybrid", m(null, 3.44), m(null, 3.41), m(1, 4), null)).toContain("(sMAPE 3.44% vs 3.41%)");
+    expect(buildNote("x", "hybrid", m(null, 0.0123), m(null, 0.0118), m(1, 4), null)).toContain("(sMAPE 0.0123% vs 0.0118%)");
+  });
+
   it("names a fallback and the window it was scored on", () => {
     const note = buildNote("theta (fallback: …)", "theta", m(0.8, 9), m(0.9, 10), m(1.0, 11), 0.85, "validation window");
     expect(note).toMatch(/^On the validation window the networks did not improve on the Theta method, so the forecast uses it \(theta \(fallback: …\)\)\./);
