@@ -96,12 +96,10 @@ export const fmtNum = (v: number): string => Number(v.toPrecision(4)).toString()
 /** sMAPE pair to one decimal or, where that would show a tie the comparison did not see, to the fewest significant digits (2 to 4) that tell them apart. */
 function smapePair(a: number, b: number): [string, string] {
   if (a.toFixed(1) !== b.toFixed(1) || a === b) return [a.toFixed(1), b.toFixed(1)];
-  const digits = (p: number): [string, string] => [Number(a.toPrecision(p)).toString(), Number(b.toPrecision(p)).toString()];
-  for (let p = 2; p < 4; p++) {
-    const pair = digits(p);
-    if (pair[0] !== pair[1]) return pair;
+  for (let p = 2; ; p++) {
+    const pair: [string, string] = [Number(a.toPrecision(p)).toString(), Number(b.toPrecision(p)).toString()];
+    if (pair[0] !== pair[1] || p === 4) return pair;
   }
-  return digits(4);
 }
 
 /** "(MASE a vs b, sMAPE a% vs b%)": MASE left out when neither has one (a series whose seasonal naive fits its history exactly). */
