@@ -45,8 +45,12 @@ export interface TileSpec {
   count: Operand;
   /** the broadcast operand: byte address of (row 0, n = 0), byte distance between rows and between iterations */
   a: { ptr: Code; rowStride: Operand; step: Operand };
-  /** the vector operand: byte address of n = 0, byte distance between iterations, byte offset of each vector */
-  w: { ptr: Code; step: Operand; offsets: number[] };
+  /**
+   * the vector operand: byte address of n = 0, byte distance between iterations, byte offset of
+   * each vector; with rowStride, each accumulator row has its own vectors that far apart (a k-split:
+   * the rows are slices of one product's inner dimension, summed afterwards)
+   */
+  w: { ptr: Code; step: Operand; offsets: number[]; rowStride?: Operand };
 }
 
 /**
@@ -131,12 +135,21 @@ export class KernelFn extends FnBuilder {
       else this.emit(op.get(ap), r === 1 ? s.a.rowStride : times(s.a.rowStride, r), op.add, op.load32Splat(0));
       this.emit(op.set(av[r]));
     }
+    const wRow = s.w.rowStride;
+    const fma = (r: number, v: number): void => {
+      const acc = s.acc[r][v];
+      if (this.relaxed) this.emit(op.get(av[r]), op.get(wv), op.get(acc), op.f32x4RelaxedMadd, op.set(acc));
+      else this.emit(op.get(av[r]), op.get(wv), op.f32x4Mul, op.set(tmp), op.get(acc), op.get(tmp), op.f32x4Add, op.set(acc));
+    };
     s.w.offsets.forEach((off, v) => {
-      this.emit(op.get(wp), op.v128Load(off), op.set(wv));
+      if (wRow === undefined) {
+        this.emit(op.get(wp), op.v128Load(off), op.set(wv));
+        for (let r = 0; r < R; r++) fma(r, v);
+        return;
+      }
       for (let r = 0; r < R; r++) {
-        const acc = s.acc[r][v];
-        if (this.relaxed) this.emit(op.get(av[r]), op.get(wv), op.get(acc), op.f32x4RelaxedMadd, op.set(acc));
-        else this.emit(op.get(av[r]), op.get(wv), op.f32x4Mul, op.set(tmp), op.get(acc), op.get(tmp), op.f32x4Add, op.set(acc));
+        this.emit(r === 0 ? op.get(wp) : plus(op.get(wp), times(wRow, r)), op.v128Load(off), op.set(wv));
+        fma(r, v);
       }
     });
     this.emit(op.get(ap), value(s.a.step), op.add, op.set(ap));

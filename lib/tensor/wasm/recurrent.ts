@@ -46,7 +46,8 @@ type Cell = "lstm" | "gru";
  * Rows per forward tile: with FMA latency 4 and two FMA pipes, 8 independent accumulators keep the
  * pipes busy. LSTM: 2 rows × 4 gate vectors; GRU's products have 3 vectors per row, so 3 rows
  * (9 accumulators, 13 of the 15 vector registers V8 allocates). The batch is padded to even (the
- * dh panels take 2 rows); forward tiles take the rest of it after the last full tile.
+ * dh panels take 2 rows); forward tiles take the rest of it after the last full tile (a lone last row
+ * as a k-split, see splitRow).
  */
 export const ROWS: Record<Cell, number> = { lstm: 2, gru: 3 };
 
@@ -101,7 +102,9 @@ export function forwardFn(cell: Cell, training: boolean, relaxed: boolean): Kern
         const hAcc = cell === "lstm" ? accN : accN.map((row) => row.slice(0, 3));
         const xAcc = cell === "lstm" ? accN : accN.map((row) => [row[0], row[1], row[3]]);
         const offs = cell === "lstm" ? SLOTS4 : [0, 16, 32];
-        f.tile({ acc: hAcc, count: op.get(HP), a: { ptr: plus(op.get(hPrev), times(op.get(b), op.get(HP4))), rowStride: op.get(HP4), step: 4 }, w: { ptr: op.get(wu), step: pr.h, offsets: offs } });
+        const hRows = plus(op.get(hPrev), times(op.get(b), op.get(HP4)));
+        if (n === 1 && R > 2) splitRow(f, acc, offs.length, { count: op.get(HP), a: hRows, w: op.get(wu), wStep: pr.h, offsets: offs });
+        else f.tile({ acc: hAcc, count: op.get(HP), a: { ptr: hRows, rowStride: op.get(HP4), step: 4 }, w: { ptr: op.get(wu), step: pr.h, offsets: offs } });
         f.tile({ acc: xAcc, count: op.get(I), a: { ptr: plus(op.get(xt), times(op.get(b), op.get(I4))), rowStride: op.get(I4), step: 4 }, w: { ptr: plus(op.get(wu), op.get(XOFF)), step: pr.x, offsets: offs } });
         // q[r]: byte offset of (row b + r, units 4u..4u+3) in the state arrays; pa[r]: the same in this step's act cache
         for (let r = 0; r < n; r++) {
@@ -120,6 +123,24 @@ export function forwardFn(cell: Cell, training: boolean, relaxed: boolean): Kern
     });
   });
   return f;
+}
+
+/**
+ * One row's h-side product, acc[0][0..V) += h·W over count inputs, as a 2-way k-split: acc[1]
+ * takes the second half of the inputs and is added in at the end. A lone row's V accumulators
+ * are one FMA-latency chain each, so alone it runs at V/8 of the FMA pipes' rate and costs as
+ * much as a full tile of R rows (GRU at batch 64: 21 tiles of 3 rows and one of 1 measured
+ * like 22 full tiles); split, its 2·V chains run side by side. count is a multiple of 16.
+ */
+function splitRow(f: KernelFn, acc: number[][], V: number, s: { count: Code; a: Code; w: Code; wStep: number; offsets: number[] }): void {
+  const [row, half] = [acc[0].slice(0, V), acc[1].slice(0, V)];
+  f.loadAcc([half], null);
+  const halfCount: Code = [...s.count, ...op.i32(1), ...op.shrU];
+  f.tile({
+    acc: [row, half], count: halfCount, a: { ptr: s.a, rowStride: [...halfCount, ...op.i32(2), ...op.shl], step: 4 },
+    w: { ptr: s.w, step: s.wStep, offsets: s.offsets, rowStride: times(halfCount, s.wStep) },
+  });
+  row.forEach((x, v) => f.emit(op.get(x), op.get(half[v]), op.f32x4Add, op.set(x)));
 }
 
 /**
