@@ -66,6 +66,7 @@ export function forwardFn(cell: Cell, training: boolean, relaxed: boolean): Kern
   const f = new KernelFn(relaxed, 11);
   const [T, Bp, U, I, S, W, X, H, C, ACT, TC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   const HP = f.i32(), HP4 = f.i32(), BHP4 = f.i32(), I4 = f.i32(), ROW = f.i32(), WU = f.i32(), XOFF = f.i32(), BIAS = f.i32();
+  const HALF = f.i32(), HALF_A = f.i32(), HALF_W = f.i32(); // splitRow's halves: inputs, and their bytes in h and in W
   const t = f.i32(), u = f.i32(), b = f.i32(), hPrev = f.i32(), hOut = f.i32(), cPrev = f.i32(), cOut = f.i32(), xt = f.i32(), actT = f.i32(), tcT = f.i32(), wu = f.i32();
   const R = ROWS[cell];
   const q = Array.from({ length: R }, () => f.i32()), pa = Array.from({ length: R }, () => f.i32());
@@ -80,6 +81,8 @@ export function forwardFn(cell: Cell, training: boolean, relaxed: boolean): Kern
   f.emit(times(op.get(HP), pr.h), op.set(XOFF));
   f.emit(plus(op.get(XOFF), times(op.get(I), pr.x)), op.set(BIAS));
   f.emit(plus(op.get(BIAS), pr.bias), op.set(WU));
+  f.emit(op.get(HP), op.i32(1), op.shrU, op.tee(HALF), op.i32(2), op.shl, op.set(HALF_A));
+  f.emit(times(op.get(HALF), pr.h), op.set(HALF_W));
   f.loop(t, op.get(T), 1, () => {
     f.emit(plus(op.get(H), times(op.get(t), op.get(BHP4))), op.tee(hPrev), op.get(BHP4), op.add, op.set(hOut));
     f.emit(plus(op.get(X), times(times(op.get(t), op.get(Bp)), op.get(I4))), op.set(xt));
@@ -103,7 +106,7 @@ export function forwardFn(cell: Cell, training: boolean, relaxed: boolean): Kern
         const xAcc = cell === "lstm" ? accN : accN.map((row) => [row[0], row[1], row[3]]);
         const offs = cell === "lstm" ? SLOTS4 : [0, 16, 32];
         const hRows = plus(op.get(hPrev), times(op.get(b), op.get(HP4)));
-        if (n === 1 && R > 2) splitRow(f, acc, offs.length, { count: op.get(HP), a: hRows, w: op.get(wu), wStep: pr.h, offsets: offs });
+        if (n === 1 && R > 2) splitRow(f, acc, offs.length, { half: [HALF, HALF_A, HALF_W], a: hRows, w: op.get(wu), wStep: pr.h, offsets: offs });
         else f.tile({ acc: hAcc, count: op.get(HP), a: { ptr: hRows, rowStride: op.get(HP4), step: 4 }, w: { ptr: op.get(wu), step: pr.h, offsets: offs } });
         f.tile({ acc: xAcc, count: op.get(I), a: { ptr: plus(op.get(xt), times(op.get(b), op.get(I4))), rowStride: op.get(I4), step: 4 }, w: { ptr: plus(op.get(wu), op.get(XOFF)), step: pr.x, offsets: offs } });
         // q[r]: byte offset of (row b + r, units 4u..4u+3) in the state arrays; pa[r]: the same in this step's act cache
@@ -126,19 +129,20 @@ export function forwardFn(cell: Cell, training: boolean, relaxed: boolean): Kern
 }
 
 /**
- * One row's h-side product, acc[0][0..V) += h·W over count inputs, as a 2-way k-split: acc[1]
+ * One row's h-side product, acc[0][0..V) += h·W over the Hp inputs, as a 2-way k-split: acc[1]
  * takes the second half of the inputs and is added in at the end. A lone row's V accumulators
  * are one FMA-latency chain each, so alone it runs at V/8 of the FMA pipes' rate and costs as
  * much as a full tile of R rows (GRU at batch 64: 21 tiles of 3 rows and one of 1 measured
- * like 22 full tiles); split, its 2·V chains run side by side. count is a multiple of 16.
+ * like 22 full tiles); split, its 2·V chains run side by side. `half`: locals holding Hp/2 and
+ * the bytes it spans in h and in W (Hp is a multiple of 16).
  */
-function splitRow(f: KernelFn, acc: number[][], V: number, s: { count: Code; a: Code; w: Code; wStep: number; offsets: number[] }): void {
+function splitRow(f: KernelFn, acc: number[][], V: number, s: { half: [number, number, number]; a: Code; w: Code; wStep: number; offsets: number[] }): void {
   const [row, half] = [acc[0].slice(0, V), acc[1].slice(0, V)];
+  const [count, aBytes, wBytes] = s.half;
   f.loadAcc([half], null);
-  const halfCount: Code = [...s.count, ...op.i32(1), ...op.shrU];
   f.tile({
-    acc: [row, half], count: halfCount, a: { ptr: s.a, rowStride: [...halfCount, ...op.i32(2), ...op.shl], step: 4 },
-    w: { ptr: s.w, step: s.wStep, offsets: s.offsets, rowStride: times(halfCount, s.wStep) },
+    acc: [row, half], count: op.get(count), a: { ptr: s.a, rowStride: op.get(aBytes), step: 4 },
+    w: { ptr: s.w, step: s.wStep, offsets: s.offsets, rowStride: op.get(wBytes) },
   });
   row.forEach((x, v) => f.emit(op.get(x), op.get(half[v]), op.f32x4Add, op.set(x)));
 }
